@@ -1,0 +1,1 @@
+"""aphrodite-ops: the Discord-free core of the Aphrodite maintenance bot."""

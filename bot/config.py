@@ -1,0 +1,217 @@
+"""Settings, read once from the environment (and `.env`), validated, with secrets wrapped."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.errors import OpsError
+
+
+class ConfigError(OpsError):
+    """A setting is present but invalid; the message names the variable."""
+
+
+class Secret:
+    """A string that never shows itself in `repr`, `str`, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The real value, for the one place that must send it (a header, PGPASSWORD)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of DESIGN.md's contract; see `.env.example` for their meaning."""
+
+    discord_token: Secret | None = None
+    discord_guild_id: int | None = None
+    discord_api_base: str | None = None
+    alert_channel_id: int | None = None
+    alert_role_id: int | None = None
+    admin_role_ids: frozenset[int] = frozenset()
+    database_url: Secret | None = None
+    aphrodite_log_file: Path = Path("/app/logs/aphrodite-v2.log")
+    backup_dir: Path = Path("./data/backups")
+    backup_keep: int = 10
+    backup_schedule_hours: float = 0
+    check_interval_seconds: float = 300
+    alert_failure_threshold: int = 2
+    alert_success_threshold: int = 1
+    http_timeout_seconds: float = 10
+    data_dir: Path = Path("./data")
+    jellyfin_url: str | None = None
+    jellyfin_api_key: Secret | None = None
+    jellyfin_user_id: str | None = None
+    omdb_api_key: Secret | None = None
+    omdb_url: str = "https://www.omdbapi.com/"
+    tmdb_api_key: Secret | None = None
+    tmdb_url: str = "https://api.themoviedb.org/3"
+    mdblist_api_key: Secret | None = None
+    mdblist_url: str = "https://api.mdblist.com"
+    anidb_client: str | None = None
+    anidb_client_version: str | None = None
+    anidb_url: str = "http://api.anidb.net:9001/httpapi"
+    anidb_username: str | None = None
+    anidb_password: Secret | None = None
+
+    def secrets(self) -> list[str]:
+        """Every secret value configured, for redaction of anything the bot writes."""
+        values = [
+            self.discord_token,
+            self.database_url,
+            self.jellyfin_api_key,
+            self.omdb_api_key,
+            self.tmdb_api_key,
+            self.mdblist_api_key,
+            self.anidb_password,
+        ]
+        revealed = [value.reveal() for value in values if value]
+        if self.database_url:
+            password = urlsplit(self.database_url.reveal()).password
+            if password:
+                revealed.append(password)
+        return revealed
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Read and validate the settings; raise ConfigError naming the first bad variable.
+
+    With ``dotenv`` (the default when reading the real environment) a `.env` file in the
+    working directory is loaded first; variables already set win over it.
+    """
+    if environ is None:
+        if dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(override=False)
+        environ = os.environ
+    env = _Env(environ)
+    return Settings(
+        discord_token=env.secret("DISCORD_TOKEN"),
+        discord_guild_id=env.snowflake("DISCORD_GUILD_ID"),
+        discord_api_base=env.url("DISCORD_API_BASE"),
+        alert_channel_id=env.snowflake("ALERT_CHANNEL_ID"),
+        alert_role_id=env.snowflake("ALERT_ROLE_ID"),
+        admin_role_ids=env.snowflakes("ADMIN_ROLE_IDS"),
+        database_url=env.database_url("DATABASE_URL"),
+        aphrodite_log_file=env.path("APHRODITE_LOG_FILE", "/app/logs/aphrodite-v2.log"),
+        backup_dir=env.path("BACKUP_DIR", "./data/backups"),
+        backup_keep=env.number("BACKUP_KEEP", 10, int, minimum=1),
+        backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float, minimum=0),
+        check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float, minimum=10),
+        alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int, minimum=1),
+        alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int, minimum=1),
+        http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float, minimum=0.1),
+        data_dir=env.path("DATA_DIR", "./data"),
+        jellyfin_url=env.url("JELLYFIN_URL"),
+        jellyfin_api_key=env.secret("JELLYFIN_API_KEY"),
+        jellyfin_user_id=env.text("JELLYFIN_USER_ID"),
+        omdb_api_key=env.secret("OMDB_API_KEY"),
+        omdb_url=env.url("OMDB_URL") or "https://www.omdbapi.com/",
+        tmdb_api_key=env.secret("TMDB_API_KEY"),
+        tmdb_url=env.url("TMDB_URL") or "https://api.themoviedb.org/3",
+        mdblist_api_key=env.secret("MDBLIST_API_KEY"),
+        mdblist_url=env.url("MDBLIST_URL") or "https://api.mdblist.com",
+        anidb_client=env.text("ANIDB_CLIENT"),
+        anidb_client_version=env.text("ANIDB_CLIENT_VERSION"),
+        anidb_url=env.url("ANIDB_URL") or "http://api.anidb.net:9001/httpapi",
+        anidb_username=env.text("ANIDB_USERNAME"),
+        anidb_password=env.secret("ANIDB_PASSWORD"),
+    )
+
+
+class _Env:
+    """Typed reads of environment variables; blank counts as unset."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str) -> str | None:
+        value = self._environ.get(name, "").strip()
+        return value or None
+
+    def secret(self, name: str) -> Secret | None:
+        value = self.text(name)
+        return Secret(value) if value else None
+
+    def snowflake(self, name: str) -> int | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        return _parse_snowflake(name, value)
+
+    def snowflakes(self, name: str) -> frozenset[int]:
+        value = self.text(name)
+        if value is None:
+            return frozenset()
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        return frozenset(_parse_snowflake(name, part) for part in parts)
+
+    def url(self, name: str) -> str | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{name} must be an http(s) URL such as https://example.org, got {value!r}.")
+        return value
+
+    def database_url(self, name: str) -> Secret | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+            raise ConfigError(
+                f"{name} must look like postgresql://user:password@host:5432/database "
+                "(scheme postgresql, with a database name)."
+            )
+        try:
+            parts.port  # noqa: B018 - raises on a non-numeric port
+        except ValueError:
+            raise ConfigError(f"{name} has a port that is not a number.") from None
+        return Secret(value)
+
+    def path(self, name: str, default: str) -> Path:
+        return Path(self.text(name) or default)
+
+    def number(self, name: str, default: float, kind: type, *, minimum: float) -> float:
+        value = self.text(name)
+        if value is None:
+            return kind(default)
+        try:
+            number = kind(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, got {value!r}.") from None
+        if number < minimum:
+            raise ConfigError(f"{name} must be at least {minimum}, got {value!r}.")
+        return number
+
+
+def _parse_snowflake(name: str, value: str) -> int:
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a Discord id (digits only), got {value!r}.")
+    return int(value)

@@ -1,0 +1,49 @@
+"""Fixtures shared by the whole suite: the PostgreSQL cluster and per-test Aphrodite databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.databases import clone_database, drop_database, prepare_template, run
+from tests.support.postgres_cluster import PostgresCluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """One real PostgreSQL cluster for the session, seeded template included."""
+    cluster = PostgresCluster.create()
+    try:
+        run(prepare_template(cluster))
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@dataclass(frozen=True)
+class AphroditeDatabase:
+    """A per-test copy of Aphrodite's database."""
+
+    cluster: PostgresCluster
+    name: str
+
+    @property
+    def dsn(self) -> str:
+        """The application user's URL (password auth over TCP), as DATABASE_URL would hold."""
+        return self.cluster.dsn(self.name)
+
+    @property
+    def superuser_dsn(self) -> str:
+        return self.cluster.superuser_dsn(self.name)
+
+
+@pytest.fixture
+async def aphrodite_db(pg_cluster: PostgresCluster) -> AsyncIterator[AphroditeDatabase]:
+    """A fresh database with Aphrodite's schema and a few thousand rows, dropped afterwards."""
+    name = await clone_database(pg_cluster)
+    try:
+        yield AphroditeDatabase(pg_cluster, name)
+    finally:
+        await drop_database(pg_cluster, name)

@@ -1,0 +1,1 @@
+"""Shared test infrastructure: the throwaway PostgreSQL cluster and Aphrodite's schema."""
