@@ -205,7 +205,9 @@ class _Env:
         try:
             number = kind(value)
         except ValueError:
-            raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, got {value!r}.") from None
+            raise ConfigError(
+                f"{name} must be a {'whole ' if kind is int else ''}number, got {value!r}."
+            ) from None
         if number < minimum:
             raise ConfigError(f"{name} must be at least {minimum}, got {value!r}.")
         return number

@@ -4,5 +4,8 @@
 class OpsError(Exception):
     """An expected failure whose message is safe and meant for the user.
 
-    Adapters show ``str(error)`` as is; it never contains a secret.
+    Adapters show ``str(error)`` as is; it never contains a secret. ``exit_code`` is the CLI's
+    exit status for it (2 failed; 3 for "not configured" and bad input).
     """
+
+    exit_code = 2

@@ -63,10 +63,23 @@ class PostgresCluster:
             shutil.chown(pwfile, user="postgres", group="postgres")
         bindir = _bindir()
         subprocess.run(
-            [*run_as, str(bindir / "initdb"), "-D", str(cluster.datadir), "-U", SUPERUSER,
-             "--pwfile", str(pwfile), "--auth-local=trust", "--auth-host=scram-sha-256",
-             "-E", "UTF8", "--locale=C.UTF-8"],
-            check=True, capture_output=True,
+            [
+                *run_as,
+                str(bindir / "initdb"),
+                "-D",
+                str(cluster.datadir),
+                "-U",
+                SUPERUSER,
+                "--pwfile",
+                str(pwfile),
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
         )
         with open(cluster.datadir / "postgresql.conf", "a") as conf:
             conf.write(
@@ -80,7 +93,8 @@ class PostgresCluster:
     def _pg_ctl(self, *args: str) -> None:
         subprocess.run(
             [*_run_as_prefix(), str(_bindir() / "pg_ctl"), "-D", str(self.datadir), "-w", *args],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
 
     def start(self) -> None:

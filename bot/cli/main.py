@@ -1,0 +1,58 @@
+"""Parse the command line, open the runtime, run one feature's handler, return its exit status."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.cli import backups, checks, database, logs
+from bot.config import ConfigError, Settings, load_settings
+from bot.errors import OpsError
+from bot.runtime import Runtime
+
+USAGE_ERROR = 3
+FEATURES = (checks, database, backups, logs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree; each feature module adds its own subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Aphrodite maintenance from a terminal. Without a command, runs the Discord bot.",
+        epilog="Exit status: 0 OK, 1 degraded, 2 failed, 3 not configured or usage error.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for feature in FEATURES:
+        feature.register(commands, common)
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    """Parse, run, and return the exit status of the contract (3 for usage errors)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return 0 if exit_.code == 0 else USAGE_ERROR
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        return asyncio.run(_run(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    async with Runtime.open(settings) as runtime:
+        try:
+            return await args.handler(args, runtime)
+        except OpsError as error:
+            print(f"error: {runtime.redactor(str(error))}", file=sys.stderr)
+            return error.exit_code

@@ -1,0 +1,1 @@
+"""PostgreSQL: the connection, status, integrity checks and backups."""

@@ -1,0 +1,214 @@
+"""One asyncpg pool to Aphrodite's database: lazy, time-bounded, reconnecting, password-free errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from bot.config import Secret
+from bot.errors import OpsError
+from bot.redact import Redactor
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseNotConfigured(OpsError):
+    """DATABASE_URL is not set."""
+
+    exit_code = 3
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No database configured: set DATABASE_URL (postgresql://user:password@host:5432/db)."
+        )
+
+
+class DatabaseUnavailable(OpsError):
+    """The server could not be reached or refused us; ``reason`` says why in plain words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Database unreachable: {reason}")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DsnParts:
+    """What pg_dump/psql need, with the password kept apart for PGPASSWORD."""
+
+    host: str
+    port: int
+    user: str
+    database: str
+    password: Secret | None
+
+    def environment(self) -> dict[str, str]:
+        """libpq environment variables; the password never goes on a command line."""
+        env = {
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGUSER": self.user,
+            "PGDATABASE": self.database,
+        }
+        if self.password:
+            env["PGPASSWORD"] = self.password.reveal()
+        return env
+
+
+def parse_dsn(dsn: Secret) -> DsnParts:
+    parts = urlsplit(dsn.reveal())
+    return DsnParts(
+        host=parts.hostname or "localhost",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        database=parts.path.lstrip("/"),
+        password=Secret(parts.password) if parts.password else None,
+    )
+
+
+def _dsn_secrets(dsn: Secret | None) -> list[str]:
+    if dsn is None:
+        return []
+    password = parse_dsn(dsn).password
+    return [dsn.reveal(), *([password.reveal()] if password else [])]
+
+
+def mask_dsn(dsn: Secret) -> str:
+    """The connection string with its password replaced by ``***``."""
+    parts = urlsplit(dsn.reveal())
+    if parts.password is None:
+        return dsn.reveal()
+    netloc = f"{parts.username}:***@{parts.hostname}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class Database:
+    """Owns the pool; every query through it has a timeout and fails with DatabaseUnavailable.
+
+    The pool is created on first use and re-created after a failure, so the bot starts with the
+    database down and recovers on its own when the server comes back.
+    """
+
+    def __init__(self, dsn: Secret | None, *, timeout: float = 10.0, max_size: int = 4) -> None:
+        self.dsn = dsn
+        self.timeout = timeout
+        self._max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+        self._pool_lock = asyncio.Lock()
+        self._redact = (
+            Redactor([dsn.reveal(), *([p.reveal()] if (p := parse_dsn(dsn).password) else [])])
+            if dsn
+            else Redactor()
+        )
+
+    @property
+    def configured(self) -> bool:
+        return self.dsn is not None
+
+    @property
+    def parts(self) -> DsnParts:
+        if self.dsn is None:
+            raise DatabaseNotConfigured()
+        return parse_dsn(self.dsn)
+
+    @property
+    def masked_dsn(self) -> str:
+        return mask_dsn(self.dsn) if self.dsn else "(not configured)"
+
+    async def _get_pool(self) -> asyncpg.Pool:
+        if self.dsn is None:
+            raise DatabaseNotConfigured()
+        async with self._pool_lock:
+            if self._pool is None:
+                try:
+                    self._pool = await asyncio.wait_for(
+                        asyncpg.create_pool(
+                            self.dsn.reveal(),
+                            min_size=0,
+                            max_size=self._max_size,
+                            timeout=self.timeout,
+                            command_timeout=self.timeout,
+                            max_inactive_connection_lifetime=60,
+                            server_settings={"application_name": "aphrodite-ops"},
+                        ),
+                        timeout=self.timeout + 1,
+                    )
+                except Exception as error:
+                    raise self.unavailable(error) from None
+            return self._pool
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection; connection-level failures become DatabaseUnavailable."""
+        pool = await self._get_pool()
+        try:
+            async with asyncio.timeout(self.timeout + 1):
+                connection = await pool.acquire()
+        except Exception as error:
+            await self._reset_pool()
+            raise self.unavailable(error) from None
+        try:
+            yield connection
+        except (TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
+            await self._reset_pool()
+            raise self.unavailable(error) from None
+        finally:
+            await pool.release(connection)
+
+    async def _reset_pool(self) -> None:
+        async with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.terminate()
+
+    def unavailable(self, error: BaseException) -> DatabaseUnavailable:
+        """Translate a connection error into plain, password-free words."""
+        reason = self.describe(error)
+        log.warning("database unavailable: %s", reason)
+        return DatabaseUnavailable(reason)
+
+    def describe(self, error: BaseException) -> str:
+        """A plain-words reason for a database error, with no password in it."""
+        parts = self.parts
+        where = f"{parts.host}:{parts.port}"
+        if isinstance(error, DatabaseUnavailable):
+            return error.reason
+        if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
+            return f"no answer from {where} within {self.timeout:g} s (timeout)"
+        if isinstance(error, ConnectionRefusedError):
+            return f"connection refused by {where}: is PostgreSQL running and listening there?"
+        if isinstance(error, socket.gaierror):
+            return f"host name {parts.host!r} could not be resolved (DNS)"
+        if isinstance(error, ssl.SSLError):
+            return f"TLS error talking to {where}: {self._redact(str(error))}"
+        if isinstance(error, (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError)):
+            return f"authentication failed for user {parts.user!r}: check the password in DATABASE_URL"
+        if isinstance(error, asyncpg.InvalidCatalogNameError):
+            return f"database {parts.database!r} does not exist on {where}"
+        if isinstance(error, asyncpg.CannotConnectNowError):
+            return f"{where} is starting up or shutting down"
+        if isinstance(error, asyncpg.TooManyConnectionsError):
+            return f"{where} has too many connections"
+        if isinstance(error, (asyncpg.ConnectionDoesNotExistError, ConnectionResetError)):
+            return f"the connection to {where} was closed (server restarting or stopped?)"
+        if isinstance(error, OSError):
+            return f"cannot connect to {where}: {self._redact(error.strerror or str(error))}"
+        return f"{type(error).__name__}: {self._redact(str(error))}"
+
+    async def close(self) -> None:
+        async with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            try:
+                await asyncio.wait_for(pool.close(), timeout=5)
+            except TimeoutError:
+                pool.terminate()

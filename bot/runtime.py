@@ -1,0 +1,47 @@
+"""The long-lived resources that the bot and the CLI share, opened and closed together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.config import Settings
+from bot.database.connection import Database
+from bot.redact import Redactor
+from bot.state import StateStore
+
+
+@dataclass
+class Runtime:
+    """Everything a command needs: settings, one HTTP session, one database pool, the state store."""
+
+    settings: Settings
+    redactor: Redactor
+    http: aiohttp.ClientSession
+    database: Database
+    state: StateStore
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: Settings) -> AsyncIterator[Runtime]:
+        """Open every resource; close them all on exit, whatever happened."""
+        database = Database(settings.database_url, timeout=settings.http_timeout_seconds)
+        state = StateStore(settings.data_dir / "state.sqlite3")
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=settings.http_timeout_seconds),
+            headers={"User-Agent": "aphrodite-ops/0.1"},
+        ) as http:
+            try:
+                yield cls(
+                    settings=settings,
+                    redactor=Redactor(settings.secrets()),
+                    http=http,
+                    database=database,
+                    state=state,
+                )
+            finally:
+                await database.close()
+                await state.close()

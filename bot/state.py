@@ -1,0 +1,69 @@
+"""The bot's own small store: a SQLite file in DATA_DIR holding JSON values by key."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+)
+"""
+
+
+class StateStore:
+    """Key → JSON value, persisted across restarts (check history, alert states, integrity results).
+
+    SQLite calls run in a worker thread so the event loop never waits on the disk.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, check_same_thread=False)
+            connection.execute(_SCHEMA)
+            connection.commit()
+            self._connection = connection
+        return self._connection
+
+    def _get(self, key: str) -> Any:
+        row = self._connect().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def _put(self, key: str, value: Any) -> None:
+        connection = self._connect()
+        connection.execute(
+            "INSERT INTO state (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            (key, json.dumps(value)),
+        )
+        connection.commit()
+
+    async def get(self, key: str, default: Any = None) -> Any:
+        """The stored value, or ``default`` when the key was never written."""
+        async with self._lock:
+            value = await asyncio.to_thread(self._get, key)
+        return default if value is None else value
+
+    async def put(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value under ``key``."""
+        async with self._lock:
+            await asyncio.to_thread(self._put, key, value)
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._connection is not None:
+                await asyncio.to_thread(self._connection.close)
+                self._connection = None
