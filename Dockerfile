@@ -1,0 +1,27 @@
+# aphrodite-ops: the Discord maintenance bot for Aphrodite v2.
+FROM python:3.11-slim-bookworm
+
+# postgresql-client-15 matches Aphrodite's PostgreSQL 15 server: pg_dump refuses newer servers.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 aphrodite-ops
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY cogs ./cogs
+RUN pip install --no-cache-dir .
+
+USER 10001
+ENV DATA_DIR=/data \
+    BACKUP_DIR=/data/backups \
+    PYTHONUNBUFFERED=1
+VOLUME ["/data"]
+
+# Healthy when the bot's own process answers the CLI and its state directory is writable.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
+
+CMD ["python", "-m", "bot"]

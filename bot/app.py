@@ -1,0 +1,85 @@
+"""MaintenanceBot: the discord.py client that loads the cogs over a shared Runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+import yarl
+from discord.ext import commands, tasks
+from discord.http import Route
+
+from bot import heartbeat
+from bot.runtime import Runtime
+from cogs.access import GuardedTree
+
+log = logging.getLogger("aphrodite_ops")
+
+COGS = (
+    "cogs.connections",
+    "cogs.database",
+    "cogs.backups",
+    "cogs.logs",
+)
+
+
+def use_api_base(api_base: str | None) -> None:
+    """Send REST calls to ``api_base`` (a REST proxy or a test server) instead of Discord's."""
+    if api_base:
+        Route.BASE = api_base.rstrip("/")
+
+
+class MaintenanceBot(commands.Bot):
+    """Owns nothing itself: the Runtime (HTTP session, pool, state) is opened outside and handed in."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            tree_cls=lambda client: GuardedTree(client, runtime.settings.admin_role_ids),
+            allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=False),
+        )
+        self.runtime = runtime
+
+    async def setup_hook(self) -> None:
+        if self.runtime.settings.discord_api_base:
+            await self._use_gateway_of_api_base()
+        for extension in COGS:
+            await self.load_extension(extension)
+        await self._sync_commands()
+
+    async def _use_gateway_of_api_base(self) -> None:
+        """discord.py connects to its default gateway; ask the configured API base for its own."""
+        data = await self.http.request(Route("GET", "/gateway/bot"))
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(data["url"])
+
+    async def _sync_commands(self) -> None:
+        guild_id = self.runtime.settings.discord_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands (may take up to an hour to appear)", len(synced))
+
+    @tasks.loop(seconds=heartbeat.INTERVAL_SECONDS)
+    async def _heartbeat(self) -> None:
+        if self.is_ready() and not self.is_closed():
+            await asyncio.to_thread(heartbeat.beat, self.runtime.settings.data_dir)
+
+    async def close(self) -> None:
+        self._heartbeat.cancel()
+        await super().close()
+
+    async def on_ready(self) -> None:
+        if not self._heartbeat.is_running():
+            self._heartbeat.start()
+        log.info(
+            "logged in as %s (%s) in %d guild(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds)
+        )

@@ -1,0 +1,1 @@
+"""Thin Discord adapters over the core in `bot/`: one cog per concern."""

@@ -1,0 +1,41 @@
+"""The one place where exceptions become words for the user (and tracebacks for the bot's log)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from bot.errors import OpsError
+from bot.redact import Redactor
+
+log = logging.getLogger("aphrodite_ops.errors")
+
+
+def describe_for_user(error: BaseException, redactor: Redactor) -> str:
+    """The ephemeral text for an error: its own words for expected ones, an id for the rest."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, OpsError):
+        return f"❌ {redactor(str(error))}"
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"⏳ Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.CheckFailure):
+        return "⛔ You cannot use this command here."
+    error_id = secrets.token_hex(4)
+    log.error("unexpected error %s", error_id, exc_info=(type(error), error, error.__traceback__))
+    return f"💥 Something went wrong (error id `{error_id}`). The details are in the bot's log."
+
+
+async def send_error(interaction: discord.Interaction, error: BaseException, redactor: Redactor) -> None:
+    """Tell the user, ephemerally, whether or not the interaction was already answered."""
+    text = describe_for_user(error, redactor)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error message to the user", exc_info=True)

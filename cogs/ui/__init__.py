@@ -1,0 +1,1 @@
+"""Everything the cogs send goes through here: limits, embeds, and reusable views."""

@@ -1,0 +1,148 @@
+"""Reusable views: a confirmation only its invoker can answer, and a page flipper."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+import discord
+
+from cogs.errors import send_error
+from cogs.ui.embeds import EmbedSpec
+
+CONFIRM_TIMEOUT = 60.0
+
+
+class InvokerOnlyView(discord.ui.View):
+    """A view whose buttons answer only the member who ran the command."""
+
+    def __init__(self, invoker_id: int, *, timeout: float | None) -> None:
+        super().__init__(timeout=timeout)
+        self.invoker_id = invoker_id
+        self.message: discord.InteractionMessage | discord.Message | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.invoker_id:
+            return True
+        await interaction.response.send_message(
+            "Only the member who ran this command can use these buttons.", ephemeral=True
+        )
+        return False
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
+    ) -> None:
+        await send_error(interaction, error, interaction.client.runtime.redactor)
+
+    def disable_all(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+
+
+class ConfirmView(InvokerOnlyView):
+    """Confirm / Cancel for a destructive action; after the timeout nothing happens.
+
+    After `wait()`, ``confirmed`` is True, False (cancelled) or None (timed out), and
+    ``interaction`` is the button press to answer (None on timeout).
+    """
+
+    def __init__(self, invoker_id: int, *, confirm_label: str, timeout: float = CONFIRM_TIMEOUT) -> None:
+        super().__init__(invoker_id, timeout=timeout)
+        self.confirmed: bool | None = None
+        self.interaction: discord.Interaction | None = None
+        self.confirm.label = confirm_label
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="confirm")
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._answer(interaction, True)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="cancel")
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._answer(interaction, False)
+
+    async def _answer(self, interaction: discord.Interaction, confirmed: bool) -> None:
+        self.confirmed = confirmed
+        self.interaction = interaction
+        self.disable_all()
+        self.stop()
+
+    async def on_timeout(self) -> None:
+        self.disable_all()
+        if self.message is not None:
+            try:
+                await self.message.edit(content="⏱️ No answer within 60 s — nothing was done.", view=self)
+            except discord.HTTPException:
+                pass
+
+
+async def ask_confirmation(
+    interaction: discord.Interaction,
+    question: EmbedSpec,
+    *,
+    confirm_label: str,
+    timeout: float = CONFIRM_TIMEOUT,
+) -> ConfirmView:
+    """Show ``question`` with Confirm/Cancel (ephemeral-free, so teammates see it) and wait."""
+    view = ConfirmView(interaction.user.id, confirm_label=confirm_label, timeout=timeout)
+    if interaction.response.is_done():
+        view.message = await interaction.followup.send(embed=question.build(), view=view, wait=True)
+    else:
+        await interaction.response.send_message(embed=question.build(), view=view)
+        view.message = await interaction.original_response()
+    await view.wait()
+    return view
+
+
+class PageView(InvokerOnlyView):
+    """◀ ▶ over pre-rendered pages; subclasses add buttons of their own."""
+
+    def __init__(
+        self,
+        invoker_id: int,
+        pages: Sequence[EmbedSpec],
+        *,
+        timeout: float = 600,
+        render: Callable[[EmbedSpec, int, int], discord.Embed] | None = None,
+    ) -> None:
+        super().__init__(invoker_id, timeout=timeout)
+        self.pages = list(pages)
+        self.index = 0
+        self._render = render or _default_page_render
+        self._sync_buttons()
+
+    def current_embed(self) -> discord.Embed:
+        return self._render(self.pages[self.index], self.index, len(self.pages))
+
+    def _sync_buttons(self) -> None:
+        self.previous_page.disabled = self.index == 0
+        self.next_page.disabled = self.index >= len(self.pages) - 1
+
+    async def show(self, interaction: discord.Interaction) -> None:
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.current_embed(), view=self)
+
+    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary, custom_id="page:previous", row=0)
+    async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.index = max(self.index - 1, 0)
+        await self.show(interaction)
+
+    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, custom_id="page:next", row=0)
+    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.index = min(self.index + 1, len(self.pages) - 1)
+        await self.show(interaction)
+
+    async def on_timeout(self) -> None:
+        self.disable_all()
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException:
+                pass
+
+
+def _default_page_render(page: EmbedSpec, index: int, count: int) -> discord.Embed:
+    if count == 1:
+        return page.build()
+    footer = f"Page {index + 1}/{count}" + (f" · {page.footer}" if page.footer else "")
+    return dataclasses.replace(page, footer=footer).build()
