@@ -1,0 +1,72 @@
+"""Settings: defaults, validation naming the variable, secrets that never print."""
+
+import pytest
+
+from bot.config import ConfigError, Secret, load_settings
+
+
+def test_defaults_follow_the_contract():
+    settings = load_settings({})
+    assert settings.backup_keep == 10
+    assert settings.backup_schedule_hours == 0
+    assert settings.check_interval_seconds == 300
+    assert (settings.alert_failure_threshold, settings.alert_success_threshold) == (2, 1)
+    assert settings.http_timeout_seconds == 10
+    assert str(settings.aphrodite_log_file) == "/app/logs/aphrodite-v2.log"
+    assert settings.omdb_url == "https://www.omdbapi.com/"
+    assert settings.anidb_url == "http://api.anidb.net:9001/httpapi"
+    assert settings.discord_token is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ALERT_CHANNEL_ID", "ops-channel"),
+        ("ADMIN_ROLE_IDS", "123,abc"),
+        ("JELLYFIN_URL", "jellyfin:8096"),
+        ("DATABASE_URL", "mysql://u:p@h/db"),
+        ("DATABASE_URL", "postgresql://u:p@h:port/db"),
+        ("BACKUP_KEEP", "ten"),
+        ("BACKUP_KEEP", "0"),
+        ("HTTP_TIMEOUT_SECONDS", "-1"),
+    ],
+)
+def test_invalid_value_stops_start_naming_the_variable(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value})
+
+
+def test_invalid_database_url_error_does_not_show_the_password():
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": "postgresql://u:hunter2secret@h:port/db"})
+    assert "hunter2secret" not in str(raised.value)
+
+
+def test_blank_values_count_as_unset():
+    settings = load_settings({"DISCORD_GUILD_ID": "  ", "OMDB_URL": ""})
+    assert settings.discord_guild_id is None
+    assert settings.omdb_url == "https://www.omdbapi.com/"
+
+
+def test_admin_role_ids_are_parsed_as_a_set():
+    assert load_settings({"ADMIN_ROLE_IDS": "1, 2,3"}).admin_role_ids == {1, 2, 3}
+
+
+def test_secrets_never_show_in_repr_of_settings():
+    settings = load_settings(
+        {
+            "DISCORD_TOKEN": "tok-abc-123",
+            "OMDB_API_KEY": "omdbkey99",
+            "DATABASE_URL": "postgresql://a:pw77x@h/db",
+        }
+    )
+    shown = repr(settings) + str(settings)
+    for secret in ("tok-abc-123", "omdbkey99", "pw77x"):
+        assert secret not in shown
+    assert set(settings.secrets()) >= {"tok-abc-123", "omdbkey99", "pw77x"}
+
+
+def test_secret_reveals_only_on_request():
+    secret = Secret("value-1")
+    assert "value-1" not in f"{secret} {secret!r}"
+    assert secret.reveal() == "value-1"
