@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.config import Settings
+from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.redact import Redactor
+from bot.services.runner import CheckRunner
 from bot.state import StateStore
 
 
@@ -23,12 +25,15 @@ class Runtime:
     http: aiohttp.ClientSession
     database: Database
     state: StateStore
+    checks: CheckRunner
+    backups: BackupService
 
     @classmethod
     @asynccontextmanager
     async def open(cls, settings: Settings) -> AsyncIterator[Runtime]:
         """Open every resource; close them all on exit, whatever happened."""
         database = Database(settings.database_url, timeout=settings.http_timeout_seconds)
+        redactor = Redactor(settings.secrets())
         state = StateStore(settings.data_dir / "state.sqlite3")
         async with aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=settings.http_timeout_seconds),
@@ -37,10 +42,12 @@ class Runtime:
             try:
                 yield cls(
                     settings=settings,
-                    redactor=Redactor(settings.secrets()),
+                    redactor=redactor,
                     http=http,
                     database=database,
                     state=state,
+                    checks=CheckRunner(settings, http, database, state),
+                    backups=BackupService(database, settings.backup_dir, redactor=redactor),
                 )
             finally:
                 await database.close()

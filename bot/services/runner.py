@@ -1,0 +1,221 @@
+"""CheckRunner: checks the services concurrently, one request in flight per service, results recorded.
+
+The cog, the CLI and the alert monitor share one runner, so a `/check all` pressed while the
+monitor is checking joins its requests instead of sending new ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from types import ModuleType
+
+import aiohttp
+
+from bot.config import Settings
+from bot.database.connection import Database
+from bot.errors import OpsError
+from bot.redact import Redactor
+from bot.services import anidb, jellyfin, mdblist, omdb, tmdb
+from bot.services.anidb_guard import PROCESS_SPACING, AniDBGuard, RequestSpacing, fingerprint
+from bot.services.catalog import BY_KEY, SERVICE_KEYS, SERVICES, Service
+from bot.services.credentials import (
+    AphroditeSettings,
+    CredentialField,
+    ServiceCredentials,
+    needs_saved_settings,
+    read_aphrodite_settings,
+    resolve,
+)
+from bot.services.failures import CheckFailed
+from bot.services.probe import HttpProbe
+from bot.services.result import CheckResult, Facts, Outcome
+from bot.state import StateStore
+from bot.status import Status
+
+__all__ = ["SERVICES", "CheckResult", "CheckRunner", "UnknownService"]
+
+log = logging.getLogger(__name__)
+
+SLOW_AFTER_SECONDS = 3.0
+STATE_KEY_PREFIX = "checks.last."
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A service module's parts: saved-settings section, settings, facts known before asking, the check."""
+
+    section: str
+    fields: tuple[CredentialField, ...]
+    known_facts: Callable[[ServiceCredentials], Facts]
+    check: Callable[[HttpProbe, ServiceCredentials], Awaitable[Outcome]]
+
+
+def _spec(module: ModuleType) -> _Spec:
+    return _Spec(module.SECTION, module.FIELDS, module.known_facts, module.check)
+
+
+_SPECS: dict[str, _Spec] = {
+    "jellyfin": _spec(jellyfin),
+    "omdb": _spec(omdb),
+    "tmdb": _spec(tmdb),
+    "mdblist": _spec(mdblist),
+    "anidb": _spec(anidb),
+}
+
+
+class UnknownService(OpsError):
+    """A service name that is not one of SERVICE_KEYS."""
+
+    exit_code = 3
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Unknown service {name!r}: choose one of {', '.join(SERVICE_KEYS)}.")
+
+
+class _SavedSettingsRead:
+    """Aphrodite's saved settings, read at most once, and only if some service needs them."""
+
+    def __init__(self, read: Callable[[], Awaitable[AphroditeSettings]]) -> None:
+        self._read = read
+        self._task: asyncio.Future[AphroditeSettings] | None = None
+
+    async def get(self) -> AphroditeSettings:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._read())
+        return await asyncio.shield(self._task)
+
+
+class CheckRunner:
+    """Tests Jellyfin, OMDb, TMDB, MDBList and AniDB; see `check_all` and `check`.
+
+    ``anidb_spacing`` defaults to the process-wide AniDB request spacing; ``clock`` gives the
+    current aware UTC time (tests move it forward to expire caches and bans).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        http: aiohttp.ClientSession,
+        database: Database,
+        state: StateStore,
+        *,
+        anidb_spacing: RequestSpacing = PROCESS_SPACING,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._settings = settings
+        self._http = http
+        self._database = database
+        self._state = state
+        self._clock = clock
+        self._redactor = Redactor(settings.secrets())
+        self._anidb = AniDBGuard(state, anidb_spacing, clock)
+        self._in_flight: dict[str, asyncio.Task[CheckResult]] = {}
+        # 3 s with the default 10 s timeout; a third of shorter timeouts.
+        self.slow_after_seconds = min(SLOW_AFTER_SECONDS, settings.http_timeout_seconds / 3)
+
+    async def check_all(self) -> list[CheckResult]:
+        """Every service at once (total time ≈ the slowest), in SERVICES order."""
+        saved = _SavedSettingsRead(self._read_saved_settings)
+        flights = [self._join_or_start(key, saved) for key in SERVICE_KEYS]
+        return list(await asyncio.gather(*(asyncio.shield(flight) for flight in flights)))
+
+    async def check(self, service: str) -> CheckResult:
+        """One service by key ("jellyfin", "omdb", "tmdb", "mdblist", "anidb"); UnknownService otherwise."""
+        if service not in BY_KEY:
+            raise UnknownService(service)
+        flight = self._join_or_start(service, _SavedSettingsRead(self._read_saved_settings))
+        return await asyncio.shield(flight)
+
+    async def last_result(self, service: str) -> CheckResult | None:
+        """The result recorded by the latest check of ``service``, even from before a restart."""
+        if service not in BY_KEY:
+            raise UnknownService(service)
+        data = await self._state.get(STATE_KEY_PREFIX + service)
+        return None if data is None else CheckResult.from_dict(data)
+
+    def _join_or_start(self, key: str, saved: _SavedSettingsRead) -> asyncio.Task[CheckResult]:
+        """The check of ``key`` already in flight, or a new one: concurrent callers share one request."""
+        flight = self._in_flight.get(key)
+        if flight is None:
+            flight = asyncio.create_task(self._run(BY_KEY[key], saved), name=f"check {key}")
+            self._in_flight[key] = flight
+            flight.add_done_callback(lambda done: self._in_flight.pop(key, None))
+        return flight
+
+    async def _read_saved_settings(self) -> AphroditeSettings:
+        return await read_aphrodite_settings(self._database, self._settings.http_timeout_seconds)
+
+    async def _run(self, service: Service, saved: _SavedSettingsRead) -> CheckResult:
+        spec = _SPECS[service.key]
+        stored = await saved.get() if needs_saved_settings(spec.fields, self._settings) else None
+        redact = self._redactor.with_secrets(stored.secrets()) if stored else self._redactor
+        credentials = resolve(spec.section, spec.fields, self._settings, stored)
+        if credentials.missing:
+            outcome = credentials.not_configured(service.name)
+        else:
+            probe = HttpProbe(self._http, self._settings.http_timeout_seconds, redact)
+            outcome = await self._outcome(service, spec, probe, credentials)
+            outcome = replace(outcome, facts=(*spec.known_facts(credentials), *outcome.facts))
+        outcome = outcome.redacted(redact)
+        result = CheckResult(
+            service=service.key,
+            display_name=service.name,
+            status=outcome.status,
+            latency_ms=outcome.latency_ms,
+            detail=outcome.detail,
+            facts=outcome.facts,
+            credential_source=credentials.source,
+            checked_at=self._clock(),
+            hint=outcome.hint,
+        )
+        await self._record(result)
+        return result
+
+    async def _outcome(
+        self, service: Service, spec: _Spec, probe: HttpProbe, credentials: ServiceCredentials
+    ) -> Outcome:
+        async def attempt() -> Outcome:
+            try:
+                outcome = await spec.check(probe, credentials)
+            except CheckFailed as failure:
+                return failure.outcome()
+            except anidb.AniDBBanned:
+                raise  # the AniDB guard's to handle: it stops all requests for hours
+            except Exception:
+                # A bug in one check must not take the whole report down; the log has the traceback.
+                log.exception("the %s check crashed", service.name)
+                return Outcome(Status.FAILED, "The check itself crashed (see the bot's log)")
+            return self._judge_speed(outcome)
+
+        if service.key != "anidb":
+            return await attempt()
+        request_id = fingerprint(credentials["url"], credentials["client"], credentials["version"])
+        return await self._anidb.run(request_id, attempt)
+
+    def _judge_speed(self, outcome: Outcome) -> Outcome:
+        """A working service that answers slower than the threshold is degraded, not OK."""
+        latency_ms = outcome.latency_ms
+        if (
+            outcome.status is not Status.OK
+            or latency_ms is None
+            or latency_ms <= self.slow_after_seconds * 1000
+        ):
+            return outcome
+        threshold = round(self.slow_after_seconds, 1)
+        return replace(
+            outcome,
+            status=Status.DEGRADED,
+            detail=f"Slow: {latency_ms / 1000:.1f} s (over {threshold:g} s) — {outcome.detail}",
+            hint="It works but answers slowly: check the service's load and the network to it.",
+        )
+
+    async def _record(self, result: CheckResult) -> None:
+        try:
+            await self._state.put(STATE_KEY_PREFIX + result.service, result.to_dict())
+        except (sqlite3.Error, OSError) as error:
+            log.warning("could not record the %s result: %s", result.display_name, error)
