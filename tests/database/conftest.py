@@ -1,0 +1,79 @@
+"""Fixtures for the status and integrity tests: the app's Database, a state store, SQL runners."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.cli import database as database_cli
+from bot.config import Secret
+from bot.database.connection import Database
+from bot.state import StateStore
+
+RunSql = Callable[..., Awaitable[None]]
+
+
+@pytest.fixture
+async def app_database(aphrodite_db) -> AsyncIterator[Database]:
+    """The bot's Database as DATABASE_URL would configure it: the non-superuser `aphrodite`."""
+    database = Database(Secret(aphrodite_db.dsn), timeout=5)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def superuser_database(aphrodite_db) -> AsyncIterator[Database]:
+    database = Database(Secret(aphrodite_db.superuser_dsn), timeout=5)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def state_store(tmp_path: Path) -> AsyncIterator[StateStore]:
+    store = StateStore(tmp_path / "state.sqlite3")
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+def _runner(dsn: str) -> RunSql:
+    async def run(*statements: str) -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    return run
+
+
+@pytest.fixture
+def superuser_sql(aphrodite_db) -> RunSql:
+    """Run statements as the cluster's superuser in the test database."""
+    return _runner(aphrodite_db.superuser_dsn)
+
+
+@pytest.fixture
+def app_sql(aphrodite_db) -> RunSql:
+    """Run statements as Aphrodite's own user (the tables' owner)."""
+    return _runner(aphrodite_db.dsn)
+
+
+@pytest.fixture
+def parse_cli() -> Callable[..., argparse.Namespace]:
+    """Parse a `python -m bot db ...` command line with the feature's own parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true")
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    database_cli.register(parser.add_subparsers(dest="command", required=True), common)
+    return lambda *argv: parser.parse_args(argv)
