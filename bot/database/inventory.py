@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,11 @@ BACKUP_NAME = re.compile(
     r"^(?P<prefix>aphrodite_backup|aphrodite_v2_backup)_(?P<stamp>\d{8}_\d{6})\.sql(?P<gz>\.gz)?$"
 )
 STAMP_FORMAT = "%Y%m%d_%H%M%S"
+# What made a backup, as its sidecar's "kind" records it; Aphrodite's have no sidecar.
+KIND_MANUAL = "manual"
+KIND_SCHEDULED = "scheduled"
+KIND_SAFETY = "safety"
+KIND_APHRODITE = "aphrodite"
 
 
 class BackupNotFound(OpsError):
@@ -52,6 +58,13 @@ class BackupFile:
         """Made by Aphrodite's web UI (no sidecar of ours), not by this bot."""
         return self.manifest is None
 
+    @property
+    def kind(self) -> str:
+        """'manual', 'scheduled' or 'safety' (before a restore) for ours; 'aphrodite' for the web UI's."""
+        if self.manifest is None:
+            return KIND_APHRODITE
+        return str(self.manifest.get("kind") or KIND_MANUAL)
+
 
 def _created_at(match: re.Match[str], path: Path) -> datetime:
     try:
@@ -60,12 +73,28 @@ def _created_at(match: re.Match[str], path: Path) -> datetime:
         return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
+def sidecar_path(path: Path) -> Path:
+    """Where the manifest of the backup at ``path`` lives: `<name>.json` beside it."""
+    return path.with_name(path.name + ".json")
+
+
 def _read_manifest(path: Path) -> dict | None:
-    sidecar = path.with_name(path.name + ".json")
     try:
-        return json.loads(sidecar.read_text())
+        manifest = json.loads(sidecar_path(path).read_text())
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    """Write the sidecar of the backup at ``path`` atomically and durably (blocking)."""
+    sidecar = sidecar_path(path)
+    temporary = sidecar.with_name(f".{sidecar.name}.partial")
+    with open(temporary, "w") as file:
+        json.dump(manifest, file, indent=2, sort_keys=True)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, sidecar)
 
 
 def scan_backups(backup_dir: Path) -> list[BackupFile]:
@@ -77,13 +106,18 @@ def scan_backups(backup_dir: Path) -> list[BackupFile]:
     backups = []
     for path in entries:
         match = BACKUP_NAME.match(path.name)
-        if not match or not path.is_file():
+        # A symlink could point anywhere (a download would then send that file): never a backup.
+        if not match or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:  # deleted while we looked (Aphrodite's UI, a retention run)
             continue
         backups.append(
             BackupFile(
                 name=path.name,
                 path=path,
-                size=path.stat().st_size,
+                size=size,
                 created_at=_created_at(match, path),
                 compressed=bool(match["gz"]),
                 manifest=_read_manifest(path),

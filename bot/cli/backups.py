@@ -1,0 +1,224 @@
+"""`python -m bot backup create|list|restore|delete`: the backup core, rendered for a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import getpass
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.database.backup_progress import BackupProgress
+from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
+from bot.database.inventory import BackupFile
+from bot.runtime import Runtime
+from bot.units import human_bytes, human_duration
+
+CANCELLED = 3  # nothing was done: a usage outcome in the CLI contract, not a failure
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    backup = commands.add_parser("backup", help="create, list, restore or delete database backups")
+    actions = backup.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    create = actions.add_parser("create", parents=[common], help="dump the database into a new backup")
+    create.add_argument("--no-compress", action="store_true", help="write plain .sql instead of .sql.gz")
+    create.set_defaults(handler=run_create)
+
+    listing = actions.add_parser("list", parents=[common], help="list backups, newest first")
+    listing.set_defaults(handler=run_list)
+
+    restore = actions.add_parser(
+        "restore", parents=[common], help="safety backup, then replace the database with a backup"
+    )
+    restore.add_argument("name", help="a name from `backup list`")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.set_defaults(handler=run_restore)
+
+    delete = actions.add_parser("delete", parents=[common], help="delete a backup and its sidecar")
+    delete.add_argument("name", help="a name from `backup list`")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(handler=run_delete)
+
+
+def _label() -> str:
+    try:
+        return f"{getpass.getuser()} on the command line"
+    except (KeyError, OSError):
+        return "the command line"
+
+
+async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
+    service = runtime.backups
+    result = await service.create(
+        label=_label(), compress=not args.no_compress, progress=None if args.json else _show_progress
+    )
+    _end_progress_line(args)
+    print(_json(result) if args.json else render_created(result))
+    return 0
+
+
+async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
+    backups = await runtime.backups.list()
+    if args.json:
+        print(
+            _json({"backup_dir": str(runtime.settings.backup_dir), "backups": [_listed(b) for b in backups]})
+        )
+    else:
+        print(render_list(backups, runtime.settings.backup_dir))
+    return 0
+
+
+async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
+    service = runtime.backups
+    backup = await service.find(args.name)
+    question = (
+        f"Replace database {runtime.database.parts.database!r} with {backup.name} "
+        f"({human_bytes(backup.size)}, {backup.created_at:%Y-%m-%d %H:%M} UTC)? "
+        "A safety backup is taken first."
+    )
+    if not args.yes and not await _confirm(question, "restore"):
+        return CANCELLED
+    result = await service.restore(
+        backup.name, label=_label(), progress=None if args.json else _show_progress
+    )
+    _end_progress_line(args)
+    print(_json(result) if args.json else render_restored(result))
+    return 0
+
+
+async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
+    service = runtime.backups
+    backup = await service.find(args.name)
+    question = f"Delete {backup.name} ({human_bytes(backup.size)})? This cannot be undone."
+    if not args.yes and not await _confirm(question, "delete"):
+        return CANCELLED
+    deleted = await service.delete(backup.name, label=_label())
+    print(_json(deleted) if args.json else render_deleted(deleted))
+    return 0
+
+
+async def _confirm(question: str, action: str) -> bool:
+    """Ask y/N on the terminal; refuse outright when nobody is there to answer."""
+    if not sys.stdin.isatty():
+        print(
+            f"error: refusing to {action} without confirmation: standard input is not a terminal. "
+            "Pass --yes to confirm.",
+            file=sys.stderr,
+        )
+        return False
+    answer = await asyncio.to_thread(input, f"{question} [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    print("Cancelled; nothing was changed.", file=sys.stderr)
+    return False
+
+
+async def _show_progress(progress: BackupProgress) -> None:
+    if not sys.stderr.isatty():
+        return
+    done = human_bytes(progress.bytes_done)
+    if progress.bytes_total:
+        done += f" of {human_bytes(progress.bytes_total)}"
+    line = f"{progress.phase}: {done}, {human_duration(progress.elapsed_seconds)}"
+    print(f"\r{line:<70}", end="", file=sys.stderr, flush=True)
+
+
+def _end_progress_line(args: argparse.Namespace) -> None:
+    if not args.json and sys.stderr.isatty():
+        print("\r" + " " * 70 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def render_created(result: BackupResult) -> str:
+    kind = "compressed" if result.compressed else "uncompressed"
+    return (
+        f"Backup {result.name} created: {human_bytes(result.size)} ({kind}, "
+        f"{human_bytes(result.sql_bytes)} of SQL) in {human_duration(result.duration_seconds)}.\n"
+        f"  verified: complete dump, sha256 {result.sha256}\n"
+        f"  path: {result.path}"
+    )
+
+
+def render_list(backups: list[BackupFile], folder: Path) -> str:
+    if not backups:
+        return f"No backups in {folder}."
+    header = ("NAME", "CREATED (UTC)", "SIZE", "COMPRESSED", "VERIFIED", "MADE BY")
+    rows = [
+        (
+            backup.name,
+            f"{backup.created_at:%Y-%m-%d %H:%M:%S}",
+            human_bytes(backup.size),
+            "yes" if backup.compressed else "no",
+            "yes" if backup.verified else ("-" if backup.made_by_aphrodite else "no"),
+            backup.kind,
+        )
+        for backup in backups
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [header, *rows]
+    ]
+    return "\n".join([*(line.rstrip() for line in lines), f"{len(backups)} backup(s) in {folder}."])
+
+
+def render_restored(result: RestoreResult) -> str:
+    origin = " (made by Aphrodite)" if result.made_by_aphrodite else ""
+    lines = [
+        f"Restored {result.name}{origin} in {human_duration(result.duration_seconds)}.",
+        f"Safety backup of the previous state: {result.safety_backup.name}.",
+    ]
+    if result.skipped_count:
+        lines.append(
+            f"{result.skipped_count} database-level statement(s) of the dump of {result.source_database!r} "
+            "were not replayed (the objects were restored into the configured database):"
+        )
+        lines.extend(f"  {statement}" for statement in result.skipped_statements[:5])
+    if not result.after_counted:
+        lines.append("The tables could not be counted after the restore.")
+    width = max(len(row.table) for row in result.tables)
+    lines.append(f"{'TABLE'.ljust(width)}  {'BEFORE':>10}  {'AFTER':>10}")
+    lines.extend(
+        f"{row.table.ljust(width)}  {_count(row.before):>10}  {_count(row.after):>10}"
+        for row in result.tables
+    )
+    return "\n".join(lines)
+
+
+def render_deleted(deleted: DeletedBackup) -> str:
+    return f"Deleted {deleted.name} ({human_bytes(deleted.size)})."
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _listed(backup: BackupFile) -> dict[str, Any]:
+    return {
+        "name": backup.name,
+        "created_at": backup.created_at,
+        "size": backup.size,
+        "compressed": backup.compressed,
+        "verified": backup.verified,
+        "kind": backup.kind,
+        "made_by_aphrodite": backup.made_by_aphrodite,
+        "sha256": backup.sha256,
+    }
+
+
+def _json(value: Any) -> str:
+    if dataclasses.is_dataclass(value):
+        value = dataclasses.asdict(value)
+    return json.dumps(value, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

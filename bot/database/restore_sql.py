@@ -1,0 +1,147 @@
+"""The SQL the restorer wraps around a dump, and the query that names sessions in its way."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+
+from bot.units import human_duration
+
+
+def restore_preamble(lock_timeout_seconds: float) -> bytes:
+    """Session settings, the restore's one transaction, and an empty schema to restore into.
+
+    Everything the restoring role owns in the database is dropped first (tables, views,
+    sequences, types, routines, large objects, its own schemas): the dump then recreates the
+    database exactly as it was, whether it brings its own DROP statements (our `--clean` dumps)
+    or not (Aphrodite's `--create` dumps). All of it is transactional: until our COMMIT, which
+    is only sent once the whole file has been read and checked, nothing is visible to anyone, and
+    any failure rolls every drop back.
+    """
+    timeout_ms = max(1, round(lock_timeout_seconds * 1000))
+    return f"""
+SET lock_timeout = {timeout_ms};
+SET statement_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_min_messages = warning;
+BEGIN;
+DO $aphrodite_ops_clear$
+DECLARE
+    statement text;
+BEGIN
+    FOR statement IN
+        SELECT format('DROP %s IF EXISTS %I.%I CASCADE',
+                      CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                     WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
+                                     ELSE 'TABLE' END,
+                      n.nspname, c.relname)
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') {_owned("c", "relowner", "pg_class")}
+        ORDER BY c.relkind IN ('S', 'v', 'm'), c.oid
+    LOOP
+        EXECUTE statement;
+    END LOOP;
+    FOR statement IN
+        SELECT format('DROP ROUTINE IF EXISTS %I.%I(%s) CASCADE', n.nspname, p.proname,
+                      pg_catalog.pg_get_function_identity_arguments(p.oid))
+        FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE true {_owned("p", "proowner", "pg_proc")}
+    LOOP
+        EXECUTE statement;
+    END LOOP;
+    FOR statement IN
+        SELECT format('DROP %s IF EXISTS %I.%I CASCADE',
+                      CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname)
+        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+        WHERE (t.typtype IN ('e', 'd', 'r')
+               OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_catalog.pg_class r
+                                               WHERE r.oid = t.typrelid AND r.relkind = 'c')))
+              {_owned("t", "typowner", "pg_type")}
+    LOOP
+        EXECUTE statement;
+    END LOOP;
+    FOR statement IN
+        SELECT format('DROP SCHEMA IF EXISTS %I CASCADE', n.nspname)
+        FROM pg_catalog.pg_namespace n
+        WHERE n.nspname <> 'public' {_USER_SCHEMA}
+          AND pg_catalog.pg_has_role(n.nspowner, 'USAGE')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_namespace'::regclass
+                            AND d.objid = n.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE statement;
+    END LOOP;
+    PERFORM pg_catalog.lo_unlink(l.oid) FROM pg_catalog.pg_largeobject_metadata l
+    WHERE pg_catalog.pg_has_role(l.lomowner, 'USAGE');
+END
+$aphrodite_ops_clear$;
+""".encode()
+
+
+_USER_SCHEMA = "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
+
+
+def _owned(alias: str, owner_column: str, catalog: str) -> str:
+    """SQL condition: the restoring role owns it, it is not a system object nor part of an extension."""
+    return (
+        f"{_USER_SCHEMA} AND pg_catalog.pg_has_role({alias}.{owner_column}, 'USAGE')"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+        f" WHERE d.classid = 'pg_catalog.{catalog}'::regclass AND d.objid = {alias}.oid AND d.deptype = 'e')"
+    )
+
+
+RESTORE_EPILOGUE = b"\nCOMMIT;\n"
+
+
+@dataclass(frozen=True)
+class BlockingSession:
+    """Another session holding locks on the tables a restore must replace."""
+
+    pid: int
+    application_name: str
+    user: str | None
+    state: str | None
+    transaction_started_at: datetime | None
+    query: str
+
+    def describe(self, now: datetime | None = None) -> str:
+        """'pid 4242 (aphrodite, idle in transaction for 3 min; last query: SELECT ...)'."""
+        who = self.application_name or self.user or "unnamed client"
+        details = [self.state or "state unknown"]
+        if self.transaction_started_at:
+            age = ((now or datetime.now(UTC)) - self.transaction_started_at).total_seconds()
+            details[0] += f" for {human_duration(max(age, 0))}"
+        if self.query:
+            details.append(f"last query: {self.query}")
+        return f"pid {self.pid} ({who}, {'; '.join(details)})"
+
+
+_BLOCKERS = """
+SELECT DISTINCT ON (a.pid) a.pid, a.application_name, a.usename, a.state, a.xact_start,
+       left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
+FROM pg_catalog.pg_locks l
+JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'relation' AND l.granted AND l.relation >= 16384
+  AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+  AND a.pid <> pg_catalog.pg_backend_pid()
+ORDER BY a.pid
+"""
+
+
+async def blocking_sessions(connection: asyncpg.Connection, timeout: float = 10) -> list[BlockingSession]:
+    """Sessions other than ours holding locks on user tables of this database, i.e. in a transaction."""
+    rows = await asyncio.wait_for(connection.fetch(_BLOCKERS), timeout)
+    return [
+        BlockingSession(
+            pid=row["pid"],
+            application_name=row["application_name"] or "",
+            user=row["usename"],
+            state=row["state"],
+            transaction_started_at=row["xact_start"],
+            query=row["query"] or "",
+        )
+        for row in rows
+    ]

@@ -1,0 +1,218 @@
+"""A restore that fails, whatever the reason, leaves the database exactly as it was."""
+
+# The fixtures imported from backup_fixtures are requested as parameters of the same name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import shutil
+
+import pytest
+
+from bot.database.backup_progress import BackupProgress, ProgressReporter
+from bot.database.pg_tools import PgTools, libpq_environment
+from bot.database.restore import RestoreFailed, stream_restore
+from bot.database.restore_sql import restore_preamble
+from bot.redact import Redactor
+from tests.database.backup_fixtures import (  # noqa: F401 - fixtures
+    backup_dir,
+    backup_service,
+    database,
+    execute,
+    files_in,
+    fingerprint,
+    make_service,
+    mutate,
+)
+
+BAD_NAME = "aphrodite_backup_20240101_000000.sql.gz"
+
+
+@pytest.fixture
+async def our_backup(backup_service, aphrodite_db):
+    """A good backup of the original data; the database is then changed."""
+    backup = await backup_service.create(label="alice")
+    await mutate(aphrodite_db.dsn)
+    return backup
+
+
+def cut_sql_at_statement_boundary(sql: bytes) -> bytes:
+    """The dump up to just after its first COPY block: valid SQL, but not the whole dump."""
+    end = sql.index(b"\n\\.\n") + 4
+    return sql[:end]
+
+
+async def assert_refused_untouched(service, aphrodite_db, backup_dir, name: str, expected: str) -> None:
+    before = await fingerprint(aphrodite_db.dsn)
+    files_before = files_in(backup_dir)
+
+    with pytest.raises(RestoreFailed, match=expected) as failure:
+        await service.restore(name, label="alice")
+
+    assert "not touched" in str(failure.value)
+    assert await fingerprint(aphrodite_db.dsn) == before
+    assert files_in(backup_dir) == files_before  # not even a safety backup
+
+
+async def test_truncated_gzip_is_refused_before_the_database_is_touched(
+    backup_service, our_backup, aphrodite_db, backup_dir
+):
+    data = our_backup.path.read_bytes()
+    (backup_dir / BAD_NAME).write_bytes(data[: len(data) // 2])
+
+    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, BAD_NAME, "truncated")
+
+
+async def test_corrupt_gzip_is_refused_before_the_database_is_touched(
+    backup_service, our_backup, aphrodite_db, backup_dir
+):
+    data = bytearray(our_backup.path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)
+    (backup_dir / BAD_NAME).write_bytes(bytes(data))
+
+    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, BAD_NAME, "damaged")
+
+
+async def test_complete_gzip_of_an_incomplete_dump_is_refused(
+    backup_service, our_backup, aphrodite_db, backup_dir
+):
+    sql = gzip.decompress(our_backup.path.read_bytes())
+    (backup_dir / BAD_NAME).write_bytes(gzip.compress(cut_sql_at_statement_boundary(sql)))
+
+    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, BAD_NAME, "completion marker")
+
+
+async def test_custom_format_archive_is_refused(backup_service, database, aphrodite_db, backup_dir):
+    name = "aphrodite_backup_20240101_000000.sql"
+    process = await asyncio.create_subprocess_exec(
+        shutil.which("pg_dump"),
+        "--format=custom",
+        "--file",
+        str(backup_dir / name),
+        env=libpq_environment(database.parts, application_name="test"),
+    )
+    assert await process.wait() == 0
+
+    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, name, "custom-format")
+
+
+async def test_a_file_that_is_not_a_dump_is_refused(backup_service, aphrodite_db, backup_dir):
+    name = "aphrodite_backup_20240101_000000.sql"
+    (backup_dir / name).write_text("DROP TABLE media_items;\n-- PostgreSQL database dump complete\n")
+
+    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, name, "not a plain-SQL pg_dump")
+
+
+async def test_backup_changed_since_it_was_made_is_refused(
+    backup_service, our_backup, aphrodite_db, backup_dir
+):
+    later = await backup_service.create(label="alice")
+    our_backup.path.write_bytes(later.path.read_bytes())
+
+    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, our_backup.name, "sha256")
+
+
+async def test_error_midway_through_the_dump_rolls_everything_back(
+    backup_service, our_backup, aphrodite_db, backup_dir
+):
+    sql = gzip.decompress(our_backup.path.read_bytes())
+    cut = len(cut_sql_at_statement_boundary(sql))
+    broken = sql[:cut] + b"SELECT 1 / 0;\n" + sql[cut:]
+    (backup_dir / BAD_NAME).write_bytes(gzip.compress(broken))
+    before = await fingerprint(aphrodite_db.dsn)
+
+    with pytest.raises(RestoreFailed) as failure:
+        await backup_service.restore(BAD_NAME, label="alice")
+
+    assert "division by zero" in str(failure.value) and "rolled back" in str(failure.value)
+    assert await fingerprint(aphrodite_db.dsn) == before
+
+
+async def stream(database, path, sha256: str) -> None:
+    await stream_restore(
+        path,
+        expected_sha256=sha256,
+        database=database,
+        tools=PgTools(),
+        redactor=Redactor(),
+        lock_timeout_seconds=5,
+        progress=ProgressReporter(None, operation="restore"),
+    )
+
+
+async def test_streaming_never_commits_a_truncated_gzip_even_unchecked(
+    our_backup, database, aphrodite_db, tmp_path
+):
+    # The restore checks every file first; this proves the second line of defence on its own:
+    # psql already ran part of the dump when the gzip stream broke off, and it was rolled back.
+    data = our_backup.path.read_bytes()
+    truncated = tmp_path / "truncated.sql.gz"
+    truncated.write_bytes(data[: int(len(data) * 0.9)])
+    before = await fingerprint(aphrodite_db.dsn)
+
+    with pytest.raises(RestoreFailed, match="truncated"):
+        await stream(database, truncated, sha256="")
+
+    assert await fingerprint(aphrodite_db.dsn) == before
+
+
+async def test_streaming_never_commits_sql_without_the_completion_marker(
+    our_backup, database, aphrodite_db, tmp_path
+):
+    sql = gzip.decompress(our_backup.path.read_bytes())
+    partial = tmp_path / "partial.sql"
+    partial.write_bytes(cut_sql_at_statement_boundary(sql))
+    before = await fingerprint(aphrodite_db.dsn)
+
+    with pytest.raises(RestoreFailed, match="completion marker"):
+        await stream(database, partial, sha256=hashlib.sha256(partial.read_bytes()).hexdigest())
+
+    assert await fingerprint(aphrodite_db.dsn) == before
+
+
+async def test_psql_input_ending_without_our_commit_rolls_back(our_backup, database, aphrodite_db):
+    # What happens if the bot dies mid-restore: psql sees its input end inside our transaction.
+    sql = gzip.decompress(our_backup.path.read_bytes())
+    before = await fingerprint(aphrodite_db.dsn)
+    process = await PgTools().start(
+        "psql",
+        "--no-psqlrc",
+        "--set=ON_ERROR_STOP=1",
+        env=libpq_environment(database.parts, application_name="test"),
+        stdin=asyncio.subprocess.PIPE,
+    )
+    _, errors = await process.communicate(restore_preamble(5) + sql)
+
+    assert process.returncode == 0, errors.decode()
+    assert await fingerprint(aphrodite_db.dsn) == before
+
+
+async def test_cancelled_restore_leaves_the_database_unchanged(database, backup_dir, aphrodite_db):
+    await execute(
+        aphrodite_db.dsn,
+        "INSERT INTO media_activities (media_item_id, activity_type, details) "
+        "SELECT 1 + i % 3000, 'badge_applied', jsonb_build_object('n', i, 'pad', repeat(md5(i::text), 8)) "
+        "FROM generate_series(1, 40000) AS i",
+    )
+    service = make_service(database, backup_dir)
+    backup = await service.create(label="alice")
+    await mutate(aphrodite_db.dsn)
+    before = await fingerprint(aphrodite_db.dsn)
+    restoring = asyncio.Event()
+
+    async def watch(progress: BackupProgress) -> None:
+        if progress.phase == "restoring" and progress.bytes_done > 0:
+            restoring.set()
+
+    task = asyncio.create_task(service.restore(backup.name, label="alice", progress=watch))
+    await asyncio.wait_for(restoring.wait(), timeout=30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert await fingerprint(aphrodite_db.dsn) == before
+    assert service.running is None
