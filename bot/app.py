@@ -33,7 +33,7 @@ def use_api_base(api_base: str | None) -> None:
 class MaintenanceBot(commands.Bot):
     """Owns nothing itself: the Runtime (HTTP session, pool, state) is opened outside and handed in."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, **client_options: object) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -42,6 +42,7 @@ class MaintenanceBot(commands.Bot):
             help_command=None,
             tree_cls=lambda client: GuardedTree(client, runtime.settings.admin_role_ids),
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=False),
+            **client_options,
         )
         self.runtime = runtime
 

@@ -1,0 +1,188 @@
+"""`python -m bot logs view|status|count|download|clear`: Aphrodite's log from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import enum
+import json
+import re
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.logs import LEVEL_CHOICES, AphroditeLog, LogQuery, LogView, NoLog, render_plain
+from bot.runtime import Runtime
+from bot.units import human_bytes
+
+USAGE_ERROR = 3
+_SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*")
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    logs = commands.add_parser("logs", help="view, search, download or clear Aphrodite's log")
+    actions = logs.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    view = actions.add_parser("view", parents=[common], help="the newest matching entries")
+    _add_filters(view)
+    view.add_argument("--lines", type=int, default=50, help="how many entries (default 50)")
+    view.set_defaults(handler=view_log)
+
+    status = actions.add_parser("status", parents=[common], help="size, lines, last change, rotated files")
+    status.set_defaults(handler=log_status)
+
+    count = actions.add_parser("count", parents=[common], help="how many entries match, in the whole file")
+    _add_filters(count)
+    count.set_defaults(handler=count_log)
+
+    download = actions.add_parser("download", parents=[common], help="write the (filtered) log, redacted")
+    _add_filters(download)
+    download.add_argument("--out", type=Path, required=True, help="file or folder to write to")
+    download.add_argument(
+        "--max-size", type=_size, default=None, help="gzip, then keep the newest part, to fit (e.g. 25M)"
+    )
+    download.set_defaults(handler=download_log)
+
+    clear = actions.add_parser("clear", parents=[common], help="archive the log beside it, then empty it")
+    clear.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    clear.add_argument("--no-archive", action="store_true", help="empty it without keeping a copy")
+    clear.set_defaults(handler=clear_log)
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--level", type=_level, choices=LEVEL_CHOICES, default="ALL")
+    parser.add_argument("--search", help="case-insensitive text, or re:REGEX (RE2 syntax)")
+
+
+async def view_log(args: argparse.Namespace, runtime: Runtime) -> int:
+    result = await AphroditeLog.from_runtime(runtime).view(
+        LogQuery.parse(args.level, args.search), args.lines
+    )
+    if args.json:
+        _print_json(result)
+    elif isinstance(result, NoLog):
+        _print_no_log(result)
+    else:
+        _print_view(result)
+    return 0
+
+
+async def log_status(args: argparse.Namespace, runtime: Runtime) -> int:
+    result = await AphroditeLog.from_runtime(runtime).status()
+    if args.json:
+        _print_json(result)
+    elif isinstance(result, NoLog):
+        _print_no_log(result)
+    else:
+        print(f"{result.path}")
+        print(
+            f"  {result.total_lines:,} lines, {human_bytes(result.size)}, modified {_when(result.modified)}"
+        )
+        for sibling in (*result.rotated, *result.archives):
+            print(f"  {sibling.path.name}: {human_bytes(sibling.size)}, modified {_when(sibling.modified)}")
+    return 0
+
+
+async def count_log(args: argparse.Namespace, runtime: Runtime) -> int:
+    query = LogQuery.parse(args.level, args.search)
+    result = await AphroditeLog.from_runtime(runtime).count(query)
+    if args.json:
+        _print_json(result)
+    elif isinstance(result, NoLog):
+        _print_no_log(result)
+    else:
+        print(f"{result.matching:,} entries match ({query.describe()}) of {result.total_lines:,} lines")
+    return 0
+
+
+async def download_log(args: argparse.Namespace, runtime: Runtime) -> int:
+    query = LogQuery.parse(args.level, args.search)
+    async with AphroditeLog.from_runtime(runtime).export(query, args.max_size) as exported:
+        target = args.out / exported.filename if args.out.is_dir() else args.out
+        await asyncio.to_thread(shutil.copyfile, exported.path, target)
+        if args.json:
+            _print_json({**_jsonable(exported), "path": str(target), "note": exported.note})
+        else:
+            print(f"Wrote {target} ({human_bytes(exported.size)}).")
+            if exported.note:
+                print(exported.note)
+    return 0
+
+
+async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
+    log = AphroditeLog.from_runtime(runtime)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("error: clearing needs --yes when not run from a terminal.", file=sys.stderr)
+            return USAGE_ERROR
+        answer = await asyncio.to_thread(input, f"Clear {log.path}? Type 'yes' to confirm: ")
+        if answer.strip().lower() != "yes":
+            print("Not cleared.")
+            return 0
+    result = await log.clear(archive=not args.no_archive)
+    if args.json:
+        _print_json(result)
+        return 0
+    print(f"Cleared {result.path} ({human_bytes(result.cleared_bytes)}).")
+    if result.archive:
+        print(f"Archived to {result.archive.path} ({human_bytes(result.archive.size)}).")
+    return 0
+
+
+def _print_view(view: LogView) -> None:
+    print(f"{view.path} · {view.summary} · {human_bytes(view.size)} · modified {_when(view.modified)}")
+    if view.interrupted:
+        print("(the log was cleared or rotated while it was read: showing what was read)", file=sys.stderr)
+    if view.entries:
+        print(render_plain(view.entries))
+    else:
+        print(f"No entries match {view.query.describe()}.")
+
+
+def _print_no_log(result: NoLog) -> None:
+    print(f"{result.message} ({result.path})")
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))
+
+
+def _jsonable(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Field by field, not asdict: that would deep-copy the query's compiled search.
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "matcher"}
+        if isinstance(value, NoLog):
+            fields |= {"empty": True, "message": value.message}
+        if isinstance(value, LogView):
+            fields["summary"] = value.summary
+        return _jsonable(fields)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _level(text: str) -> str:
+    """Upper-cased, with the aliases logs use (WARN, FATAL) accepted."""
+    return {"WARN": "WARNING", "FATAL": "CRITICAL"}.get(text.upper(), text.upper())
+
+
+def _size(text: str) -> int:
+    match = _SIZE.fullmatch(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 8M, 25MiB or 1048576)")
+    number, unit = float(match[1]), match[2].lower()
+    return int(number * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])

@@ -1,0 +1,5 @@
+"""Placeholder until the backups cog lands."""
+
+
+async def setup(bot) -> None:
+    return None

@@ -1,0 +1,5 @@
+"""Placeholder until the database cog lands."""
+
+
+async def setup(bot) -> None:
+    return None

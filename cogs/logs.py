@@ -1,0 +1,5 @@
+"""Placeholder until the logs cog lands."""
+
+
+async def setup(bot) -> None:
+    return None
