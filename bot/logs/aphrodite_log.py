@@ -1,0 +1,168 @@
+"""`AphroditeLog`: the one object the `/logs` cog and the CLI use; every file scan runs in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from bot.logs.clear import ClearResult, clear_log
+from bot.logs.entry import LogEntry
+from bot.logs.export import LogExport, NothingToExport, export_log
+from bot.logs.lines import LineCounter
+from bot.logs.query import InvalidQuery, LogQuery
+from bot.logs.reader import LogHandle
+from bot.logs.search import count_matching, newest_matching
+from bot.logs.status import LogStatus, NoLog, log_status, no_log, open_log
+from bot.redact import Redactor
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+MAX_VIEW_LINES = 1000
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class LogView:
+    """The newest matching entries (oldest first, newest last, as in the file) and the file's totals.
+
+    ``matching`` is the number of matching entries in the whole file when the search reached
+    its start (fewer matches than asked for), else None (ask `AphroditeLog.count`).
+    ``interrupted``: the file was cleared or truncated while it was read; what was read is shown.
+    """
+
+    path: Path
+    query: LogQuery
+    entries: tuple[LogEntry, ...]
+    total_lines: int
+    size: int
+    modified: datetime
+    matching: int | None
+    scanned_bytes: int
+    interrupted: bool
+    measured_at: datetime
+
+    @property
+    def summary(self) -> str:
+        """The header line: '1,234 total lines (showing 50 filtered)'."""
+        return f"{self.total_lines:,} total lines (showing {len(self.entries):,} filtered)"
+
+
+@dataclass(frozen=True)
+class LogCount:
+    """How many entries of the whole file match, with the file's totals."""
+
+    path: Path
+    query: LogQuery
+    matching: int
+    total_lines: int
+    size: int
+    modified: datetime
+    interrupted: bool
+    measured_at: datetime
+
+
+class AphroditeLog:
+    """Aphrodite's log file: status, view, count, export and clear.
+
+    Everything returned is redacted with ``redactor`` (pass the runtime's, extended with keys read
+    from Aphrodite's database when available). Keep one instance for the bot's lifetime: it
+    remembers line counts, so a view of a growing 1 GiB log counts only what was appended.
+    """
+
+    def __init__(self, path: Path, redactor: Redactor, work_dir: Path | None = None) -> None:
+        self.path = path
+        self._redactor = redactor
+        self._work_dir = work_dir
+        self._lines = LineCounter()
+        self._clearing = asyncio.Lock()
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime) -> AphroditeLog:
+        return cls(runtime.settings.aphrodite_log_file, runtime.redactor)
+
+    async def status(self) -> LogStatus | NoLog:
+        """Size, lines, last change, rotated files and archives; NoLog when missing or empty."""
+        return await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
+
+    async def view(self, query: LogQuery, lines: int = 50) -> LogView | NoLog:
+        """The newest ``lines`` entries matching ``query`` (a traceback counts as one entry)."""
+        if not 1 <= lines <= MAX_VIEW_LINES:
+            raise InvalidQuery(f"Lines must be between 1 and {MAX_VIEW_LINES}, got {lines}.")
+
+        def read(handle: LogHandle) -> LogView:
+            found = newest_matching(handle, query, self._redactor, lines)
+            return LogView(
+                path=self.path,
+                query=query,
+                entries=found.entries,
+                total_lines=self._lines.count(handle),
+                size=handle.size,
+                modified=handle.state.modified,
+                matching=len(found.entries) if found.reached_start else None,
+                scanned_bytes=found.scanned_bytes,
+                interrupted=found.interrupted,
+                measured_at=datetime.now(UTC),
+            )
+
+        return await self._with_log(read)
+
+    async def count(self, query: LogQuery) -> LogCount | NoLog:
+        """How many entries of the whole file match ``query`` (reads all of it)."""
+
+        def read(handle: LogHandle) -> LogCount:
+            counted = count_matching(handle, query, self._redactor)
+            return LogCount(
+                path=self.path,
+                query=query,
+                matching=counted.matching,
+                total_lines=self._lines.count(handle),
+                size=handle.size,
+                modified=handle.state.modified,
+                interrupted=counted.interrupted,
+                measured_at=datetime.now(UTC),
+            )
+
+        return await self._with_log(read)
+
+    @asynccontextmanager
+    async def export(self, query: LogQuery, size_limit: int | None = None) -> AsyncIterator[LogExport]:
+        """``async with log.export(query, limit) as export:`` a redacted file within ``size_limit`` bytes.
+
+        The file is removed when the block ends. Raises NothingToExport (empty log, no match) and
+        ExportTooLarge (not even the newest entry fits).
+        """
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aphrodite-logs-", dir=self._work_dir))
+        try:
+
+            def write(handle: LogHandle) -> LogExport:
+                return export_log(handle, query, self._redactor, size_limit, folder, datetime.now(UTC))
+
+            exported = await self._with_log(write)
+            if isinstance(exported, NoLog):
+                raise NothingToExport(f"{NoLog.MESSAGE} ({self.path})")
+            yield exported
+        finally:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
+    async def clear(self, archive: bool = True) -> ClearResult:
+        """Archive the content beside the log (unless ``archive`` is False), then truncate it in place."""
+        async with self._clearing:
+            return await asyncio.to_thread(clear_log, self.path, archive, datetime.now(UTC))
+
+    async def _with_log(self, work: Callable[[LogHandle], Result]) -> Result | NoLog:
+        def run() -> Result | NoLog:
+            handle = open_log(self.path)
+            if handle is None:
+                return no_log(self.path)
+            with handle:
+                return work(handle)
+
+        return await asyncio.to_thread(run)

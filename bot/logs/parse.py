@@ -1,0 +1,210 @@
+"""Aphrodite's three log formats: which lines are headers, their level, and whole entries.
+
+* today:  ``2026-11-28 22:59:00 [ERROR] app.services.tmdb:88: message``
+* legacy: ``2026-11-28 22:59:00,195 - app.services.tmdb - ERROR - message``
+* JSON:   ``{"timestamp": "...", "level": "ERROR", "message": "..."}``
+
+A line that starts with a timestamp is a header even when the rest fits no format (its level
+is UNKNOWN); a line starting with ``{`` is a header when it is a JSON object with a level or a
+message. Every other line continues the entry above it; lines before the first header form an
+entry of their own. Nothing is ever dropped.
+
+The hot path (`header_level`) works on bytes so scans need not decode the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.logs.entry import DISPLAY_CONTINUATION_LINES, Level, LogEntry, cut_line
+from bot.redact import Redactor
+
+_TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
+_HEADER_LEVEL = re.compile(
+    _TIMESTAMP.encode() + rb"(?:[,.]\d+)?(?: \[([A-Za-z]+)\]| - \S+ - ([A-Za-z]+) - )?"
+)
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
+_TIMESTAMP_SHAPES = frozenset((b"0000-00-00 00:00:00", b"0000-00-00T00:00:00"))
+_APHRODITE = re.compile(
+    rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)? \[(?P<level>[A-Za-z]+)\] ?"
+    r"(?:(?P<logger>\S+?):(?P<lineno>\d+): )?(?P<message>.*)",
+    re.S,
+)
+_LEGACY = re.compile(
+    rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)? - (?P<logger>\S+) - (?P<level>[A-Za-z]+) - (?P<message>.*)",
+    re.S,
+)
+_TIMESTAMP_ONLY = re.compile(rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)?\s?(?P<message>.*)", re.S)
+
+_JSON_HEADER_KEYS = frozenset(("level", "levelname", "message", "msg"))
+_LEVEL_BYTES = {level.value.encode(): level for level in Level} | {
+    b"WARN": Level.WARNING,
+    b"FATAL": Level.CRITICAL,
+}
+
+# A line is redacted before it is cut for display, so a secret is never half-shown; redacting
+# a multi-megabyte line costs time for nothing, so only this much of it is looked at.
+_REDACT_CHARS = 64 * 1024
+_STRADDLE_CHARS = 1024
+
+
+@dataclass(frozen=True)
+class Header:
+    """The parts of a header line."""
+
+    timestamp: datetime | None
+    level: Level
+    logger: str | None
+    source_line: int | None
+    message: str
+
+
+def header_level(data: bytes, pos: int) -> Level | None:
+    """The level of the line starting at ``pos`` in ``data``, or None when it is not a header."""
+    match = _HEADER_LEVEL.match(data, pos)
+    if match:
+        name = match[1] or match[2]
+        return _LEVEL_BYTES.get(name.upper(), Level.UNKNOWN) if name else Level.UNKNOWN
+    if data.startswith(b"{", pos):
+        record = _json_record(_line_at(data, pos))
+        if record is not None:
+            return Level.from_name(str(record.get("level") or record.get("levelname") or ""))
+    return None
+
+
+def is_header(data: bytes, pos: int) -> bool:
+    """Whether the line starting at ``pos`` is a header (the cheaper half of `header_level`)."""
+    if starts_with_timestamp(data, pos):
+        return True
+    return data.startswith(b"{", pos) and _json_record(_line_at(data, pos)) is not None
+
+
+def starts_with_timestamp(data: bytes, pos: int) -> bool:
+    """``YYYY-MM-DD HH:MM:SS`` (or with a T) at ``pos``: the regex's answer at twice its speed."""
+    return data[pos : pos + 19].translate(_DIGITS_AS_ZERO) in _TIMESTAMP_SHAPES
+
+
+def _line_at(data: bytes, pos: int) -> bytes:
+    end = data.find(b"\n", pos)
+    return data[pos : end if end != -1 else len(data)]
+
+
+def parse_header(line: str) -> Header | None:
+    """The parts of a header line, or None when ``line`` is a continuation line."""
+    for pattern in (_APHRODITE, _LEGACY):
+        match = pattern.match(line)
+        if match:
+            lineno = match.groupdict().get("lineno")
+            return Header(
+                timestamp=_timestamp(match["ts"], match["fraction"]),
+                level=Level.from_name(match["level"]),
+                logger=match["logger"],
+                source_line=int(lineno) if lineno else None,
+                message=match["message"],
+            )
+    match = _TIMESTAMP_ONLY.match(line)
+    if match:
+        return Header(_timestamp(match["ts"], match["fraction"]), Level.UNKNOWN, None, None, match["message"])
+    if line.startswith("{"):
+        record = _json_record(line.encode())
+        if record is not None:
+            return _json_header(record)
+    return None
+
+
+def decode_line(raw: bytes) -> str:
+    """A line as text: invalid UTF-8 becomes U+FFFD instead of failing."""
+    return raw.rstrip(b"\r").decode("utf-8", errors="replace")
+
+
+def build_entry(raw: bytes, offset: int, redactor: Redactor) -> LogEntry:
+    """The entry whose lines are ``raw`` (a header, then continuation lines), redacted and cut for display."""
+    lines = raw.split(b"\n")
+    if lines[-1] == b"" and len(lines) > 1:
+        lines.pop()
+    first = decode_line(lines[0])
+    header = parse_header(first)
+    shown_first, truncated = _shown(first, redactor)
+    shown_rest: list[str] = []
+    for line in lines[1 : 1 + DISPLAY_CONTINUATION_LINES]:
+        shown, cut = _shown(decode_line(line), redactor)
+        shown_rest.append(shown)
+        truncated = truncated or cut
+    omitted = len(lines) - 1 - DISPLAY_CONTINUATION_LINES
+    if omitted > 0:
+        shown_rest.append(f"… [{omitted} more lines]")
+        truncated = True
+    if header is None:
+        return LogEntry(None, Level.UNKNOWN, None, None, shown_first, tuple(shown_rest),
+                        "\n".join([shown_first, *shown_rest]), offset, truncated)  # fmt: skip
+    message, message_cut = _shown(header.message, redactor)
+    return LogEntry(
+        timestamp=header.timestamp,
+        level=header.level,
+        logger=redactor(header.logger) if header.logger else None,
+        source_line=header.source_line,
+        message=message,
+        continuation=tuple(shown_rest),
+        text="\n".join([shown_first, *shown_rest]),
+        offset=offset,
+        truncated=truncated or message_cut,
+    )
+
+
+def _shown(line: str, redactor: Redactor) -> tuple[str, bool]:
+    if len(line) <= _REDACT_CHARS:
+        return cut_line(redactor(line))
+    # A secret may straddle the cut: the head's last characters are dropped after redaction.
+    head = redactor(line[:_REDACT_CHARS])[:-_STRADDLE_CHARS]
+    return cut_line(head, hidden=len(line) - _REDACT_CHARS + _STRADDLE_CHARS)
+
+
+def _json_record(line: bytes) -> dict | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if isinstance(record, dict) and not _JSON_HEADER_KEYS.isdisjoint(record):
+        return record
+    return None
+
+
+def _json_header(record: dict) -> Header:
+    message = record.get("message", record.get("msg", ""))
+    logger = record.get("logger") or record.get("name")
+    lineno = record.get("lineno") or record.get("line")
+    return Header(
+        timestamp=_json_timestamp(record.get("timestamp") or record.get("time") or record.get("asctime")),
+        level=Level.from_name(str(record.get("level") or record.get("levelname") or "")),
+        logger=str(logger) if logger else None,
+        source_line=lineno if isinstance(lineno, int) else None,
+        message=message if isinstance(message, str) else json.dumps(message, ensure_ascii=False),
+    )
+
+
+def _timestamp(text: str, fraction: str | None) -> datetime | None:
+    try:
+        when = datetime.strptime(text.replace("T", " "), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    if fraction:
+        digits = fraction[1:7].ljust(6, "0")
+        when += timedelta(microseconds=int(digits))
+    return when
+
+
+def _json_timestamp(value: object) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None

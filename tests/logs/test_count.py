@@ -1,0 +1,48 @@
+"""Counting: every matching entry of the whole file, once, whichever of level or text leads."""
+
+import pytest
+
+from bot.logs import Level, LogCount, LogQuery, NoLog
+from bot.logs.reader import LogHandle
+from bot.logs.search import count_matching
+from tests.logs.generate import FORMATS, expected, generate, write_log
+
+
+@pytest.fixture
+def mixed_log(log_path):
+    return write_log(log_path, generate(4000, seed=11, formats=FORMATS))
+
+
+@pytest.mark.parametrize("chunk_size", [100, 5000, 1 << 22])
+@pytest.mark.parametrize(
+    ("level", "search"),
+    [
+        (None, None),
+        (Level.ERROR, None),
+        (Level.INFO, None),
+        (None, "anidb"),
+        (Level.ERROR, "tmdb"),  # the level is rarer: it leads
+        (Level.ERROR, "banned"),  # the text is rarer: it leads
+        (Level.INFO, "anidb"),
+        (Level.CRITICAL, "memory"),
+        (Level.ERROR, "File"),  # only in traceback lines
+    ],
+)
+def test_count_matches_what_was_written(log_path, redactor, mixed_log, chunk_size, level, search):
+    query = LogQuery.parse(level.value if level else "ALL", search)
+    with LogHandle(log_path) as handle:
+        counted = count_matching(handle, query, redactor, chunk_size=chunk_size)
+    assert counted.matching == len(expected(mixed_log, level, search))
+    assert counted.scanned_bytes == log_path.stat().st_size
+    assert not counted.interrupted
+
+
+async def test_count_reports_the_file_totals(aphrodite_log, log_path, mixed_log):
+    counted = await aphrodite_log.count(LogQuery.parse("WARNING", "quota"))
+    assert isinstance(counted, LogCount)
+    assert counted.matching == len(expected(mixed_log, Level.WARNING, "quota")) > 0
+    assert counted.total_lines == sum(len(e.lines) for e in mixed_log)
+
+
+async def test_count_of_a_missing_log_says_so(aphrodite_log):
+    assert isinstance(await aphrodite_log.count(LogQuery.parse("ERROR")), NoLog)
