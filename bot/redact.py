@@ -7,11 +7,15 @@ from collections.abc import Iterable
 
 MASK = "***"
 
+# Every pattern below needs one of these words; text without any is returned untouched, fast.
+_TRIGGERS = ("key", "token", "pass", "pwd", "secret", "authorization", "bearer", "://")
+
 # Values that look like credentials wherever they appear, known to the bot or not.
 _PATTERNS = [
     # apikey=..., api_key: ..., token=..., password=..., secret=... (query strings, key=value logs)
     re.compile(
-        r"(?i)(?P<key>\b(?:api[_-]?key|apikey|access[_-]?token|token|password|passwd|pwd|secret|client[_-]?secret)"
+        r"(?i)(?P<key>(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|token|password|passwd|pass|pwd|"
+        r"secret|client[_-]?secret)"
         r"[\"']?\s*[=:]\s*[\"']?)(?P<value>[^\s&\"',;)]+)"
     ),
     # Authorization: Bearer xyz / MediaBrowser Token="xyz" / Basic xyz
@@ -38,6 +42,9 @@ class Redactor:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+        lowered = text.lower()
+        if not any(trigger in lowered for trigger in _TRIGGERS):
+            return text
         for pattern in _PATTERNS:
             text = pattern.sub(_mask_value, text)
         return text

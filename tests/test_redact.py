@@ -15,6 +15,10 @@ from bot.redact import Redactor
         ("connect postgresql://aphrodite:pg-pass-9@db:5432/aphrodite failed", "pg-pass-9"),
         ("token=xyz-987 expired", "xyz-987"),
         ('{"password": "p4ss-word"}', "p4ss-word"),
+        ("TMDB_API_KEY=0a1b2c3d loaded", "0a1b2c3d"),
+        ("refresh_token=rt-5566 jellyfin_password=jp-7788", "rt-5566"),
+        ("jellyfin_password=jp-7788", "jp-7788"),
+        ("login user=bob pass=hunter22", "hunter22"),
     ],
 )
 def test_credential_shaped_values_are_masked(text, leak):
@@ -24,6 +28,10 @@ def test_credential_shaped_values_are_masked(text, leak):
 def test_known_secrets_are_masked_anywhere():
     redact = Redactor(["s3cr3t-value"])
     assert redact("prefix s3cr3t-value suffix") == "prefix *** suffix"
+
+
+def test_words_that_merely_contain_a_key_name_are_left_alone():
+    assert Redactor()("bypass=cache compass: north") == "bypass=cache compass: north"
 
 
 def test_ordinary_text_is_left_alone():
