@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 
-import discord
 import pytest
-from discord.http import Route
 
-from bot.app import MaintenanceBot, use_api_base
-from bot.config import load_settings
-from bot.runtime import Runtime
+from bot.app import MaintenanceBot
 from tests.fakes.discord import FakeDiscord
-
-BOT_TOKEN = "fake-bot-token-NEVER-SHOWN-7f3a9"
+from tests.support.discord_bot import bot_environment, running_bot
 
 StartBot = Callable[..., Awaitable[MaintenanceBot]]
 
@@ -31,43 +25,6 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     finally:
         await fake.close()
     fake.assert_no_violations()
-
-
-def bot_environment(fake: FakeDiscord, data_dir: Path, **overrides: str) -> dict[str, str]:
-    """The environment of a bot pointed at ``fake``, with its state in ``data_dir``."""
-    return {
-        "DISCORD_TOKEN": BOT_TOKEN,
-        "DISCORD_GUILD_ID": str(fake.guild_id),
-        "DISCORD_API_BASE": fake.api_base,
-        "ADMIN_ROLE_IDS": str(fake.admin_role_id),
-        "ALERT_CHANNEL_ID": str(fake.alert_channel_id),
-        "DATA_DIR": str(data_dir),
-        "BACKUP_DIR": str(data_dir / "backups"),
-        "APHRODITE_LOG_FILE": str(data_dir / "aphrodite-v2.log"),
-        "HTTP_TIMEOUT_SECONDS": "2",
-        **overrides,
-    }
-
-
-@asynccontextmanager
-async def running_bot(fake: FakeDiscord, environment: dict[str, str]) -> AsyncIterator[MaintenanceBot]:
-    """Start MaintenanceBot as `python -m bot` would, wait until it is ready, stop it after."""
-    saved = Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    settings = load_settings(environment)
-    use_api_base(settings.discord_api_base)
-    try:
-        async with Runtime.open(settings) as runtime, MaintenanceBot(runtime, guild_ready_timeout=0.1) as bot:
-            task = asyncio.create_task(bot.start(BOT_TOKEN))
-            try:
-                await fake.wait_until_ready(timeout=15)
-                await fake.wait_for_commands(timeout=15)
-                await asyncio.wait_for(bot.wait_until_ready(), timeout=15)
-                yield bot
-            finally:
-                await bot.close()
-                await asyncio.wait_for(task, timeout=10)
-    finally:
-        Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
 
 
 @pytest.fixture
