@@ -5,21 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+from bot.database.aphrodite_tables import APHRODITE_TABLES
 from bot.database.findings import Finding, IntegrityCheck, Severity, plural
 from bot.database.read_only import CATALOG_TIMEOUT, ReadOnlySession, TimeBudget
 
-APHRODITE_TABLES = (
-    "system_config",
-    "badge_configs",
-    "media_items",
-    "processing_jobs",
-    "schedules",
-    "schedule_executions",
-    "batch_jobs",
-    "poster_processing_status",
-    "media_activities",
-    "badge_applications",
-)
 SETTINGS_KEY = "settings.yaml"
 
 EXPECTED_TABLES = IntegrityCheck("expected_tables", "Aphrodite tables")

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
+from bot.database.aphrodite_tables import APHRODITE_TABLES as MAIN_TABLES
 from bot.database.connection import Database
 
-MAIN_TABLES = (
-    "system_config",
-    "badge_configs",
-    "media_items",
-    "processing_jobs",
-    "schedules",
-    "schedule_executions",
-    "batch_jobs",
-    "poster_processing_status",
-    "media_activities",
-    "badge_applications",
-)
 COUNT_TIMEOUT_SECONDS = 300
 
 
