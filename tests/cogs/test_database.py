@@ -1,0 +1,95 @@
+"""`/db status` and `/db integrity` end to end: the real bot, the fake Discord, a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from bot.status import Status
+from cogs.ui.embeds import STATUS_COLOURS
+from tests.support.postgres_cluster import APP_PASSWORD
+
+
+async def run(fake_discord, *names: str) -> dict:
+    record = await fake_discord.slash("db", *names, user=fake_discord.admin_user)
+    await record.wait_done(timeout=30)
+    assert record.ack_latency < 3
+    return record.original.embeds[0]
+
+
+def fields(embed: dict) -> dict[str, str]:
+    return {field["name"]: field["value"] for field in embed["fields"]}
+
+
+async def test_status_is_green_with_the_figures_sql_reports(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    embed = await run(fake_discord, "status")
+    connection = await asyncpg.connect(aphrodite_db.dsn)
+    try:
+        tables = await connection.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        max_connections = await connection.fetchval("SHOW max_connections")
+    finally:
+        await connection.close()
+    shown = fields(embed)
+    assert embed["color"] == STATUS_COLOURS[Status.OK].value
+    assert embed["title"].endswith("Active")
+    assert shown["Tables in public"] == str(tables)
+    assert shown["Connections"].endswith(f"/ {max_connections}")
+    assert "a1b2c3d4e5f6" in shown["Schema version"]
+    assert "media_items" in shown["Largest tables"]
+    assert ":***@" in shown["Connection"]
+    assert APP_PASSWORD not in fake_discord.all_sent_text()
+
+
+async def test_integrity_finds_an_invalid_index_and_status_shows_the_result(
+    start_bot, fake_discord, aphrodite_db
+):
+    superuser = await asyncpg.connect(aphrodite_db.superuser_dsn)
+    try:
+        await superuser.execute(
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ix_media_items_title'::regclass"
+        )
+    finally:
+        await superuser.close()
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    integrity = await run(fake_discord, "integrity")
+    assert integrity["color"] == STATUS_COLOURS[Status.FAILED].value
+    assert "ix_media_items_title" in str(integrity["fields"])
+    status = await run(fake_discord, "status")
+    assert "Failed" in fields(status)["Last integrity check"]
+
+
+async def test_unreachable_database_is_red_and_the_bot_recovers(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    assert (await run(fake_discord, "status"))["color"] == STATUS_COLOURS[Status.OK].value
+    aphrodite_db.cluster.stop()
+    try:
+        down = await run(fake_discord, "status")
+    finally:
+        aphrodite_db.cluster.start()
+    assert down["color"] == STATUS_COLOURS[Status.FAILED].value
+    assert down["title"].endswith("Unreachable")
+    assert "refused" in down["description"] or "closed" in down["description"]
+    back = await run(fake_discord, "status")
+    assert back["color"] == STATUS_COLOURS[Status.OK].value
+
+
+async def test_without_database_url_the_dashboard_is_grey(start_bot, fake_discord):
+    await start_bot()
+    embed = await run(fake_discord, "status")
+    assert embed["color"] == STATUS_COLOURS[Status.NOT_CONFIGURED].value
+
+
+async def test_integrity_without_database_url_says_what_to_set(start_bot, fake_discord):
+    await start_bot()
+    record = await fake_discord.slash("db", "integrity", user=fake_discord.admin_user)
+    await record.wait_done(timeout=10)
+    assert "DATABASE_URL" in record.original.content
+
+
+async def test_wrong_password_is_explained_without_showing_it(start_bot, fake_discord, aphrodite_db):
+    wrong = aphrodite_db.dsn.replace(APP_PASSWORD, "Wr0ng-Pass-Word-77")
+    await start_bot(DATABASE_URL=wrong)
+    embed = await run(fake_discord, "status")
+    assert embed["color"] == STATUS_COLOURS[Status.FAILED].value
+    assert "authentication failed" in embed["description"]
+    assert "Wr0ng-Pass-Word-77" not in fake_discord.all_sent_text()
