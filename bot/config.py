@@ -106,7 +106,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         if dotenv:
             from dotenv import load_dotenv
 
-            load_dotenv(override=False)
+            # Explicitly the working directory's: by default python-dotenv searches from the
+            # calling module's folder, which is the installed package, not where the user is.
+            load_dotenv(Path.cwd() / ".env", override=False)
         environ = os.environ
     env = _Env(environ)
     return Settings(
