@@ -1,5 +1,178 @@
-"""Placeholder until the backups cog lands."""
+"""`/backup`: create, list, download, restore and delete PostgreSQL backups, plus the scheduler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MaintenanceBot
+from bot.database.backup_progress import BackupProgress
+from bot.database.backup_schedule import BackupScheduler, ScheduledBackupFailure
+from bot.database.backups import BackupService
+from cogs.ui import limits
+from cogs.ui.backup_embeds import (
+    created_embed,
+    delete_question,
+    deleted_embed,
+    download_embed,
+    list_pages,
+    progress_text,
+    restore_question,
+    restored_embed,
+    scheduled_failure_embed,
+)
+from cogs.ui.embeds import EmbedSpec
+from cogs.ui.views import PageView, ask_confirmation
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[BackupProgress], Awaitable[None]]
 
 
-async def setup(bot) -> None:
-    return None
+def _label(interaction: discord.Interaction) -> str:
+    return f"{interaction.user} via Discord"
+
+
+def _progress_editor(edit: Callable[..., Awaitable[object]]) -> Progress:
+    """A progress callback that edits a message; a failed edit never disturbs the backup."""
+
+    async def report(progress: BackupProgress) -> None:
+        try:
+            await edit(content=progress_text(progress))
+        except discord.HTTPException:
+            log.debug("progress edit failed", exc_info=True)
+
+    return report
+
+
+class Backups(commands.Cog):
+    """Thin adapter over BackupService; destructive commands wait for the invoker's confirmation."""
+
+    backup = app_commands.Group(name="backup", description="PostgreSQL backups of Aphrodite's database")
+
+    def __init__(self, bot: MaintenanceBot) -> None:
+        self.bot = bot
+        self.service: BackupService = bot.runtime.backups
+        self.scheduler = BackupScheduler.from_settings(
+            self.service, bot.runtime.settings, on_failure=self._alert_failed_schedule
+        )
+
+    async def cog_load(self) -> None:
+        if self.scheduler.enabled:
+            self.scheduler.start()
+
+    async def cog_unload(self) -> None:
+        await self.scheduler.stop()
+
+    @backup.command(name="create", description="Back up the database now (pg_dump), with live progress")
+    @app_commands.describe(compress="gzip the dump (default: yes)")
+    async def create(self, interaction: discord.Interaction, compress: bool = True) -> None:
+        await interaction.response.defer(thinking=True)
+        result = await self.service.create(
+            label=_label(interaction),
+            compress=compress,
+            progress=_progress_editor(interaction.edit_original_response),
+        )
+        limit = interaction.filesize_limit
+        attach = result.size <= limit
+        files = [discord.File(result.path, filename=result.name)] if attach else []
+        await interaction.edit_original_response(
+            content=None, embed=created_embed(result, attach, limit).build(), attachments=files
+        )
+
+    @backup.command(name="list", description="The backups, newest first (Aphrodite's included)")
+    async def list_backups(self, interaction: discord.Interaction) -> None:
+        backups = await self.service.list()
+        pages = list_pages(backups, self.service.backup_dir)
+        if len(pages) == 1:
+            await interaction.response.send_message(embed=pages[0].build())
+            return
+        view = PageView(interaction.user.id, pages)
+        await interaction.response.send_message(embed=view.current_embed(), view=view)
+        view.message = await interaction.original_response()
+
+    @backup.command(name="download", description="Attach a backup file")
+    @app_commands.describe(name="the backup (start typing to choose)")
+    async def download(self, interaction: discord.Interaction, name: str) -> None:
+        backup = await self.service.find(name)
+        limit = interaction.filesize_limit
+        if backup.size > limit:
+            await interaction.response.send_message(embed=download_embed(backup, limit).build())
+            return
+        await interaction.response.defer(thinking=True)
+        await interaction.followup.send(
+            content=f"`{backup.name}`", file=discord.File(backup.path, filename=backup.name)
+        )
+
+    @backup.command(name="restore", description="Replace the database with a backup (asks first)")
+    @app_commands.describe(name="the backup (start typing to choose)")
+    async def restore(self, interaction: discord.Interaction, name: str) -> None:
+        backup = await self.service.find(name)
+        press = await self._confirmed(interaction, restore_question(backup), "Restore")
+        if press is None:
+            return
+        result = await self.service.restore(
+            backup.name, label=_label(interaction), progress=_progress_editor(press.edit_original_response)
+        )
+        await press.edit_original_response(content="✅ Restore complete.")
+        await press.followup.send(embed=restored_embed(result).build())
+
+    @backup.command(name="delete", description="Delete a backup file (asks first)")
+    @app_commands.describe(name="the backup (start typing to choose)")
+    async def delete(self, interaction: discord.Interaction, name: str) -> None:
+        backup = await self.service.find(name)
+        press = await self._confirmed(interaction, delete_question(backup), "Delete")
+        if press is None:
+            return
+        deleted = await self.service.delete(backup.name, label=_label(interaction))
+        await press.followup.send(embed=deleted_embed(deleted).build())
+
+    async def _confirmed(
+        self, interaction: discord.Interaction, question: EmbedSpec, label: str
+    ) -> discord.Interaction | None:
+        """The invoker's Confirm press, answered; None (and the message says so) otherwise."""
+        view = await ask_confirmation(interaction, question, confirm_label=label)
+        if view.confirmed is None:
+            return None  # the view's timeout already said that nothing was done
+        press = view.interaction
+        if not view.confirmed:
+            await press.response.edit_message(content="Cancelled — nothing was changed.", view=view)
+            return None
+        await press.response.edit_message(content=f"⏳ {label} confirmed — working…", view=view)
+        return press
+
+    @download.autocomplete("name")
+    @restore.autocomplete("name")
+    @delete.autocomplete("name")
+    async def backup_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.lower()
+        names = [backup.name for backup in await self.service.list() if typed in backup.name.lower()]
+        return [
+            app_commands.Choice(name=limits.truncate(name, limits.CHOICE_NAME), value=name)
+            for name in names[: limits.CHOICES]
+        ]
+
+    async def _alert_failed_schedule(self, failure: ScheduledBackupFailure) -> None:
+        settings = self.bot.runtime.settings
+        if settings.alert_channel_id is None:
+            log.warning("scheduled backup failed and ALERT_CHANNEL_ID is not set: %s", failure.error)
+            return
+        channel = self.bot.get_channel(settings.alert_channel_id) or await self.bot.fetch_channel(
+            settings.alert_channel_id
+        )
+        mention = f"<@&{settings.alert_role_id}>" if settings.alert_role_id else None
+        await channel.send(
+            content=mention,
+            embed=scheduled_failure_embed(failure).build(),
+            allowed_mentions=discord.AllowedMentions(roles=True),
+        )
+
+
+async def setup(bot: MaintenanceBot) -> None:
+    await bot.add_cog(Backups(bot))

@@ -67,30 +67,32 @@ class ConfirmView(InvokerOnlyView):
         self.disable_all()
         self.stop()
 
-    async def on_timeout(self) -> None:
-        self.disable_all()
-        if self.message is not None:
-            try:
-                await self.message.edit(content="⏱️ No answer within 60 s — nothing was done.", view=self)
-            except discord.HTTPException:
-                pass
-
 
 async def ask_confirmation(
     interaction: discord.Interaction,
     question: EmbedSpec,
     *,
     confirm_label: str,
-    timeout: float = CONFIRM_TIMEOUT,
 ) -> ConfirmView:
-    """Show ``question`` with Confirm/Cancel (ephemeral-free, so teammates see it) and wait."""
+    """Show ``question`` with Confirm/Cancel (not ephemeral: teammates see it) and wait for an answer.
+
+    After CONFIRM_TIMEOUT seconds without one the buttons are disabled and nothing happens.
+    """
+    timeout = CONFIRM_TIMEOUT
     view = ConfirmView(interaction.user.id, confirm_label=confirm_label, timeout=timeout)
     if interaction.response.is_done():
         view.message = await interaction.followup.send(embed=question.build(), view=view, wait=True)
     else:
         await interaction.response.send_message(embed=question.build(), view=view)
         view.message = await interaction.original_response()
-    await view.wait()
+    if await view.wait():  # timed out: say so where the buttons were, and disable them
+        view.disable_all()
+        try:
+            await view.message.edit(
+                content=f"⏱️ No answer within {timeout:g} s — nothing was done.", view=view
+            )
+        except discord.HTTPException:
+            pass
     return view
 
 

@@ -1,0 +1,158 @@
+"""Embeds for `/backup`: progress, results, the inventory, confirmations and alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.database.backup_progress import BackupProgress
+from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
+from bot.database.backup_schedule import ScheduledBackupFailure
+from bot.database.inventory import BackupFile
+from bot.status import Status
+from bot.units import human_bytes, human_duration
+from cogs.ui.embeds import NEUTRAL, STATUS_COLOURS, EmbedSpec, absolute_time, relative_time
+
+PER_PAGE = 8
+
+
+def progress_text(progress: BackupProgress) -> str:
+    """One line for the message edited while pg_dump or psql runs."""
+    done = human_bytes(progress.bytes_done)
+    if progress.bytes_total:
+        done += f" of {human_bytes(progress.bytes_total)}"
+    elapsed = human_duration(progress.elapsed_seconds)
+    return f"⏳ {progress.operation}: {progress.phase} — {done}, {elapsed} elapsed"
+
+
+def created_embed(result: BackupResult, attached: bool, upload_limit: int) -> EmbedSpec:
+    spec = EmbedSpec(
+        title="Backup created — 🟢 OK",
+        description=f"`{result.name}`",
+        colour=STATUS_COLOURS[Status.OK],
+        timestamp=result.created_at,
+    )
+    packing = "gzip" if result.compressed else "plain SQL"
+    spec.add_field("Size", f"{human_bytes(result.size)} ({packing})", True)
+    spec.add_field("Duration", human_duration(result.duration_seconds), True)
+    spec.add_field("sha256", f"`{result.sha256[:12]}`", True)
+    spec.add_field("File", _attachment_note(result.size, result.path, attached, upload_limit), False)
+    return spec
+
+
+def _attachment_note(size: int, path: Path, attached: bool, upload_limit: int) -> str:
+    if attached:
+        return "attached below"
+    return (
+        f"not attached: {human_bytes(size)} is over this server's upload limit of "
+        f"{human_bytes(upload_limit)}. It is on the bot's disk at `{path}`."
+    )
+
+
+def download_embed(backup: BackupFile, upload_limit: int) -> EmbedSpec:
+    """What /backup download says when the file cannot be attached."""
+    return EmbedSpec(
+        title="Backup too large to attach",
+        description=_attachment_note(backup.size, backup.path, False, upload_limit),
+        colour=STATUS_COLOURS[Status.DEGRADED],
+    )
+
+
+def list_pages(backups: Sequence[BackupFile], folder: Path) -> list[EmbedSpec]:
+    """The inventory, newest first, PER_PAGE backups a page."""
+    if not backups:
+        return [EmbedSpec(title="Backups", description=f"No backups in `{folder}` yet → /backup create")]
+    total = sum(backup.size for backup in backups)
+    pages = []
+    for first in range(0, len(backups), PER_PAGE):
+        spec = EmbedSpec(
+            title=f"Backups — {len(backups)} in {folder}",
+            description=f"{human_bytes(total)} in all, newest first",
+            colour=NEUTRAL,
+        )
+        for backup in backups[first : first + PER_PAGE]:
+            spec.add_field(backup.name, _backup_line(backup), inline=False)
+        pages.append(spec)
+    return pages
+
+
+def _backup_line(backup: BackupFile) -> str:
+    made_by = "Aphrodite" if backup.made_by_aphrodite else f"bot ({backup.kind})"
+    checks = "✅ verified" if backup.verified else "◻️ not verified"
+    packing = "gzip" if backup.compressed else "plain SQL"
+    return (
+        f"{relative_time(backup.created_at)} · {absolute_time(backup.created_at)}\n"
+        f"{human_bytes(backup.size)} · {packing} · {checks} · made by {made_by}"
+    )
+
+
+def restore_question(backup: BackupFile) -> EmbedSpec:
+    return EmbedSpec(
+        title=f"Restore {backup.name}?",
+        description=(
+            "This **replaces the whole database** with the content of this backup "
+            f"({human_bytes(backup.size)}, {absolute_time(backup.created_at)}).\n"
+            "A safety backup of the current database is taken first. If anything fails, the database "
+            "is left exactly as it was. Aphrodite may need a restart afterwards.\n"
+            "Only you can confirm; without an answer in 60 s nothing is done."
+        ),
+        colour=STATUS_COLOURS[Status.FAILED],
+    )
+
+
+def restored_embed(result: RestoreResult) -> EmbedSpec:
+    spec = EmbedSpec(
+        title="Restore complete — 🟢 OK",
+        description=f"`{result.name}` restored in {human_duration(result.duration_seconds)}.",
+        colour=STATUS_COLOURS[Status.OK],
+    )
+    spec.add_field("Safety backup", f"`{result.safety_backup.name}` (to undo: restore it)", False)
+    rows = [f"{'table':<26} {'before':>9} {'after':>9}"]
+    rows += [f"{t.table[:26]:<26} {_count(t.before):>9} {_count(t.after):>9}" for t in result.tables]
+    spec.add_field("Rows before → after", "```\n" + "\n".join(rows) + "\n```", False)
+    if result.skipped_count:
+        source = f" (taken from database {result.source_database})" if result.source_database else ""
+        spec.add_field(
+            "Aphrodite backup",
+            f"{result.skipped_count} database-level statements skipped{source}; restored into the "
+            "configured database.",
+            False,
+        )
+    return spec
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def delete_question(backup: BackupFile) -> EmbedSpec:
+    return EmbedSpec(
+        title=f"Delete {backup.name}?",
+        description=(
+            f"The file ({human_bytes(backup.size)}, {absolute_time(backup.created_at)}) is removed "
+            "from the backup folder for good.\n"
+            "Only you can confirm; without an answer in 60 s nothing is done."
+        ),
+        colour=STATUS_COLOURS[Status.FAILED],
+    )
+
+
+def deleted_embed(deleted: DeletedBackup) -> EmbedSpec:
+    return EmbedSpec(
+        title="Backup deleted",
+        description=f"`{deleted.name}` ({human_bytes(deleted.size)}) was deleted.",
+        colour=NEUTRAL,
+    )
+
+
+def scheduled_failure_embed(failure: ScheduledBackupFailure) -> EmbedSpec:
+    return EmbedSpec(
+        title="🔴 Scheduled backup failed",
+        description=failure.error,
+        colour=STATUS_COLOURS[Status.FAILED],
+        timestamp=failure.failed_at,
+        fields=[
+            ("Failures in a row", str(failure.consecutive_failures), True),
+            ("Next attempt", relative_time(failure.next_attempt_at), True),
+        ],
+    )

@@ -1,0 +1,144 @@
+"""`/backup` end to end: the real bot, the fake Discord, real pg_dump/psql and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from cogs.ui import views
+from tests.fakes.discord import FakeDiscord
+from tests.support.discord_bot import bot_environment, running_bot
+from tests.support.postgres_cluster import APP_PASSWORD
+
+
+async def media_count(dsn: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval("SELECT count(*) FROM media_items")
+    finally:
+        await connection.close()
+
+
+async def delete_media(dsn: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("DELETE FROM media_items WHERE id > 100")
+    finally:
+        await connection.close()
+
+
+async def create_backup(fake: FakeDiscord) -> tuple[object, str]:
+    record = await fake.slash("backup", "create", user=fake.admin_user)
+    await record.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
+    assert record.ack_latency < 3
+    embed = record.original.embeds[0]
+    return record, embed["description"].strip("`")
+
+
+async def ask(fake: FakeDiscord, command: str, name: str, user=None):
+    record = await fake.slash("backup", command, user=user or fake.admin_user, options={"name": name})
+    await record.wait_for(lambda r: r.original is not None and r.original.buttons(), timeout=15)
+    return record
+
+
+async def test_create_attaches_the_file_and_lists_it(start_bot, fake_discord, aphrodite_db, tmp_path):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    record, name = await create_backup(fake_discord)
+    ((filename, content),) = record.original.attachments
+    assert filename == name and name.endswith(".sql.gz")
+    assert content == (tmp_path / "backups" / name).read_bytes()
+    listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await listing.wait_done(timeout=10)
+    assert name in str(listing.original.embeds[0]["fields"])
+    choices = await fake_discord.autocomplete(
+        "backup", "restore", focused="name", value="aphrodite", user=fake_discord.admin_user
+    )
+    assert name in [choice["value"] for choice in choices]
+    assert APP_PASSWORD not in fake_discord.all_sent_text()
+
+
+async def test_a_backup_over_the_upload_limit_is_explained_not_attached(aphrodite_db, tmp_path):
+    async with FakeDiscord(attachment_size_limit=1000) as fake:
+        environment = bot_environment(fake, tmp_path, DATABASE_URL=aphrodite_db.dsn)
+        async with running_bot(fake, environment):
+            record, name = await create_backup(fake)
+            assert record.original.attachments == []
+            assert "upload limit" in str(record.original.embeds[0]["fields"])
+            download = await fake.slash("backup", "download", user=fake.admin_user, options={"name": name})
+            await download.wait_done(timeout=10)
+            assert "upload limit" in download.original.embeds[0]["description"]
+        fake.assert_no_violations()
+
+
+async def test_restore_after_confirmation_brings_the_rows_back(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    _, name = await create_backup(fake_discord)
+    await delete_media(aphrodite_db.dsn)
+    question = await ask(fake_discord, "restore", name)
+    press = await fake_discord.click(question.original, "confirm", user=fake_discord.admin_user)
+    await press.wait_for(lambda r: any(m.embeds for m in r.followups), timeout=60)
+    assert await media_count(aphrodite_db.dsn) == 3000
+    result = next(m for m in press.followups if m.embeds).embeds[0]
+    assert "Restore complete" in result["title"]
+    assert "media_items" in str(result["fields"])
+
+
+async def test_cancel_and_other_members_change_nothing(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    _, name = await create_backup(fake_discord)
+    await delete_media(aphrodite_db.dsn)
+    question = await ask(fake_discord, "restore", name)
+    intruder = await fake_discord.click(question.original, "confirm", user=fake_discord.other_admin_user)
+    await intruder.wait_done(timeout=10)
+    assert intruder.ephemeral and "Only the member" in intruder.original.content
+    cancel = await fake_discord.click(question.original, "cancel", user=fake_discord.admin_user)
+    await cancel.wait_acknowledged(timeout=10)
+    await asyncio.sleep(0.3)
+    assert "nothing was changed" in question.original.content
+    assert await media_count(aphrodite_db.dsn) == 100
+
+
+async def test_unanswered_confirmation_times_out_doing_nothing(
+    start_bot, fake_discord, aphrodite_db, monkeypatch
+):
+    monkeypatch.setattr(views, "CONFIRM_TIMEOUT", 0.5)
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    _, name = await create_backup(fake_discord)
+    question = await ask(fake_discord, "delete", name)
+    await question.wait_for(lambda r: "nothing was done" in (r.original.content or ""), timeout=10)
+    assert all(disabled for _, _, disabled in question.original.buttons())
+    listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await listing.wait_done(timeout=10)
+    assert name in str(listing.original.embeds[0]["fields"])
+
+
+async def test_delete_after_confirmation_removes_the_file(start_bot, fake_discord, aphrodite_db, tmp_path):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    _, name = await create_backup(fake_discord)
+    question = await ask(fake_discord, "delete", name)
+    press = await fake_discord.click(question.original, "confirm", user=fake_discord.admin_user)
+    await press.wait_for(lambda r: any(m.embeds for m in r.followups), timeout=15)
+    assert not (tmp_path / "backups" / name).exists()
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "aphrodite_backup_20990101_000000.sql"])
+async def test_names_that_are_not_backups_are_refused(start_bot, fake_discord, aphrodite_db, name):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    record = await fake_discord.slash(
+        "backup", "restore", user=fake_discord.admin_user, options={"name": name}
+    )
+    await record.wait_done(timeout=10)
+    assert record.ephemeral
+    assert record.original.content.startswith("❌")
+    assert record.original.buttons() == []
+
+
+async def test_check_all_is_acknowledged_while_a_backup_runs(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    backup = await fake_discord.slash("backup", "create", user=fake_discord.admin_user)
+    check = await fake_discord.slash("check", "all", user=fake_discord.admin_user)
+    await check.wait_acknowledged(timeout=5)
+    assert check.ack_latency < 3
+    await backup.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
