@@ -9,6 +9,7 @@ import pytest
 
 from cogs.ui import views
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.services import closed_port
 from tests.support.discord_bot import bot_environment, running_bot
 from tests.support.postgres_cluster import APP_PASSWORD
 
@@ -142,3 +143,17 @@ async def test_check_all_is_acknowledged_while_a_backup_runs(start_bot, fake_dis
     await check.wait_acknowledged(timeout=5)
     assert check.ack_latency < 3
     await backup.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
+
+
+async def test_failed_scheduled_backup_posts_an_alert(start_bot, fake_discord):
+    dead = f"postgresql://aphrodite:{APP_PASSWORD}@127.0.0.1:{closed_port()}/aphrodite"
+    bot = await start_bot(
+        DATABASE_URL=dead, BACKUP_SCHEDULE_HOURS="1", ALERT_ROLE_ID=str(fake_discord.admin_role_id)
+    )
+    scheduler = bot.get_cog("Backups").scheduler
+    assert scheduler.running  # started by the cog; its first run comes two minutes after start
+    await scheduler.run_once()
+    alert = await fake_discord.wait_for_channel_message(fake_discord.alert_channel_id, timeout=20)
+    assert "Scheduled backup failed" in alert.embeds[0]["title"]
+    assert alert.content == f"<@&{fake_discord.admin_role_id}>"
+    assert APP_PASSWORD not in fake_discord.all_sent_text()
