@@ -49,6 +49,14 @@ def _progress_editor(edit: Callable[..., Awaitable[object]]) -> Progress:
     return report
 
 
+async def _say_stopped(edit: Callable[..., Awaitable[object]], text: str) -> None:
+    """Replace a progress line after a failure (the reason itself reaches the user via on_error)."""
+    try:
+        await edit(content=text)
+    except discord.HTTPException:
+        log.debug("could not mark the progress message as stopped", exc_info=True)
+
+
 class Backups(commands.Cog):
     """Thin adapter over BackupService; destructive commands wait for the invoker's confirmation."""
 
@@ -72,11 +80,15 @@ class Backups(commands.Cog):
     @app_commands.describe(compress="gzip the dump (default: yes)")
     async def create(self, interaction: discord.Interaction, compress: bool = True) -> None:
         await interaction.response.defer(thinking=True)
-        result = await self.service.create(
-            label=_label(interaction),
-            compress=compress,
-            progress=_progress_editor(interaction.edit_original_response),
-        )
+        try:
+            result = await self.service.create(
+                label=_label(interaction),
+                compress=compress,
+                progress=_progress_editor(interaction.edit_original_response),
+            )
+        except Exception:
+            await _say_stopped(interaction.edit_original_response, "❌ The backup did not complete.")
+            raise
         limit = interaction.filesize_limit
         attach = result.size <= limit
         files = [discord.File(result.path, filename=result.name)] if attach else []
@@ -115,9 +127,15 @@ class Backups(commands.Cog):
         press = await self._confirmed(interaction, restore_question(backup), "Restore")
         if press is None:
             return
-        result = await self.service.restore(
-            backup.name, label=_label(interaction), progress=_progress_editor(press.edit_original_response)
-        )
+        try:
+            result = await self.service.restore(
+                backup.name,
+                label=_label(interaction),
+                progress=_progress_editor(press.edit_original_response),
+            )
+        except Exception:
+            await _say_stopped(press.edit_original_response, "❌ The restore did not complete.")
+            raise
         await press.edit_original_response(content="✅ Restore complete.")
         await press.followup.send(embed=restored_embed(result).build())
 
@@ -128,7 +146,12 @@ class Backups(commands.Cog):
         press = await self._confirmed(interaction, delete_question(backup), "Delete")
         if press is None:
             return
-        deleted = await self.service.delete(backup.name, label=_label(interaction))
+        try:
+            deleted = await self.service.delete(backup.name, label=_label(interaction))
+        except Exception:
+            await _say_stopped(press.edit_original_response, "❌ The backup was not deleted.")
+            raise
+        await press.edit_original_response(content="✅ Deleted.")
         await press.followup.send(embed=deleted_embed(deleted).build())
 
     async def _confirmed(
@@ -166,11 +189,13 @@ class Backups(commands.Cog):
         channel = self.bot.get_channel(settings.alert_channel_id) or await self.bot.fetch_channel(
             settings.alert_channel_id
         )
-        mention = f"<@&{settings.alert_role_id}>" if settings.alert_role_id else None
+        role = settings.alert_role_id
         await channel.send(
-            content=mention,
+            content=f"<@&{role}>" if role else None,
             embed=scheduled_failure_embed(failure).build(),
-            allowed_mentions=discord.AllowedMentions(roles=True),
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(role)] if role else False
+            ),
         )
 
 

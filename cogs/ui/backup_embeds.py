@@ -105,6 +105,7 @@ def restored_embed(result: RestoreResult) -> EmbedSpec:
         title="Restore complete — 🟢 OK",
         description=f"`{result.name}` restored in {human_duration(result.duration_seconds)}.",
         colour=STATUS_COLOURS[Status.OK],
+        footer="Restart Aphrodite if it still shows the old data.",
     )
     spec.add_field("Safety backup", f"`{result.safety_backup.name}` (to undo: restore it)", False)
     rows = [f"{'table':<26} {'before':>9} {'after':>9}"]

@@ -57,7 +57,45 @@ async def test_create_attaches_the_file_and_lists_it(start_bot, fake_discord, ap
         "backup", "restore", focused="name", value="aphrodite", user=fake_discord.admin_user
     )
     assert name in [choice["value"] for choice in choices]
+    download = await fake_discord.slash(
+        "backup", "download", user=fake_discord.admin_user, options={"name": name}
+    )
+    await download.wait_done(timeout=10)
+    assert download.original.attachments == [(name, content)]
     assert APP_PASSWORD not in fake_discord.all_sent_text()
+
+
+async def test_a_failed_backup_says_why_and_shows_no_password(start_bot, fake_discord):
+    dead = f"postgresql://aphrodite:{APP_PASSWORD}@127.0.0.1:{closed_port()}/aphrodite"
+    await start_bot(DATABASE_URL=dead)
+    record = await fake_discord.slash("backup", "create", user=fake_discord.admin_user)
+    await record.wait_for(lambda r: bool(r.original and "❌" in (r.original.content or "")), timeout=30)
+    await asyncio.sleep(0.3)
+    assert not record.original.loading  # the public message no longer says "thinking"
+    (reason,) = [m for m in record.followups if m is not record.original]
+    assert reason.ephemeral and "Connection refused" in reason.content
+    assert APP_PASSWORD not in fake_discord.all_sent_text()
+
+
+async def test_list_explains_an_empty_folder_and_pages_a_full_one(start_bot, fake_discord, tmp_path):
+    await start_bot()
+    empty = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await empty.wait_done(timeout=10)
+    assert "/backup create" in empty.original.embeds[0]["description"]
+    folder = tmp_path / "backups"
+    folder.mkdir(exist_ok=True)
+    names = [f"aphrodite_backup_202501{day:02d}_120000.sql" for day in range(1, 13)]
+    for name in names:
+        (folder / name).write_text("-- SQL\n")
+    listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await listing.wait_done(timeout=10)
+    first = str(listing.original.embeds[0]["fields"])
+    assert names[-1] in first and names[0] not in first  # newest first
+    assert "Aphrodite" in first
+    flip = await fake_discord.click(listing.original, "page:next", user=fake_discord.admin_user)
+    await flip.wait_acknowledged(timeout=10)
+    await asyncio.sleep(0.3)
+    assert names[0] in str(listing.original.embeds[0]["fields"])
 
 
 async def test_a_backup_over_the_upload_limit_is_explained_not_attached(aphrodite_db, tmp_path):
@@ -122,6 +160,7 @@ async def test_delete_after_confirmation_removes_the_file(start_bot, fake_discor
     press = await fake_discord.click(question.original, "confirm", user=fake_discord.admin_user)
     await press.wait_for(lambda r: any(m.embeds for m in r.followups), timeout=15)
     assert not (tmp_path / "backups" / name).exists()
+    assert question.original.content == "✅ Deleted."
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "aphrodite_backup_20990101_000000.sql"])
@@ -156,4 +195,24 @@ async def test_failed_scheduled_backup_posts_an_alert(start_bot, fake_discord):
     alert = await fake_discord.wait_for_channel_message(fake_discord.alert_channel_id, timeout=20)
     assert "Scheduled backup failed" in alert.embeds[0]["title"]
     assert alert.content == f"<@&{fake_discord.admin_role_id}>"
+    assert APP_PASSWORD not in fake_discord.all_sent_text()
+
+
+async def test_a_failing_restore_leaves_the_database_and_says_so(
+    start_bot, fake_discord, aphrodite_db, tmp_path
+):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    broken = "aphrodite_backup_20250101_120000.sql"
+    (tmp_path / "backups").mkdir(exist_ok=True)
+    (tmp_path / "backups" / broken).write_text(
+        "--\n-- PostgreSQL database dump\n--\n\nDELETE FROM media_items;\nTHIS IS NOT SQL;\n"
+        "\n--\n-- PostgreSQL database dump complete\n--\n"
+    )
+    question = await ask(fake_discord, "restore", broken)
+    press = await fake_discord.click(question.original, "confirm", user=fake_discord.admin_user)
+    await press.wait_for(lambda r: "did not complete" in (question.original.content or ""), timeout=60)
+    assert await media_count(aphrodite_db.dsn) == 3000
+    await asyncio.sleep(0.3)
+    (error,) = [m for m in question.followups if m.ephemeral]
+    assert error.content.startswith("❌") and "rolled back" in error.content
     assert APP_PASSWORD not in fake_discord.all_sent_text()
