@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 
+from bot.database.findings import Finding, Severity
+from bot.database.integrity import IntegrityReport
 from bot.status import Status
+from cogs.access import REFUSAL
+from cogs.ui import limits
+from cogs.ui.db_embeds import integrity_embed
 from cogs.ui.embeds import STATUS_COLOURS
 from tests.support.postgres_cluster import APP_PASSWORD
 
@@ -93,3 +100,33 @@ async def test_wrong_password_is_explained_without_showing_it(start_bot, fake_di
     assert embed["color"] == STATUS_COLOURS[Status.FAILED].value
     assert "authentication failed" in embed["description"]
     assert "Wr0ng-Pass-Word-77" not in fake_discord.all_sent_text()
+
+
+async def test_a_stranger_is_refused_and_nothing_runs(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    record = await fake_discord.slash("db", "integrity", user=fake_discord.stranger_user)
+    await record.wait_done(timeout=10)
+    assert record.ephemeral
+    assert record.original.content == REFUSAL
+    status = await run(fake_discord, "status")
+    assert "never run" in fields(status)["Last integrity check"]
+
+
+def test_many_long_findings_fit_and_the_problems_come_first():
+    findings = tuple(
+        Finding(
+            check=f"check{n}",
+            title=f"Check {n}",
+            severity=Severity.PROBLEM if n % 10 == 9 else Severity.OK,
+            summary="s" * 500,
+            details=tuple(f"object {n}.{d} " + "x" * 200 for d in range(20)),
+            fix=("REINDEX INDEX " + "y" * 900,),
+        )
+        for n in range(40)
+    )
+    report = IntegrityReport("aphrodite", datetime.now(UTC), 1.0, 60.0, "16.4", findings)
+    embed = integrity_embed(report).build()
+    assert len(embed) <= limits.EMBED_TOTAL
+    assert len(embed.fields) <= limits.EMBED_FIELDS
+    assert all(len(field.value) <= limits.FIELD_VALUE for field in embed.fields)
+    assert embed.fields[0].name.startswith("❌")
