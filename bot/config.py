@@ -60,6 +60,9 @@ class Settings:
     check_interval_seconds: float = 300
     alert_failure_threshold: int = 2
     alert_success_threshold: int = 1
+    alert_reminder_hours: float = 6
+    history_days: int = 90
+    log_search_timeout_seconds: float = 30
     http_timeout_seconds: float = 10
     data_dir: Path = Path("./data")
     jellyfin_url: str | None = None
@@ -126,6 +129,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float, minimum=10),
         alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int, minimum=1),
         alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int, minimum=1),
+        alert_reminder_hours=env.number("ALERT_REMINDER_HOURS", 6, float, minimum=0),
+        history_days=env.number("HISTORY_DAYS", 90, int, minimum=1),
+        log_search_timeout_seconds=env.number("LOG_SEARCH_TIMEOUT_SECONDS", 30, float, minimum=1),
         http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float, minimum=0.1),
         data_dir=env.path("DATA_DIR", "./data"),
         jellyfin_url=env.url("JELLYFIN_URL"),

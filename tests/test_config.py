@@ -70,3 +70,26 @@ def test_secret_reveals_only_on_request():
     secret = Secret("value-1")
     assert "value-1" not in f"{secret} {secret!r}"
     assert secret.reveal() == "value-1"
+
+
+def test_monitoring_settings_have_the_documented_defaults() -> None:
+    settings = load_settings({}, dotenv=False)
+    assert (settings.alert_reminder_hours, settings.history_days, settings.log_search_timeout_seconds) == (
+        6,
+        90,
+        30,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ALERT_REMINDER_HOURS", "-1"),
+        ("HISTORY_DAYS", "0"),
+        ("HISTORY_DAYS", "1.5"),
+        ("LOG_SEARCH_TIMEOUT_SECONDS", "0"),
+    ],
+)
+def test_invalid_monitoring_setting_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value}, dotenv=False)
