@@ -32,12 +32,14 @@ LIMIT $1
 
 
 class GrowthSampler:
-    """Takes a size sample when the last one is an hour old; the monitor may call it every round."""
+    """Takes a size sample when the stored one is an hour old; the monitor may call it every round.
+
+    The last sample's time is read from the store each time, so samplers in the monitor and in
+    `/db growth` (and across restarts) keep to one sample an hour between them.
+    """
 
     def __init__(self, sizes: SizeHistory) -> None:
         self.sizes = sizes
-        self._last: datetime | None = None
-        self._loaded = False
 
     async def maybe_sample(self, database: Database, now: datetime) -> SizeSample | None:
         """The new sample, or None when one is less than an hour old or the database could not say.
@@ -45,9 +47,8 @@ class GrowthSampler:
         Never raises for a missing or unreachable database: the reason is logged and the next
         round tries again.
         """
-        if not self._loaded:
-            self._last, self._loaded = await self.sizes.last_at(), True
-        if self._last is not None and now - self._last < SAMPLE_EVERY:
+        last = await self.sizes.last_at()
+        if last is not None and now - last < SAMPLE_EVERY:
             return None
         try:
             sample = await read_sizes(database, now)
@@ -61,7 +62,6 @@ class GrowthSampler:
             log.warning("database size not sampled: %s", reason)
             return None
         await self.sizes.record(sample)
-        self._last = now
         return sample
 
 
