@@ -96,23 +96,45 @@ class HistoryStore:
         return await self.file.run(self._uptime, target, start, end)
 
     def _uptime(self, connection: sqlite3.Connection, target: str, start: int, end: int) -> Uptime:
+        # Whole rolled-up hours come from their aggregates; the part-hours at either edge and the
+        # hour not rolled up yet from raw results (pro rata from aggregates where raw was pruned).
+        # A result counts where it was taken, as in the aggregates: its time may reach into the
+        # next hour, and only the period's own edges cut it.
         tally = TimeTally()
         target_id = _target_ids(connection, set(), create=False).get(target)
         if target_id is None:
             return tally.uptime(target, start, end)
+        first_whole = -(-start // HOUR) * HOUR
+        last_whole = min(hour_floor(end), read_meta(connection, ROLLED_UP_UNTIL))
+        pieces = [(start, end)]
+        if first_whole < last_whole:
+            tally.add_hours(_hourly(connection, target_id, first_whole, last_whole), start, end)
+            pieces = [(start, first_whole), (last_whole, end)]
         kept_from = read_meta(connection, RAW_KEPT_FROM)
-        raw_start = max(start, kept_from)
-        if raw_start < end:
-            margin = int(GAP_FACTOR * self.interval_seconds) + 1
-            samples = _raw(connection, target_id, raw_start - margin, end)
-            following = connection.execute(
-                "SELECT min(at) FROM history_raw WHERE target = ? AND at >= ?", (target_id, end)
-            ).fetchone()[0]
-            tally.add_samples(samples, spans(samples, self.interval_seconds, following), raw_start, end)
-        if start < kept_from:
-            hours = _hourly(connection, target_id, hour_floor(start), min(end, kept_from))
-            tally.add_hours(hours, start, min(end, kept_from))
+        for low, high in pieces:
+            if max(low, kept_from) < high:
+                self._tally_raw(connection, tally, target_id, max(low, kept_from), high, (start, end))
+            if low < min(high, kept_from):
+                pruned = min(high, kept_from)
+                tally.add_hours(_hourly(connection, target_id, hour_floor(low), pruned), low, pruned)
         return tally.uptime(target, start, end)
+
+    def _tally_raw(
+        self,
+        connection: sqlite3.Connection,
+        tally: TimeTally,
+        target_id: int,
+        low: int,
+        high: int,
+        period: tuple[int, int],
+    ) -> None:
+        """Results taken in [low, high), and at the period's start the earlier ones reaching into it."""
+        margin = int(GAP_FACTOR * self.interval_seconds) + 1 if low == period[0] else 0
+        samples = _raw(connection, target_id, low - margin, high)
+        following = connection.execute(
+            "SELECT min(at) FROM history_raw WHERE target = ? AND at >= ?", (target_id, high)
+        ).fetchone()[0]
+        tally.add_samples(samples, spans(samples, self.interval_seconds, following), *period)
 
     async def samples(self, since: datetime, until: datetime) -> dict[str, list[RawSample]]:
         """Every target's raw results in [since, until), oldest first (raw results go back 48 hours)."""

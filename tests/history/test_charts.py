@@ -117,10 +117,10 @@ def test_heartbeat_blocks_show_the_worst_status_maintenance_and_unmeasured():
     assert heartbeat_blocks(samples, 0, 500, 5) == [Status.FAILED, Status.DEGRADED, "maintenance", None, None]
 
 
-def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():
+def test_matplotlib_and_numpy_are_loaded_only_when_a_chart_is_drawn():
     code = (
         "import sys, bot.history, bot.history.status_chart, bot.history.growth_chart, cogs.database; "
-        "print('matplotlib' in sys.modules)"
+        "print('matplotlib' in sys.modules or 'numpy' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

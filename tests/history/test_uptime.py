@@ -81,3 +81,18 @@ async def test_seven_days_combine_aggregates_beyond_48_hours_with_raw_results(tm
 async def test_a_backwards_period_is_refused(store):
     with pytest.raises(ValueError, match="before its start"):
         await store.uptime("tmdb", T0 + HOUR, T0)
+
+
+async def test_whole_hours_from_aggregates_and_part_hours_from_raw_add_up_exactly(store, clock):
+    results = (
+        rounds("tmdb", T0, 360)
+        + rounds("tmdb", T0 + HOUR, 180, status=Status.FAILED, latency=None)
+        + rounds("tmdb", T0 + timedelta(minutes=90), 180)
+        + rounds("tmdb", T0 + 2 * HOUR, 360)
+    )
+    await record_at(store, clock, T0 + 3 * HOUR, results)
+    assert (
+        len(await store.hourly("tmdb", T0, T0 + 3 * HOUR)) == 3
+    )  # the middle hour is read from its aggregate
+    uptime = await store.uptime("tmdb", T0 + timedelta(minutes=15), T0 + timedelta(minutes=165))
+    assert (uptime.up_seconds, uptime.down_seconds, uptime.unmeasured_seconds) == (7200, 1800, 0)
