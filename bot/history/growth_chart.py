@@ -23,6 +23,8 @@ from bot.history.sampler import SAMPLE_EVERY
 from bot.history.timeline import from_epoch, to_epoch
 
 TOTAL_COLOUR = "#ffffff"
+# Up to this many samples, each is marked: a lone sample between gaps would otherwise not show.
+FEW_SAMPLES = 48
 BACKUP_COLOURS = {"aphrodite": "#b39ddb", "safety": "#f1c40f"}
 BACKUP_DEFAULT_COLOUR = "#4ea8ff"
 _UNITS = (("B", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3), ("TiB", 1024**4))
@@ -92,7 +94,13 @@ def _draw_sizes(axes: Axes, report: GrowthReport) -> None:
         times = dates.date2num([from_epoch(at) for at in line.times])
         values = [value / scale for value in line.values]
         axes.plot(
-            times, values, color=colour, linewidth=width, label=label, marker="o" if len(times) == 1 else ""
+            times,
+            values,
+            color=colour,
+            linewidth=width,
+            label=label,
+            marker="o" if len(report.samples) <= FEW_SAMPLES else "",
+            markersize=4,
         )
     axes.set_ylim(bottom=0)
     axes.set_ylabel(unit)

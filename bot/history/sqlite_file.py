@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from bot.errors import OpsError
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # The write-ahead log is truncated to this size after each checkpoint (SQLite keeps the file
 # otherwise at its high-water mark), and checkpointed to zero once an hour by the store.
@@ -64,6 +68,10 @@ CREATE TABLE IF NOT EXISTS history_meta (
 """
 
 
+class HistoryUnavailable(OpsError):
+    """The state file could not be read or written (damaged, locked too long, disk full)."""
+
+
 class HistoryFile:
     """Owns the history's connection to the state file; every call runs in a worker thread, one at a time.
 
@@ -95,7 +103,13 @@ class HistoryFile:
     async def run(self, function: Callable[..., T], *args: object) -> T:
         """Run ``function(connection, *args)`` in a worker thread, after any call still running."""
         async with self._lock:
-            return await asyncio.to_thread(self.call, function, *args)
+            try:
+                return await asyncio.to_thread(self.call, function, *args)
+            except sqlite3.DatabaseError as error:
+                log.error("history store %s: %s", self.path, error)
+                raise HistoryUnavailable(
+                    f"The measurement history in {self.path} is unusable: {error}"
+                ) from None
 
     def disk_bytes(self) -> int:
         """The state file with its write-ahead log and shared-memory index, as they take space on disk."""

@@ -58,10 +58,10 @@ async def status_chart_data(store: HistoryStore, now: datetime, hours: int = 24)
     """Every known target's raw results of the last ``hours`` hours, and its uptime over them."""
     start = now - timedelta(hours=hours)
     found = await store.samples(start, now)
-    targets = []
-    for name in sorted(await store.targets(), key=_order):
-        uptime = await store.uptime(name, start, now)
-        targets.append(TargetHistory(name, tuple(found.get(name, ())), uptime))
+    uptimes = await store.uptimes(start, now)
+    targets = [
+        TargetHistory(name, tuple(found.get(name, ())), uptimes[name]) for name in sorted(uptimes, key=_order)
+    ]
     return StatusChartData(start, now, store.interval_seconds, tuple(targets))
 
 

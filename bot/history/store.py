@@ -95,6 +95,18 @@ class HistoryStore:
             raise ValueError("uptime: the end of the period is before its start")
         return await self.file.run(self._uptime, target, start, end)
 
+    async def uptimes(self, since: datetime, until: datetime) -> dict[str, Uptime]:
+        """The uptime of every target ever recorded over [since, until) (for `/alerts status`)."""
+        start, end = to_epoch(since), to_epoch(until)
+        if end < start:
+            raise ValueError("uptime: the end of the period is before its start")
+        return await self.file.run(self._uptimes, start, end)
+
+    def _uptimes(self, connection: sqlite3.Connection, start: int, end: int) -> dict[str, Uptime]:
+        return {
+            name: self._uptime(connection, name, start, end) for name in _target_ids(connection, set(), False)
+        }
+
     def _uptime(self, connection: sqlite3.Connection, target: str, start: int, end: int) -> Uptime:
         # Whole rolled-up hours come from their aggregates; the part-hours at either edge and the
         # hour not rolled up yet from raw results (pro rata from aggregates where raw was pruned).
@@ -149,7 +161,9 @@ class HistoryStore:
         """The hourly aggregates of ``target`` for the hours starting in [since, until)."""
         return await self.file.run(self._hourly_of, target, to_epoch(since), to_epoch(until))
 
-    def _hourly_of(self, connection: sqlite3.Connection, target: str, start: int, end: int) -> list:
+    def _hourly_of(
+        self, connection: sqlite3.Connection, target: str, start: int, end: int
+    ) -> list[HourlyAggregate]:
         target_id = _target_ids(connection, set(), create=False).get(target)
         return [] if target_id is None else _hourly(connection, target_id, start, end)
 
@@ -172,7 +186,8 @@ def _target_ids(connection: sqlite3.Connection, names: set[str], create: bool = 
 
 def _raw(connection: sqlite3.Connection, target_id: int, start: int, end: int) -> list[RawSample]:
     rows = connection.execute(
-        f"SELECT {_RAW_COLUMNS} FROM history_raw WHERE target = ? AND at >= ? AND at < ? ORDER BY at",
+        f"SELECT {_RAW_COLUMNS} FROM history_raw WHERE target = ? AND at >= ? AND at < ? "
+        f"AND status IN ({', '.join(map(str, STATUSES))}) ORDER BY at",  # a foreign code is not ours
         (target_id, start, end),
     ).fetchall()
     return [RawSample(at, STATUSES[status], latency, bool(paused)) for at, status, latency, paused in rows]

@@ -9,6 +9,7 @@ import pytest
 
 from bot.history import HistoryStore, Observation
 from bot.history.rollup import p95
+from bot.history.sqlite_file import HistoryUnavailable
 from bot.state import StateStore
 from bot.status import Status
 from tests.history.conftest import T0, record_at, rounds
@@ -112,3 +113,15 @@ async def test_targets_are_listed_in_the_order_they_first_appeared(store, clock)
     await record_at(store, clock, T0, rounds("tmdb", T0, 1) + rounds("anidb", T0, 1))
     await record_at(store, clock, T0, rounds("jellyfin", T0, 1))
     assert await store.targets() == ["anidb", "tmdb", "jellyfin"]
+
+
+async def test_a_damaged_state_file_is_reported_in_words_not_as_a_crash(tmp_path, clock):
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(b"this is not a database " * 200)
+    store = HistoryStore(path, clock=clock)
+    try:
+        with pytest.raises(HistoryUnavailable, match="unusable"):
+            await store.record(rounds("tmdb", T0, 1))
+    finally:
+        await store.close()
+    assert path.read_bytes().startswith(b"this is not a database")

@@ -96,3 +96,12 @@ async def test_whole_hours_from_aggregates_and_part_hours_from_raw_add_up_exactl
     )  # the middle hour is read from its aggregate
     uptime = await store.uptime("tmdb", T0 + timedelta(minutes=15), T0 + timedelta(minutes=165))
     assert (uptime.up_seconds, uptime.down_seconds, uptime.unmeasured_seconds) == (7200, 1800, 0)
+
+
+async def test_uptimes_of_every_target_at_once_match_one_by_one(store, clock):
+    results = rounds("tmdb", T0, 360) + rounds("omdb", T0, 360, status=Status.FAILED, latency=None)
+    await record_at(store, clock, T0 + HOUR, results)
+    every = await store.uptimes(T0, T0 + HOUR)
+    assert set(every) == {"tmdb", "omdb"}
+    assert every["tmdb"] == await store.uptime("tmdb", T0, T0 + HOUR)
+    assert every["omdb"].percentage == 0.0
