@@ -43,8 +43,8 @@ def growth_embed(report: GrowthReport, *, chart_attached: bool) -> EmbedSpec:
 
 def _tables(report: GrowthReport) -> str:
     rows = [
-        f"{table.name[:28]:<28} {human_bytes(table.last_bytes):>10} "
-        f"{signed_bytes(table.change if table.first_bytes is not None else None):>11}"
+        f"{table.name[:22]:<22} {human_bytes(table.last_bytes):>9} "
+        f"{signed_bytes(table.change if table.first_bytes is not None else None):>10}"
         for table in report.table_growth()
     ]
     if not rows:
@@ -58,8 +58,9 @@ def _backups(report: GrowthReport) -> str:
     if not report.backups:
         return "none → /backup create makes one"
     newest = report.backups[-1]
-    sizes = [backup.size for backup in report.backups]
+    smallest, largest = (human_bytes(f(b.size for b in report.backups)) for f in (min, max))
+    sizes = smallest if smallest == largest else f"{smallest} to {largest}"
     return (
-        f"{len(report.backups)}, from {human_bytes(min(sizes))} to {human_bytes(max(sizes))}\n"
+        f"{len(report.backups)} ({sizes})\n"
         f"newest: `{newest.name}`, {human_bytes(newest.size)} ({relative_time(newest.at)})"
     )

@@ -63,7 +63,7 @@ async def test_growth_attaches_a_chart_and_says_the_growth_in_words(
     assert embed["description"].startswith("+")
     assert embed["description"].endswith("in 7 days, mostly media_items")
     shown = {field["name"]: field["value"] for field in embed["fields"]}
-    assert shown["Backups in the period"].startswith("2,")
+    assert shown["Backups in the period"].startswith("2 (4.0 KiB)")
     assert APP_PASSWORD not in fake_discord.all_sent_text()
 
 
