@@ -43,8 +43,9 @@ def test_p95_is_the_nearest_rank():
     assert p95([]) is None
 
 
-async def test_results_either_side_of_an_hour_edge_land_in_their_own_hour(store, clock):
-    edge = T0 + 5 * HOUR
+@pytest.mark.parametrize("edge_hours", [5, 24], ids=["hour edge", "day edge"])
+async def test_results_either_side_of_an_edge_land_in_their_own_hour(store, clock, edge_hours):
+    edge = T0 + edge_hours * HOUR
     await record_at(store, clock, edge + HOUR, rounds("omdb", edge - timedelta(seconds=10), 2))
     first, second = await store.hourly("omdb", T0, edge + HOUR)
     assert (first.hour, first.ok) == (int((edge - HOUR).timestamp()), 1)
