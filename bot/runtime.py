@@ -11,6 +11,7 @@ import aiohttp
 from bot.config import Settings
 from bot.database.backups import BackupService
 from bot.database.connection import Database
+from bot.history import HistoryStore
 from bot.redact import Redactor
 from bot.services.runner import CheckRunner
 from bot.state import StateStore
@@ -18,7 +19,7 @@ from bot.state import StateStore
 
 @dataclass
 class Runtime:
-    """Everything a command needs: settings, one HTTP session, one database pool, the state store."""
+    """Everything a command needs: settings, one HTTP session, one database pool, state and history."""
 
     settings: Settings
     redactor: Redactor
@@ -27,6 +28,7 @@ class Runtime:
     state: StateStore
     checks: CheckRunner
     backups: BackupService
+    history: HistoryStore
 
     @classmethod
     @asynccontextmanager
@@ -35,6 +37,11 @@ class Runtime:
         database = Database(settings.database_url, timeout=settings.http_timeout_seconds)
         redactor = Redactor(settings.secrets())
         state = StateStore(settings.data_dir / "state.sqlite3")
+        history = HistoryStore(
+            settings.data_dir / "state.sqlite3",
+            interval_seconds=settings.check_interval_seconds,
+            keep_days=settings.history_days,
+        )
         async with aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=settings.http_timeout_seconds),
             headers={"User-Agent": "aphrodite-ops/0.1"},
@@ -48,7 +55,9 @@ class Runtime:
                     state=state,
                     checks=CheckRunner(settings, http, database, state),
                     backups=BackupService(database, settings.backup_dir, redactor=redactor),
+                    history=history,
                 )
             finally:
                 await database.close()
                 await state.close()
+                await history.close()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.cli import growth
 from bot.database.connection import DatabaseNotConfigured, DatabaseUnavailable
 from bot.database.findings import Severity
 from bot.database.integrity import DEFAULT_BUDGET_SECONDS, IntegrityReport, run_integrity
@@ -20,7 +21,7 @@ from bot.units import human_duration
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    database = commands.add_parser("db", help="PostgreSQL status and integrity")
+    database = commands.add_parser("db", help="PostgreSQL status, integrity and growth")
     actions = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     status = actions.add_parser(
         "status", parents=[common], help="connection, size, versions, connections, backups"
@@ -42,6 +43,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         help="amcheck also verifies that every table row is in its indexes (slower)",
     )
     integrity.set_defaults(handler=run_integrity_check)
+    growth.register(actions, common)
 
 
 async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
