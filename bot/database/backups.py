@@ -20,6 +20,7 @@ from bot.database.backup_progress import ProgressCallback, ProgressReporter
 from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
 from bot.database.backup_retention import backups_to_prune
 from bot.database.connection import Database, DatabaseNotConfigured
+from bot.database.dsn import dsn_secrets
 from bot.database.dump import InsufficientSpace, write_dump
 from bot.database.inventory import (
     KIND_MANUAL,
@@ -71,7 +72,7 @@ class BackupService:
         self.backup_dir = backup_dir
         self.tools = tools or PgTools()
         self.lock_timeout_seconds = lock_timeout_seconds
-        self._redactor = redactor or Redactor(_dsn_secrets(database))
+        self._redactor = redactor or Redactor(dsn_secrets(database.dsn))
         self._free_space = free_space
         self._progress_interval = progress_interval
         self._lock = OperationLock(backup_dir)
@@ -234,13 +235,6 @@ class BackupService:
             # The backup itself is complete and verified; without its sidecar it merely lists as
             # unverified, so this is logged rather than thrown away with the backup.
             log.warning("could not write the sidecar of %s", result.name, exc_info=True)
-
-
-def _dsn_secrets(database: Database) -> list[str]:
-    if database.dsn is None:
-        return []
-    password = database.parts.password
-    return [database.dsn.reveal(), *([password.reveal()] if password else [])]
 
 
 def _prepare_folder(folder: Path) -> None:

@@ -5,22 +5,27 @@ They live here rather than in a conftest.py that another test family of this fol
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gzip
 import os
 import shutil
 import stat
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from bot.config import Secret
+from bot.cli import backups as backup_cli
+from bot.config import Secret, Settings
 from bot.database.backup_lock import LOCK_FILE_NAME
 from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.database.pg_tools import PgTools
+from bot.errors import OpsError
+from bot.runtime import Runtime
 from tests.support.postgres_cluster import APP_PASSWORD  # noqa: F401 - for the tests
 
 REAL_PG_DUMP = shutil.which("pg_dump")
@@ -133,3 +138,18 @@ def libpq_env(database: Database) -> dict[str, str]:
 def files_in(folder: Path) -> set[str]:
     """Every file in ``folder`` but the lock file (which exists once anything ran)."""
     return {path.name for path in folder.iterdir()} - {LOCK_FILE_NAME}
+
+
+async def run_cli(settings: Settings, *argv: str) -> int:
+    """Parse and run like bot/cli/main.py does: errors print on stderr and set the exit status."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true")
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    backup_cli.register(parser.add_subparsers(dest="command", required=True), common)
+    args = parser.parse_args(argv)
+    async with Runtime.open(settings) as runtime:
+        try:
+            return await args.handler(args, runtime)
+        except OpsError as error:
+            print(f"error: {runtime.redactor(str(error))}", file=sys.stderr)
+            return error.exit_code
