@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -13,6 +14,7 @@ from bot.app import MaintenanceBot
 from bot.database.backup_progress import BackupProgress
 from bot.database.backup_schedule import BackupScheduler, ScheduledBackupFailure
 from bot.database.backups import BackupService
+from bot.database.inventory import open_backup
 from cogs.ui import limits
 from cogs.ui.backup_embeds import (
     created_embed,
@@ -98,8 +100,7 @@ class Backups(commands.Cog):
 
     @backup.command(name="list", description="The backups, newest first (Aphrodite's included)")
     async def list_backups(self, interaction: discord.Interaction) -> None:
-        backups = await self.service.list()
-        pages = list_pages(backups, self.service.backup_dir)
+        pages = list_pages(await self.service.inventory(), self.service.backup_dir)
         if len(pages) == 1:
             await interaction.response.send_message(embed=pages[0].build())
             return
@@ -116,9 +117,11 @@ class Backups(commands.Cog):
             await interaction.response.send_message(embed=download_embed(backup, limit).build())
             return
         await interaction.response.defer(thinking=True)
-        await interaction.followup.send(
-            content=f"`{backup.name}`", file=discord.File(backup.path, filename=backup.name)
-        )
+        # The file that was vetted, not whatever is at its path by now.
+        with await asyncio.to_thread(open_backup, backup) as file:
+            await interaction.followup.send(
+                content=f"`{backup.name}`", file=discord.File(file, filename=backup.name)
+            )
 
     @backup.command(name="restore", description="Replace the database with a backup (asks first)")
     @app_commands.describe(name="the backup (start typing to choose)")

@@ -19,7 +19,8 @@ def describe_for_user(error: BaseException, redactor: Redactor) -> str:
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, OpsError):
-        return f"❌ {redactor(str(error))}"
+        hint = f"\n→ /{error.command_hint}" if error.command_hint else ""
+        return f"❌ {redactor(str(error))}{hint}"
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"⏳ Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.CheckFailure):

@@ -27,8 +27,10 @@ from bot.database.inventory import (
     KIND_SAFETY,
     STAMP_FORMAT,
     BackupFile,
+    Inventory,
     find_backup,
     list_backups,
+    list_inventory,
     scan_backups,
     sidecar_path,
     write_manifest,
@@ -85,6 +87,10 @@ class BackupService:
     async def list(self) -> list[BackupFile]:
         """Every backup in BACKUP_DIR (ours and Aphrodite's), newest first."""
         return await list_backups(self.backup_dir)
+
+    async def inventory(self) -> Inventory:
+        """The backups, and the other entries of BACKUP_DIR with why they are not backups."""
+        return await list_inventory(self.backup_dir)
 
     async def find(self, name: str) -> BackupFile:
         """The backup called ``name`` (for a download); BackupNotFound for anything else."""

@@ -11,7 +11,6 @@ import gzip
 import os
 import shutil
 import stat
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,16 +18,24 @@ import asyncpg
 import pytest
 
 from bot.cli import backups as backup_cli
+from bot.cli.main import run_parsed
 from bot.config import Secret, Settings
 from bot.database.backup_lock import LOCK_FILE_NAME
 from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.database.pg_tools import PgTools
-from bot.errors import OpsError
-from bot.runtime import Runtime
 from tests.support.postgres_cluster import APP_PASSWORD  # noqa: F401 - for the tests
 
 REAL_PG_DUMP = shutil.which("pg_dump")
+# How every plain pg_dump starts: enough for a file to be listed as a backup (not to be restored).
+DUMP_HEAD = "--\n-- PostgreSQL database dump\n--\n\n"
+
+
+def write_dump_head(path: Path, *, compress: bool = False) -> Path:
+    """A file that starts like a pg_dump (gzipped when ``compress``), as Aphrodite's own would."""
+    data = (DUMP_HEAD + "-- made by Aphrodite\n").encode()
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
 
 
 @pytest.fixture
@@ -141,15 +148,9 @@ def files_in(folder: Path) -> set[str]:
 
 
 async def run_cli(settings: Settings, *argv: str) -> int:
-    """Parse and run like bot/cli/main.py does: errors print on stderr and set the exit status."""
+    """Parse a `python -m bot backup ...` line and run it as bot/cli/main.py does, with ``settings``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true")
     parser = argparse.ArgumentParser(prog="python -m bot")
     backup_cli.register(parser.add_subparsers(dest="command", required=True), common)
-    args = parser.parse_args(argv)
-    async with Runtime.open(settings) as runtime:
-        try:
-            return await args.handler(args, runtime)
-        except OpsError as error:
-            print(f"error: {runtime.redactor(str(error))}", file=sys.stderr)
-            return error.exit_code
+    return await run_parsed(parser.parse_args(argv), settings)

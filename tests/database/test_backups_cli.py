@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Secret, Settings
-from tests.database.backup_fixtures import files_in, fingerprint, mutate, run_cli
+from tests.database.backup_fixtures import files_in, fingerprint, mutate, run_cli, write_dump_head
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ async def test_create_json_and_no_compress(settings, capsys):
 
 async def test_list_shows_ours_and_aphrodites(settings, capsys):
     ours = await create(settings, capsys)
-    (settings.backup_dir / "aphrodite_backup_20200101_000000.sql").write_text("-- made by Aphrodite\n")
+    write_dump_head(settings.backup_dir / "aphrodite_backup_20200101_000000.sql")
 
     assert await run_cli(settings, "backup", "list") == 0
     lines = capsys.readouterr().out.splitlines()
