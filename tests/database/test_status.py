@@ -254,3 +254,16 @@ async def test_a_failing_status_query_is_a_connected_failure_with_the_reason(
     assert status.reason == (
         "connected, but the status query failed: permission denied for function pg_postmaster_start_time"
     )
+
+
+async def test_a_backup_named_in_the_future_is_dated_by_its_file(aphrodite_db, tmp_path, parse_cli, capsys):
+    planted = tmp_path / "aphrodite_backup_20990101_000000.sql"
+    planted.write_text(DUMP_HEAD)
+    an_hour_ago = datetime.now(UTC).timestamp() - 3600
+    os.utime(planted, (an_hour_ago, an_hour_ago))
+    settings = Settings(database_url=Secret(aphrodite_db.dsn), backup_dir=tmp_path, data_dir=tmp_path)
+    async with Runtime.open(settings) as runtime:
+        assert await run_status(parse_cli("db", "status"), runtime) == 0
+
+    (backups,) = [line for line in capsys.readouterr().out.splitlines() if "Backups" in line]
+    assert backups.endswith(f"newest {planted.name} (1 h ago)")
