@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.errors import OpsError
 from bot.redact import Redactor
+from cogs.ui.delivery import post_to_channel, token_expired
 
 log = logging.getLogger("aphrodite_ops.errors")
 
@@ -38,5 +39,11 @@ async def send_error(interaction: discord.Interaction, error: BaseException, red
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not deliver an error message to the user", exc_info=True)
+    except discord.HTTPException as error:
+        if not token_expired(error):
+            log.warning("could not deliver an error message to the user", exc_info=True)
+            return
+        try:  # a long command outlived its 15-minute token: the channel is the only way left
+            await post_to_channel(interaction, content=text)
+        except discord.HTTPException:
+            log.warning("could not post an error message to the channel", exc_info=True)
