@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -155,3 +156,16 @@ async def test_the_sidecar_of_a_backup_is_not_reported_but_a_planted_pipe_sideca
     backup = await find_backup(settings.backup_dir, NAME)  # returns: the pipe is never opened to wait
 
     assert backup.manifest is None and backup.made_by_aphrodite
+
+
+async def test_a_device_named_like_a_backup_is_never_opened(settings, capsys):
+    planted = settings.backup_dir / NAME
+    try:  # /dev/zero's numbers: reading it would never end
+        os.mknod(planted, stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("creating a device node needs CAP_MKNOD")
+
+    assert await run_cli(settings, "backup", "list", "--json") == 0
+
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["backups"] == [] and listing["not_backups"][0]["reason"] == "is a device"
