@@ -8,6 +8,7 @@ decoded values through PG* variables, the password in PGPASSWORD, never on their
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ def parse_dsn(dsn: Secret) -> DsnParts:
         elif name in _PARAMETER_VARIABLES:
             parameters[_PARAMETER_VARIABLES[name]] = value
         else:
-            log.warning("DATABASE_URL parameter %r is not passed to pg_dump and psql", name)
+            _warn_unsupported(name)
     return DsnParts(
         host=parts["host"] or "localhost",
         port=_port(parts["port"]),
@@ -119,6 +120,12 @@ def dsn_secrets(dsn: Secret | None) -> list[str]:
     written += [value for name, value in _raw_query_pairs(url.query) if unquote(name) == "password"]
     passwords = {form for text in written if text for form in (text, unquote(text))}
     return [dsn.reveal(), *sorted(passwords)]
+
+
+@functools.cache
+def _warn_unsupported(name: str) -> None:
+    """Once per name: ``parse_dsn`` runs for every label and client program."""
+    log.warning("DATABASE_URL parameter %r is not passed to pg_dump and psql", name)
 
 
 def _split_host_port(hostport: str) -> tuple[str, str]:
