@@ -37,6 +37,7 @@ from bot.database.inventory import (
 )
 from bot.database.pg_tools import PgTools
 from bot.database.restore_runner import run_restore
+from bot.printable import printable
 from bot.redact import Redactor
 from bot.units import human_bytes
 
@@ -247,7 +248,10 @@ def _prepare_folder(folder: Path) -> None:
     """Create the folder; remove temporary files that a killed process left (we hold the lock)."""
     folder.mkdir(parents=True, exist_ok=True)
     for leftover in folder.glob(".aphrodite*.partial"):
-        log.warning("removing %s, left by an interrupted backup", leftover.name)
+        if leftover.is_dir() and not leftover.is_symlink():
+            log.warning("leaving %s alone: a directory, not a file of ours", printable(leftover.name))
+            continue
+        log.warning("removing %s, left by an interrupted backup", printable(leftover.name))
         leftover.unlink(missing_ok=True)
 
 

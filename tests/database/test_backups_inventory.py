@@ -169,3 +169,11 @@ async def test_a_device_named_like_a_backup_is_never_opened(settings, capsys):
 
     listing = json.loads(capsys.readouterr().out)
     assert listing["backups"] == [] and listing["not_backups"][0]["reason"] == "is a device"
+
+
+async def test_a_directory_named_like_a_temporary_file_does_not_stop_a_backup(settings, capsys):
+    (settings.backup_dir / ".aphrodite_backup_20250101_000000.sql.gz.1234abcd.partial").mkdir()
+
+    assert await run_cli(settings, "backup", "create", "--json") == 0
+
+    assert json.loads(capsys.readouterr().out)["name"].startswith("aphrodite_backup_")
