@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bot.errors import OpsError
 
@@ -95,7 +95,7 @@ class Settings:
         if self.database_url:
             password = urlsplit(self.database_url.reveal()).password
             if password:
-                revealed.append(password)
+                revealed += [password, unquote(password)]  # as written and as libpq decodes it
         return revealed
 
 

@@ -5,7 +5,10 @@ class OpsError(Exception):
     """An expected failure whose message is safe and meant for the user.
 
     Adapters show ``str(error)`` as is; it never contains a secret. ``exit_code`` is the CLI's
-    exit status for it (2 failed; 3 for "not configured" and bad input).
+    exit status for it (2 failed; 3 for "not configured" and bad input). ``command_hint`` names the
+    command that helps (`backup list`), which each adapter spells its own way (a slash command,
+    `python -m bot backup list`).
     """
 
     exit_code = 2
+    command_hint: str | None = None

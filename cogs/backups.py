@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -13,6 +14,7 @@ from bot.app import MaintenanceBot
 from bot.database.backup_progress import BackupProgress
 from bot.database.backup_schedule import BackupScheduler, ScheduledBackupFailure
 from bot.database.backups import BackupService
+from bot.database.inventory import open_backup
 from cogs.ui import limits
 from cogs.ui.backup_embeds import (
     created_embed,
@@ -25,6 +27,7 @@ from cogs.ui.backup_embeds import (
     restored_embed,
     scheduled_failure_embed,
 )
+from cogs.ui.delivery import edit_or_post, post_to_channel, token_expired
 from cogs.ui.embeds import EmbedSpec
 from cogs.ui.views import PageView, ask_confirmation
 
@@ -38,19 +41,28 @@ def _label(interaction: discord.Interaction) -> str:
 
 
 def _progress_editor(edit: Callable[..., Awaitable[object]]) -> Progress:
-    """A progress callback that edits a message; a failed edit never disturbs the backup."""
+    """A progress callback that edits a message; a failed edit never disturbs the backup.
+
+    Once the interaction's token has expired (after 15 minutes) it stops trying.
+    """
+    expired = False
 
     async def report(progress: BackupProgress) -> None:
+        nonlocal expired
+        if expired:
+            return
         try:
             await edit(content=progress_text(progress))
-        except discord.HTTPException:
+        except discord.HTTPException as error:
+            expired = token_expired(error)
             log.debug("progress edit failed", exc_info=True)
 
     return report
 
 
 async def _say_stopped(edit: Callable[..., Awaitable[object]], text: str) -> None:
-    """Replace a progress line after a failure (the reason itself reaches the user via on_error)."""
+    """Replace a progress line after a failure (the reason itself reaches the user via on_error,
+    in the channel once the token has expired)."""
     try:
         await edit(content=text)
     except discord.HTTPException:
@@ -91,15 +103,15 @@ class Backups(commands.Cog):
             raise
         limit = interaction.filesize_limit
         attach = result.size <= limit
-        files = [discord.File(result.path, filename=result.name)] if attach else []
-        await interaction.edit_original_response(
-            content=None, embed=created_embed(result, attach, limit).build(), attachments=files
+        await edit_or_post(
+            interaction,
+            embed=created_embed(result, attach, limit).build(),
+            files=lambda: [discord.File(result.path, filename=result.name)] if attach else [],
         )
 
     @backup.command(name="list", description="The backups, newest first (Aphrodite's included)")
     async def list_backups(self, interaction: discord.Interaction) -> None:
-        backups = await self.service.list()
-        pages = list_pages(backups, self.service.backup_dir)
+        pages = list_pages(await self.service.inventory(), self.service.backup_dir)
         if len(pages) == 1:
             await interaction.response.send_message(embed=pages[0].build())
             return
@@ -116,9 +128,11 @@ class Backups(commands.Cog):
             await interaction.response.send_message(embed=download_embed(backup, limit).build())
             return
         await interaction.response.defer(thinking=True)
-        await interaction.followup.send(
-            content=f"`{backup.name}`", file=discord.File(backup.path, filename=backup.name)
-        )
+        # The file that was vetted, not whatever is at its path by now.
+        with await asyncio.to_thread(open_backup, backup) as file:
+            await interaction.followup.send(
+                content=f"`{backup.name}`", file=discord.File(file, filename=backup.name)
+            )
 
     @backup.command(name="restore", description="Replace the database with a backup (asks first)")
     @app_commands.describe(name="the backup (start typing to choose)")
@@ -136,8 +150,14 @@ class Backups(commands.Cog):
         except Exception:
             await _say_stopped(press.edit_original_response, "❌ The restore did not complete.")
             raise
-        await press.edit_original_response(content="✅ Restore complete.")
-        await press.followup.send(embed=restored_embed(result).build())
+        done, embed = "✅ Restore complete.", restored_embed(result).build()
+        try:
+            await press.edit_original_response(content=done)
+            await press.followup.send(embed=embed)
+        except discord.HTTPException as error:
+            if not token_expired(error):
+                raise
+            await post_to_channel(press, content=done, embed=embed)
 
     @backup.command(name="delete", description="Delete a backup file (asks first)")
     @app_commands.describe(name="the backup (start typing to choose)")

@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.errors import OpsError
 from bot.redact import Redactor
+from cogs.ui.delivery import post_to_channel, token_expired
 
 log = logging.getLogger("aphrodite_ops.errors")
 
@@ -19,7 +20,8 @@ def describe_for_user(error: BaseException, redactor: Redactor) -> str:
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, OpsError):
-        return f"❌ {redactor(str(error))}"
+        hint = f"\n→ /{error.command_hint}" if error.command_hint else ""
+        return f"❌ {redactor(str(error))}{hint}"
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"⏳ Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.CheckFailure):
@@ -37,5 +39,11 @@ async def send_error(interaction: discord.Interaction, error: BaseException, red
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not deliver an error message to the user", exc_info=True)
+    except discord.HTTPException as error:
+        if not token_expired(error):
+            log.warning("could not deliver an error message to the user", exc_info=True)
+            return
+        try:  # a long command outlived its 15-minute token: the channel is the only way left
+            await post_to_channel(interaction, content=text)
+        except discord.HTTPException:
+            log.warning("could not post an error message to the channel", exc_info=True)

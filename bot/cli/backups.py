@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.database.backup_progress import BackupProgress
 from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
-from bot.database.inventory import BackupFile
+from bot.database.inventory import BackupFile, Inventory
+from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
 
@@ -63,13 +64,16 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
-    backups = await runtime.backups.list()
+    inventory = await runtime.backups.inventory()
     if args.json:
-        print(
-            _json({"backup_dir": str(runtime.settings.backup_dir), "backups": [_listed(b) for b in backups]})
-        )
+        listing = {
+            "backup_dir": str(runtime.settings.backup_dir),
+            "backups": [_listed(b) for b in inventory.backups],
+            "not_backups": [dataclasses.asdict(entry) for entry in inventory.not_backups],
+        }
+        print(_json(listing))
     else:
-        print(render_list(backups, runtime.settings.backup_dir))
+        print(render_list(inventory, runtime.settings.backup_dir))
     return 0
 
 
@@ -143,7 +147,16 @@ def render_created(result: BackupResult) -> str:
     )
 
 
-def render_list(backups: list[BackupFile], folder: Path) -> str:
+def render_list(inventory: Inventory, folder: Path) -> str:
+    """The backups as a table, then what else is in the folder and why it is not listed."""
+    lines = [_backup_table(inventory.backups, folder)]
+    if inventory.not_backups:
+        lines.append(f"Not backups ({len(inventory.not_backups)}; never restored, attached or deleted):")
+        lines.extend(f"  {printable(entry.name)}: {entry.reason}" for entry in inventory.not_backups)
+    return "\n".join(lines)
+
+
+def _backup_table(backups: list[BackupFile], folder: Path) -> str:
     if not backups:
         return f"No backups in {folder}."
     header = ("NAME", "CREATED (UTC)", "SIZE", "COMPRESSED", "VERIFIED", "MADE BY")

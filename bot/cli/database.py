@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli import growth
+from bot.cli.invocation import command
 from bot.database.connection import DatabaseNotConfigured, DatabaseUnavailable
 from bot.database.findings import Severity
 from bot.database.integrity import DEFAULT_BUDGET_SECONDS, IntegrityReport, run_integrity
@@ -123,7 +124,7 @@ def render_status(status: DatabaseStatus, now: datetime) -> str:
             row(f"    {table.schema}.{table.name:<32} {table.size_pretty:>10}  {rows}")
     last = status.last_integrity
     if last is None:
-        row("  Integrity     never checked (run: python -m bot db integrity)")
+        row(f"  Integrity     never checked (run: {command('db integrity')})")
     else:
         ago = human_duration(now - last.checked_at)
         row(f"  Integrity     {last.overall.label} {ago} ago: {last.summary}")
@@ -139,7 +140,9 @@ def _backups_line(status: DatabaseStatus, now: datetime) -> str:
         return backups.error
     line = f"{backups.count} in {backups.directory}"
     age = backups.newest_age(now)
-    if age is not None:
+    if age is not None and age < timedelta(0):
+        line += f", newest {backups.newest_name} (written in the future: check the clocks)"
+    elif age is not None:
         line += f", newest {backups.newest_name} ({human_duration(age)} ago)"
     return line
 

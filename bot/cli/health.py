@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from bot.heartbeat import STALE_AFTER_SECONDS, age_seconds
+from bot.heartbeat import INTERVAL_SECONDS, STALE_AFTER_SECONDS, age_seconds
 from bot.runtime import Runtime
+
+UNHEALTHY = 2
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -16,10 +18,13 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 async def run(args: argparse.Namespace, runtime: Runtime) -> int:
     age = age_seconds(runtime.settings.data_dir)
     if age is None:
-        print("unhealthy: the bot has not connected to Discord yet")
-        return 2
+        print("unhealthy: no heartbeat: the bot is not running or has not connected to Discord yet")
+        return UNHEALTHY
     if age > STALE_AFTER_SECONDS:
-        print(f"unhealthy: last heartbeat {age:.0f} s ago")
-        return 2
-    print(f"healthy: last heartbeat {age:.0f} s ago")
+        print(f"unhealthy: last heartbeat {age:.0f} s ago (the bot beats every {INTERVAL_SECONDS} s)")
+        return UNHEALTHY
+    if age < -INTERVAL_SECONDS:
+        print("unhealthy: the heartbeat is dated in the future: check the clock")
+        return UNHEALTHY
+    print(f"healthy: last heartbeat {max(age, 0):.0f} s ago")
     return 0

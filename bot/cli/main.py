@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from bot.cli import backups, checks, database, health, logs
+from bot.cli.invocation import command, program
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import OpsError
 from bot.runtime import Runtime
 
 USAGE_ERROR = 3
+INTERRUPTED = 128 + signal.SIGINT
+# What a shell reports for a program that SIGPIPE ended, as `backup list | head` would end one.
+BROKEN_PIPE = 128 + signal.SIGPIPE
 FEATURES = (checks, database, backups, logs, health)
 
 
@@ -21,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog=program(),
         description="Aphrodite maintenance from a terminal. Without a command, runs the Discord bot.",
         epilog="Exit status: 0 OK, 1 degraded, 2 failed, 3 not configured or usage error.",
     )
@@ -33,6 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     """Parse, run, and return the exit status of the contract (3 for usage errors)."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit, so a reader that went away is handled below
+        return status
+    except BrokenPipeError:
+        # The reader (`| head`) has all it wanted: no traceback, and no second error when
+        # Python flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
+
+
+def _main(argv: Sequence[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -44,15 +63,18 @@ def main(argv: Sequence[str]) -> int:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
     try:
-        return asyncio.run(_run(args, settings))
+        return asyncio.run(run_parsed(args, settings))
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
 
 
-async def _run(args: argparse.Namespace, settings: Settings) -> int:
+async def run_parsed(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a parsed command; an OpsError becomes its message on stderr and its exit status."""
     async with Runtime.open(settings) as runtime:
         try:
             return await args.handler(args, runtime)
         except OpsError as error:
             print(f"error: {runtime.redactor(str(error))}", file=sys.stderr)
+            if error.command_hint:
+                print(f"hint: {command(error.command_hint)}", file=sys.stderr)
             return error.exit_code

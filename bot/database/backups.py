@@ -20,20 +20,24 @@ from bot.database.backup_progress import ProgressCallback, ProgressReporter
 from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
 from bot.database.backup_retention import backups_to_prune
 from bot.database.connection import Database, DatabaseNotConfigured
+from bot.database.dsn import dsn_secrets
 from bot.database.dump import InsufficientSpace, write_dump
 from bot.database.inventory import (
     KIND_MANUAL,
     KIND_SAFETY,
     STAMP_FORMAT,
     BackupFile,
+    Inventory,
     find_backup,
     list_backups,
+    list_inventory,
     scan_backups,
     sidecar_path,
     write_manifest,
 )
 from bot.database.pg_tools import PgTools
 from bot.database.restore_runner import run_restore
+from bot.printable import printable
 from bot.redact import Redactor
 from bot.units import human_bytes
 
@@ -71,7 +75,7 @@ class BackupService:
         self.backup_dir = backup_dir
         self.tools = tools or PgTools()
         self.lock_timeout_seconds = lock_timeout_seconds
-        self._redactor = redactor or Redactor(_dsn_secrets(database))
+        self._redactor = redactor or Redactor(dsn_secrets(database.dsn))
         self._free_space = free_space
         self._progress_interval = progress_interval
         self._lock = OperationLock(backup_dir)
@@ -84,6 +88,10 @@ class BackupService:
     async def list(self) -> list[BackupFile]:
         """Every backup in BACKUP_DIR (ours and Aphrodite's), newest first."""
         return await list_backups(self.backup_dir)
+
+    async def inventory(self) -> Inventory:
+        """The backups, and the other entries of BACKUP_DIR with why they are not backups."""
+        return await list_inventory(self.backup_dir)
 
     async def find(self, name: str) -> BackupFile:
         """The backup called ``name`` (for a download); BackupNotFound for anything else."""
@@ -236,18 +244,14 @@ class BackupService:
             log.warning("could not write the sidecar of %s", result.name, exc_info=True)
 
 
-def _dsn_secrets(database: Database) -> list[str]:
-    if database.dsn is None:
-        return []
-    password = database.parts.password
-    return [database.dsn.reveal(), *([password.reveal()] if password else [])]
-
-
 def _prepare_folder(folder: Path) -> None:
     """Create the folder; remove temporary files that a killed process left (we hold the lock)."""
     folder.mkdir(parents=True, exist_ok=True)
     for leftover in folder.glob(".aphrodite*.partial"):
-        log.warning("removing %s, left by an interrupted backup", leftover.name)
+        if leftover.is_dir() and not leftover.is_symlink():
+            log.warning("leaving %s alone: a directory, not a file of ours", printable(leftover.name))
+            continue
+        log.warning("removing %s, left by an interrupted backup", printable(leftover.name))
         leftover.unlink(missing_ok=True)
 
 

@@ -8,12 +8,12 @@ import socket
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from bot.config import Secret
+from bot.database.dsn import DsnParts, dsn_secrets, parse_dsn
 from bot.errors import OpsError
 from bot.redact import Redactor
 
@@ -37,47 +37,6 @@ class DatabaseUnavailable(OpsError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"Database unreachable: {reason}")
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class DsnParts:
-    """What pg_dump/psql need, with the password kept apart for PGPASSWORD."""
-
-    host: str
-    port: int
-    user: str
-    database: str
-    password: Secret | None
-
-    def environment(self) -> dict[str, str]:
-        """libpq environment variables; the password never goes on a command line."""
-        env = {
-            "PGHOST": self.host,
-            "PGPORT": str(self.port),
-            "PGUSER": self.user,
-            "PGDATABASE": self.database,
-        }
-        if self.password:
-            env["PGPASSWORD"] = self.password.reveal()
-        return env
-
-
-def parse_dsn(dsn: Secret) -> DsnParts:
-    parts = urlsplit(dsn.reveal())
-    return DsnParts(
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        database=parts.path.lstrip("/"),
-        password=Secret(parts.password) if parts.password else None,
-    )
-
-
-def _dsn_secrets(dsn: Secret | None) -> list[str]:
-    if dsn is None:
-        return []
-    password = parse_dsn(dsn).password
-    return [dsn.reveal(), *([password.reveal()] if password else [])]
 
 
 def mask_dsn(dsn: Secret) -> str:
@@ -104,11 +63,7 @@ class Database:
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
-        self._redact = (
-            Redactor([dsn.reveal(), *([p.reveal()] if (p := parse_dsn(dsn).password) else [])])
-            if dsn
-            else Redactor()
-        )
+        self._redact = Redactor(dsn_secrets(dsn))
 
     @property
     def configured(self) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.errors import OpsError
 
+DUMP_HEADER = b"PostgreSQL database dump"
 COMPLETION_MARKER = b"-- PostgreSQL database dump complete"
 _COMPLETION_BLOCK = b"\n--\n" + COMPLETION_MARKER + b"\n--\n"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -23,8 +24,8 @@ CUSTOM_FORMAT_MAGIC = b"PGDMP"
 CHUNK_SIZE = 1024 * 1024
 _HEAD_BYTES = 64 * 1024
 _TAIL_BYTES = 4 * 1024
-_JUDGE_AFTER_BYTES = 512
-_GZIP_WBITS = 16 + zlib.MAX_WBITS
+JUDGE_AFTER_BYTES = 512
+GZIP_WBITS = 16 + zlib.MAX_WBITS
 # What pg_dump may write after its marker: comment dashes, blank lines, `\unrestrict KEY` (15.14+).
 _AFTER_MARKER = re.compile(rb"^(?:\s*|--|\\unrestrict [A-Za-z0-9]+)$")
 _SERVER_VERSION = re.compile(rb"^-- Dumped from database version (?P<v>.+)$", re.MULTILINE)
@@ -83,13 +84,13 @@ class DumpReader:
             chunk = file.read(CHUNK_SIZE)
 
     def _gunzip(self, raw: Iterator[bytes]) -> Iterator[bytes]:
-        decompressor = zlib.decompressobj(_GZIP_WBITS)
+        decompressor = zlib.decompressobj(GZIP_WBITS)
         try:
             for data in raw:
                 while data:
                     if decompressor.eof:
                         # Several gzip members in one file (as `cat a.gz b.gz` makes) are one stream.
-                        decompressor = zlib.decompressobj(_GZIP_WBITS)
+                        decompressor = zlib.decompressobj(GZIP_WBITS)
                     if out := decompressor.decompress(data, CHUNK_SIZE):
                         yield out
                     data = decompressor.unused_data if decompressor.eof else decompressor.unconsumed_tail
@@ -149,7 +150,7 @@ def check_dump(path: Path, on_chunk: Callable[[int], None] | None = None) -> Dum
         ends.feed(chunk)
         if on_chunk is not None:
             on_chunk(reader.file_bytes)
-        if not judged and len(ends.head) >= _JUDGE_AFTER_BYTES:
+        if not judged and len(ends.head) >= JUDGE_AFTER_BYTES:
             _refuse_other_formats(path.name, ends.head)
             judged = True
     if not judged:
@@ -169,13 +170,18 @@ def check_dump(path: Path, on_chunk: Callable[[int], None] | None = None) -> Dum
     )
 
 
+def dump_head_problem(head: bytes) -> str | None:
+    """Why ``head`` (the first SQL bytes, decompressed) is not the start of a plain pg_dump; None if it is."""
+    if not head:
+        return "is empty"
+    if head.startswith(CUSTOM_FORMAT_MAGIC):
+        return "is a pg_dump custom-format archive, not plain SQL; restore it with pg_restore"
+    if not (head.lstrip().startswith(b"--") and DUMP_HEADER in head[:JUDGE_AFTER_BYTES]):
+        return "is not a plain-SQL pg_dump file (it does not start like one)"
+    return None
+
+
 def _refuse_other_formats(name: str, head: bytes) -> None:
     """Raise BackupCorrupt unless ``head`` (the first SQL bytes) starts like a plain pg_dump."""
-    if not head:
-        raise BackupCorrupt(f"{name} is empty.")
-    if head.startswith(CUSTOM_FORMAT_MAGIC):
-        raise BackupCorrupt(
-            f"{name} is a pg_dump custom-format archive, not plain SQL; restore it with pg_restore."
-        )
-    if not (head.lstrip().startswith(b"--") and b"PostgreSQL database dump" in head[:_JUDGE_AFTER_BYTES]):
-        raise BackupCorrupt(f"{name} is not a plain-SQL pg_dump file (it does not start like one).")
+    if problem := dump_head_problem(head):
+        raise BackupCorrupt(f"{name} {problem}.")

@@ -51,8 +51,8 @@ async def check_expected_tables(session: ReadOnlySession, budget: TimeBudget) ->
         f"{plural(len(missing), 'table')} missing: {', '.join(missing)}",
         details=(f"missing table {name}" for name in missing),
         fix=(
-            "Restore the database from a backup (/backup restore), or let Aphrodite recreate its schema "
-            "(restart it so its migrations run: alembic upgrade head).",
+            "Restore the database from a backup (the bot's backup restore command), or let Aphrodite "
+            "recreate its schema (restart it so its migrations run: alembic upgrade head).",
         ),
     )
 

@@ -13,7 +13,7 @@ import asyncpg
 from bot.config import Settings
 from bot.database.connection import Database, DatabaseUnavailable
 from bot.database.integrity import LastIntegrity, last_integrity
-from bot.database.inventory import list_backups
+from bot.database.inventory import BackupFile, list_backups
 from bot.database.read_only import ReadOnlySession, failure_reason
 from bot.database.target import database_redactor
 from bot.state import StateStore
@@ -234,11 +234,16 @@ async def _backup_summary(backup_dir: Path) -> BackupSummary:
         return BackupSummary(
             directory, 0, 0, None, None, error=f"cannot read {directory}: {error.strerror or error}"
         )
-    newest = backups[0] if backups else None
+    # The file's own time, not its name's stamp: a name can claim any date, even a future one.
+    newest = max(backups, key=_written_at, default=None)
     return BackupSummary(
         directory=directory,
         count=len(backups),
         total_bytes=sum(backup.size for backup in backups),
         newest_name=newest.name if newest else None,
-        newest_at=newest.created_at if newest else None,
+        newest_at=_written_at(newest) if newest else None,
     )
+
+
+def _written_at(backup: BackupFile) -> datetime:
+    return backup.modified_at or backup.created_at

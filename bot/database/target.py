@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.database.connection import Database
+from bot.database.dsn import dsn_secrets
 from bot.redact import Redactor
 
 
@@ -14,7 +15,4 @@ def database_label(database: Database) -> str:
 
 def database_redactor(database: Database) -> Redactor:
     """Masks the connection string and its password, for server text shown to people."""
-    if database.dsn is None:
-        return Redactor()
-    password = database.parts.password
-    return Redactor([database.dsn.reveal(), *([password.reveal()] if password else [])])
+    return Redactor(dsn_secrets(database.dsn))

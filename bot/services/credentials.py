@@ -35,10 +35,15 @@ _SECRET_WORDS = ("key", "password", "token", "secret")
 
 @dataclass(frozen=True)
 class AphroditeSettings:
-    """The ``api_keys`` sections of Aphrodite's saved settings, or ``problem``: why there are none."""
+    """The ``api_keys`` sections of Aphrodite's saved settings, or ``problem``: why there are none.
+
+    ``unreadable`` when they may well exist but could not be read (database down, a query or
+    JSON error): a failure, unlike settings that were never saved.
+    """
 
     sections: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     problem: str | None = None
+    unreadable: bool = False
 
     def value(self, section: str, key: str) -> str | None:
         return self.sections.get(section.lower(), {}).get(key)
@@ -67,7 +72,7 @@ async def read_aphrodite_settings(database: Database, timeout: float) -> Aphrodi
     except DatabaseUnavailable as error:
         problem = f"Aphrodite's database could not be read: {error.reason}"
     except asyncpg.UndefinedTableError:
-        problem = "Aphrodite's database has no system_config table"
+        return AphroditeSettings(problem="Aphrodite's database has no system_config table")
     except asyncpg.PostgresError as error:
         problem = f"reading Aphrodite's settings failed ({type(error).__name__}, SQLSTATE {error.sqlstate})"
     else:
@@ -77,7 +82,7 @@ async def read_aphrodite_settings(database: Database, timeout: float) -> Aphrodi
             )
         return parse_settings(raw)
     log.warning("Aphrodite's saved settings unavailable: %s", problem)
-    return AphroditeSettings(problem=problem)
+    return AphroditeSettings(problem=problem, unreadable=True)
 
 
 def parse_settings(raw: str) -> AphroditeSettings:
@@ -87,7 +92,7 @@ def parse_settings(raw: str) -> AphroditeSettings:
         if isinstance(document, str):  # JSON stored as a JSON string
             document = json.loads(document)
     except ValueError:
-        return AphroditeSettings(problem="Aphrodite's saved settings are not valid JSON")
+        return AphroditeSettings(problem="Aphrodite's saved settings are not valid JSON", unreadable=True)
     api_keys = document.get("api_keys") if isinstance(document, dict) else None
     if not isinstance(api_keys, dict):
         return AphroditeSettings(problem="Aphrodite's saved settings have no api_keys")
@@ -128,6 +133,7 @@ class ServiceCredentials:
     values: Mapping[str, str] = field(repr=False)
     sources: Mapping[str, str]
     saved_problem: str | None = None
+    saved_unreadable: bool = False
 
     def get(self, name: str) -> str | None:
         return self.values.get(name)
@@ -155,8 +161,19 @@ class ServiceCredentials:
         return spec.env
 
     def not_configured(self, display_name: str) -> Outcome:
-        """The grey result of a service with something required set nowhere."""
+        """The result of a service with something required set nowhere.
+
+        Grey (not configured) when it is saved nowhere either; red (failed) when Aphrodite's
+        saved settings, where it may well be, could not be read: that is an outage, not a choice.
+        """
         names = " and ".join(f.env for f in self.missing)
+        if self.saved_unreadable:
+            return Outcome(
+                Status.FAILED,
+                f"Credentials could not be read: {self.saved_problem}",
+                hint=f"Make Aphrodite's database reachable again (it holds the {display_name} settings), "
+                f"or set {names} in the bot's environment (.env).",
+            )
         detail = f"Not configured: set {names}, or save {display_name} in Aphrodite's settings"
         if self.saved_problem:
             detail += f" ({self.saved_problem})"
@@ -190,5 +207,6 @@ def resolve(
             values[spec.name], sources[spec.name] = str(value), ENVIRONMENT
         elif saved is not None and spec.saved_key and (stored := saved.value(section, spec.saved_key)):
             values[spec.name], sources[spec.name] = stored, APHRODITE_SETTINGS
-    problem = saved.problem if saved is not None else None
-    return ServiceCredentials(section, fields, values, sources, problem)
+    if saved is None:
+        return ServiceCredentials(section, fields, values, sources)
+    return ServiceCredentials(section, fields, values, sources, saved.problem, saved.unreadable)

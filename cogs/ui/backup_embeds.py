@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import discord
+
 from bot.database.backup_progress import BackupProgress
 from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
 from bot.database.backup_schedule import ScheduledBackupFailure
-from bot.database.inventory import BackupFile
+from bot.database.inventory import BackupFile, Inventory, NotABackup
+from bot.printable import printable
 from bot.status import Status
 from bot.units import human_bytes, human_duration
+from cogs.ui import limits
 from cogs.ui.embeds import NEUTRAL, STATUS_COLOURS, EmbedSpec, absolute_time, relative_time
 
 PER_PAGE = 8
+NOT_BACKUPS_SHOWN = 10
 
 
 def progress_text(progress: BackupProgress) -> str:
@@ -58,22 +63,42 @@ def download_embed(backup: BackupFile, upload_limit: int) -> EmbedSpec:
     )
 
 
-def list_pages(backups: Sequence[BackupFile], folder: Path) -> list[EmbedSpec]:
-    """The inventory, newest first, PER_PAGE backups a page."""
+def list_pages(inventory: Inventory, folder: Path) -> list[EmbedSpec]:
+    """The inventory, newest first, PER_PAGE backups a page; what is not a backup on the first page."""
+    backups = inventory.backups
     if not backups:
-        return [EmbedSpec(title="Backups", description=f"No backups in `{folder}` yet → /backup create")]
-    total = sum(backup.size for backup in backups)
-    pages = []
-    for first in range(0, len(backups), PER_PAGE):
-        spec = EmbedSpec(
-            title=f"Backups — {len(backups)} in {folder}",
-            description=f"{human_bytes(total)} in all, newest first",
-            colour=NEUTRAL,
+        pages = [EmbedSpec(title="Backups", description=f"No backups in `{folder}` yet → /backup create")]
+    else:
+        pages = []
+        total = sum(backup.size for backup in backups)
+        for first in range(0, len(backups), PER_PAGE):
+            spec = EmbedSpec(
+                title=f"Backups — {len(backups)} in {folder}",
+                description=f"{human_bytes(total)} in all, newest first",
+                colour=NEUTRAL,
+            )
+            for backup in backups[first : first + PER_PAGE]:
+                spec.add_field(backup.name, _backup_line(backup), inline=False)
+            pages.append(spec)
+    if inventory.not_backups:
+        pages[0].add_field(
+            f"⚠️ Not backups ({len(inventory.not_backups)}) — never restored, attached or deleted",
+            _not_backups_text(inventory.not_backups),
+            inline=False,
         )
-        for backup in backups[first : first + PER_PAGE]:
-            spec.add_field(backup.name, _backup_line(backup), inline=False)
-        pages.append(spec)
     return pages
+
+
+def _not_backups_text(entries: Sequence[NotABackup]) -> str:
+    lines = [f"{shown_name(entry.name)} {entry.reason}" for entry in entries[:NOT_BACKUPS_SHOWN]]
+    if len(entries) > NOT_BACKUPS_SHOWN:
+        lines.append(f"and {len(entries) - NOT_BACKUPS_SHOWN} more")
+    return limits.truncate("\n".join(lines), limits.FIELD_VALUE)
+
+
+def shown_name(name: str) -> str:
+    """A name from disk as Discord text: control characters escaped, markdown inert."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(printable(name)))
 
 
 def _backup_line(backup: BackupFile) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import asyncpg
 import pytest
 
 from cogs.ui import views
+from tests.database.backup_fixtures import write_dump_head
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.services import closed_port
 from tests.support.discord_bot import bot_environment, running_bot
@@ -86,7 +88,7 @@ async def test_list_explains_an_empty_folder_and_pages_a_full_one(start_bot, fak
     folder.mkdir(exist_ok=True)
     names = [f"aphrodite_backup_202501{day:02d}_120000.sql" for day in range(1, 13)]
     for name in names:
-        (folder / name).write_text("-- SQL\n")
+        write_dump_head(folder / name)
     listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
     await listing.wait_done(timeout=10)
     first = str(listing.original.embeds[0]["fields"])
@@ -216,3 +218,38 @@ async def test_a_failing_restore_leaves_the_database_and_says_so(
     (error,) = [m for m in question.followups if m.ephemeral]
     assert error.content.startswith("❌") and "rolled back" in error.content
     assert APP_PASSWORD not in fake_discord.all_sent_text()
+
+
+async def test_planted_files_are_listed_as_not_backups_and_never_attached(start_bot, fake_discord, tmp_path):
+    await start_bot()
+    folder = tmp_path / "backups"
+    folder.mkdir(exist_ok=True)
+    real = write_dump_head(folder / "aphrodite_backup_20250102_120000.sql")
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / "aphrodite_backup_20250101_120000.sql").symlink_to(secret)
+    os.link(write_dump_head(tmp_path / "other.sql"), folder / "aphrodite_backup_20250103_120000.sql")
+    (folder / "**bold** @everyone\nline").write_text("junk")
+
+    listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await listing.wait_done(timeout=10)
+    choices = await fake_discord.autocomplete(
+        "backup", "download", focused="name", value="aphrodite", user=fake_discord.admin_user
+    )
+    download = await fake_discord.slash(
+        "backup",
+        "download",
+        user=fake_discord.admin_user,
+        options={"name": "aphrodite_backup_20250101_120000.sql"},
+    )
+    await download.wait_done(timeout=10)
+
+    fields = listing.original.embeds[0]["fields"]
+    (warning,) = [f["value"] for f in fields if f["name"].startswith("⚠️ Not backups (3)")]
+    # Names are markdown-escaped: `aphrodite\_backup\_…` shows as aphrodite_backup_… on Discord.
+    assert r"aphrodite\_backup\_20250101\_120000.sql is a symbolic link" in warning
+    assert r"aphrodite\_backup\_20250103\_120000.sql has 2 hard links" in warning
+    assert "\\*\\*bold\\*\\* @\u200beveryone\\\\x0aline" in warning
+    assert [choice["value"] for choice in choices] == [real.name]
+    assert download.ephemeral and "is not a backup: it is a symbolic link" in download.original.content
+    assert "root:x" not in fake_discord.all_sent_text()

@@ -203,3 +203,13 @@ async def test_unexpected_error_gives_an_id_and_keeps_the_traceback_out_of_disco
     assert "error id" in record.original.content
     assert "internal detail" not in fake_discord.all_sent_text()
     assert "internal detail" in caplog.text
+
+
+async def test_unreadable_saved_credentials_are_red_not_grey(start_bot, fake_discord):
+    await start_bot(DATABASE_URL=f"postgresql://aphrodite:secret-pw@127.0.0.1:{closed_port()}/aphrodite")
+
+    embed = await run_check(fake_discord, "all")
+
+    assert embed["color"] == colour(Status.FAILED)
+    assert all("Credentials could not be read" in field["value"] for field in embed["fields"])
+    assert "secret-pw" not in fake_discord.all_sent_text()

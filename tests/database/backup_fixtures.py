@@ -5,6 +5,7 @@ They live here rather than in a conftest.py that another test family of this fol
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gzip
 import os
@@ -16,7 +17,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.config import Secret
+from bot.cli import backups as backup_cli
+from bot.cli.main import run_parsed
+from bot.config import Secret, Settings
 from bot.database.backup_lock import LOCK_FILE_NAME
 from bot.database.backups import BackupService
 from bot.database.connection import Database
@@ -24,6 +27,15 @@ from bot.database.pg_tools import PgTools
 from tests.support.postgres_cluster import APP_PASSWORD  # noqa: F401 - for the tests
 
 REAL_PG_DUMP = shutil.which("pg_dump")
+# How every plain pg_dump starts: enough for a file to be listed as a backup (not to be restored).
+DUMP_HEAD = "--\n-- PostgreSQL database dump\n--\n\n"
+
+
+def write_dump_head(path: Path, *, compress: bool = False) -> Path:
+    """A file that starts like a pg_dump (gzipped when ``compress``), as Aphrodite's own would."""
+    data = (DUMP_HEAD + "-- made by Aphrodite\n").encode()
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
 
 
 @pytest.fixture
@@ -133,3 +145,12 @@ def libpq_env(database: Database) -> dict[str, str]:
 def files_in(folder: Path) -> set[str]:
     """Every file in ``folder`` but the lock file (which exists once anything ran)."""
     return {path.name for path in folder.iterdir()} - {LOCK_FILE_NAME}
+
+
+async def run_cli(settings: Settings, *argv: str) -> int:
+    """Parse a `python -m bot backup ...` line and run it as bot/cli/main.py does, with ``settings``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true")
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    backup_cli.register(parser.add_subparsers(dest="command", required=True), common)
+    return await run_parsed(parser.parse_args(argv), settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import io
 import json
@@ -12,11 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import backups as backup_cli
 from bot.config import Secret, Settings
-from bot.errors import OpsError
-from bot.runtime import Runtime
-from tests.database.backup_fixtures import files_in, fingerprint, mutate
+from tests.database.backup_fixtures import files_in, fingerprint, mutate, run_cli, write_dump_head
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,21 +29,6 @@ def settings(aphrodite_db, tmp_path) -> Settings:
     return Settings(
         database_url=Secret(aphrodite_db.dsn), backup_dir=tmp_path / "backups", data_dir=tmp_path / "data"
     )
-
-
-async def run_cli(settings: Settings, *argv: str) -> int:
-    """Parse and run like bot/cli/main.py does: errors print on stderr and set the exit status."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true")
-    parser = argparse.ArgumentParser(prog="python -m bot")
-    backup_cli.register(parser.add_subparsers(dest="command", required=True), common)
-    args = parser.parse_args(argv)
-    async with Runtime.open(settings) as runtime:
-        try:
-            return await args.handler(args, runtime)
-        except OpsError as error:
-            print(f"error: {runtime.redactor(str(error))}", file=sys.stderr)
-            return error.exit_code
 
 
 async def create(settings: Settings, capsys, *options: str) -> dict:
@@ -73,7 +54,7 @@ async def test_create_json_and_no_compress(settings, capsys):
 
 async def test_list_shows_ours_and_aphrodites(settings, capsys):
     ours = await create(settings, capsys)
-    (settings.backup_dir / "aphrodite_backup_20200101_000000.sql").write_text("-- made by Aphrodite\n")
+    write_dump_head(settings.backup_dir / "aphrodite_backup_20200101_000000.sql")
 
     assert await run_cli(settings, "backup", "list") == 0
     lines = capsys.readouterr().out.splitlines()

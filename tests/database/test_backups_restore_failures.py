@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
-import shutil
 
 import pytest
 
@@ -84,27 +83,6 @@ async def test_complete_gzip_of_an_incomplete_dump_is_refused(
     (backup_dir / BAD_NAME).write_bytes(gzip.compress(cut_sql_at_statement_boundary(sql)))
 
     await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, BAD_NAME, "completion marker")
-
-
-async def test_custom_format_archive_is_refused(backup_service, database, aphrodite_db, backup_dir):
-    name = "aphrodite_backup_20240101_000000.sql"
-    process = await asyncio.create_subprocess_exec(
-        shutil.which("pg_dump"),
-        "--format=custom",
-        "--file",
-        str(backup_dir / name),
-        env=libpq_environment(database.parts, application_name="test"),
-    )
-    assert await process.wait() == 0
-
-    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, name, "custom-format")
-
-
-async def test_a_file_that_is_not_a_dump_is_refused(backup_service, aphrodite_db, backup_dir):
-    name = "aphrodite_backup_20240101_000000.sql"
-    (backup_dir / name).write_text("DROP TABLE media_items;\n-- PostgreSQL database dump complete\n")
-
-    await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, name, "not a plain-SQL pg_dump")
 
 
 async def test_backup_changed_since_it_was_made_is_refused(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from bot.database.integrity import LAST_INTEGRITY_KEY, run_integrity
 from bot.database.status import DatabaseStatus, collect_status
 from bot.runtime import Runtime
 from bot.status import Status
+from tests.database.backup_fixtures import DUMP_HEAD
 from tests.support.postgres_cluster import APP_PASSWORD
 
 WRONG_PASSWORD = "Wrong-Pass-8841"
@@ -92,14 +94,17 @@ async def test_backups_are_counted_in_backup_dir(app_database, state_store, tmp_
         "aphrodite_v2_backup_20241231_235959.sql",
         "notes.txt",
     ):
-        (backup_dir / name).write_bytes(b"-- dump\n")
+        (backup_dir / name).write_text(DUMP_HEAD)
+    newest = backup_dir / "aphrodite_backup_20250101_120000.sql.gz"
+    os.utime(newest, (1_900_000_000, 1_900_000_000))
 
     status = await collect_status(app_database, Settings(backup_dir=backup_dir), state_store)
 
     backups = status.backups
-    assert (backups.count, backups.total_bytes, backups.directory) == (3, 24, backup_dir)
-    assert backups.newest_name == "aphrodite_backup_20250306_081500.sql"
-    assert backups.newest_at == datetime(2025, 3, 6, 8, 15, tzinfo=UTC)
+    assert (backups.count, backups.total_bytes, backups.directory) == (3, 3 * len(DUMP_HEAD), backup_dir)
+    # The newest is the file written last, whatever date its name claims.
+    assert backups.newest_name == newest.name
+    assert backups.newest_at == datetime.fromtimestamp(1_900_000_000, UTC)
 
 
 async def test_missing_backup_dir_counts_no_backups(app_database, state_store, tmp_path):
@@ -249,3 +254,16 @@ async def test_a_failing_status_query_is_a_connected_failure_with_the_reason(
     assert status.reason == (
         "connected, but the status query failed: permission denied for function pg_postmaster_start_time"
     )
+
+
+async def test_a_backup_named_in_the_future_is_dated_by_its_file(aphrodite_db, tmp_path, parse_cli, capsys):
+    planted = tmp_path / "aphrodite_backup_20990101_000000.sql"
+    planted.write_text(DUMP_HEAD)
+    an_hour_ago = datetime.now(UTC).timestamp() - 3600
+    os.utime(planted, (an_hour_ago, an_hour_ago))
+    settings = Settings(database_url=Secret(aphrodite_db.dsn), backup_dir=tmp_path, data_dir=tmp_path)
+    async with Runtime.open(settings) as runtime:
+        assert await run_status(parse_cli("db", "status"), runtime) == 0
+
+    (backups,) = [line for line in capsys.readouterr().out.splitlines() if "Backups" in line]
+    assert backups.endswith(f"newest {planted.name} (1 h ago)")

@@ -356,6 +356,24 @@ async def test_second_callback_and_early_webhook_are_refused(
     fake.violations.clear()
 
 
+async def test_an_expired_interaction_token_is_refused_as_invalid(
+    fake: FakeDiscord, bot: DemoBot, http: aiohttp.ClientSession
+) -> None:
+    rec = await fake.slash("demo", "think", user=fake.admin_user)
+    await rec.wait_done(timeout=5)
+    fake.expire_interaction_tokens()
+
+    async with http.patch(
+        f"{fake.api_base}/webhooks/{fake.application_id}/{rec.token}/messages/@original",
+        json={"content": "too late"},
+    ) as r:
+        assert r.status == 401
+        assert await r.json() == {"message": "Invalid Webhook Token", "code": 50027}
+    assert rec.original.content == "done thinking"
+    assert [v.code for v in fake.violations] == [50027]
+    fake.violations.clear()
+
+
 async def test_unknown_routes_and_missing_tokens_are_refused(
     fake: FakeDiscord, http: aiohttp.ClientSession
 ) -> None:

@@ -124,15 +124,17 @@ async def test_saved_url_that_is_not_http_fails_in_words(fake_services, make_run
     assert "is not an http(s) URL" in result.detail
 
 
-async def test_database_down_leaves_environment_credentials_working(fake_services, make_runner):
+async def test_database_down_fails_saved_credentials_and_leaves_environment_ones_working(
+    fake_services, make_runner
+):
     down = f"postgresql://aphrodite:{APP_PASSWORD}@127.0.0.1:{closed_port()}/aphrodite"
     settings = fake_services.settings(DATABASE_URL=down, OMDB_API_KEY=None)
 
     results = {r.service: r for r in await make_runner(settings).check_all()}
 
     assert results["jellyfin"].status is Status.OK
-    assert results["omdb"].status is Status.NOT_CONFIGURED
-    assert "Aphrodite's database could not be read" in results["omdb"].detail
+    assert results["omdb"].status is Status.FAILED
+    assert "Credentials could not be read: Aphrodite's database could not be read" in results["omdb"].detail
     assert APP_PASSWORD not in json.dumps([r.to_dict() for r in results.values()])
 
 
@@ -148,13 +150,15 @@ async def test_missing_settings_row_is_said_in_the_not_configured_detail(
     assert "no saved settings" in result.detail
 
 
-async def test_settings_row_that_is_not_json_is_said_in_the_detail(fake_services, make_runner, aphrodite_db):
+async def test_settings_row_that_is_not_json_is_a_failure_to_read_them(
+    fake_services, make_runner, aphrodite_db
+):
     await save_settings(aphrodite_db.dsn, "api_keys:\n  TMDB:\n  - api_key: abc\n")
     settings = fake_services.settings(DATABASE_URL=aphrodite_db.dsn, TMDB_API_KEY=None)
 
     result = await make_runner(settings).check("tmdb")
 
-    assert result.status is Status.NOT_CONFIGURED
+    assert result.status is Status.FAILED
     assert "not valid JSON" in result.detail
 
 

@@ -50,7 +50,8 @@ Rules enforced (refused with Discord's status and body, and appended to ``fake.v
 content, embed, component, file-count and autocomplete limits (400 code 50035 Invalid Form
 Body); empty messages (50006); files over ``attachment_size_limit`` each or together (413, 40005);
 callbacks later than 3 s (404, 10062), second callbacks (400, 40060); webhook calls before the
-callback (404, 10015); unknown messages, channels, routes (404; routes also in
+callback (404, 10015) or after the token's 15 minutes (401, 50027; ``fake.expire_interaction_tokens()``
+ages every token at once); unknown messages, channels, routes (404; routes also in
 ``fake.unexpected_routes``) and calls without a bot token (401). ``fake.assert_no_violations()``
 raises listing them; clear ``fake.violations`` after asserting on deliberate ones.
 

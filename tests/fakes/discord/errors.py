@@ -59,6 +59,11 @@ def unknown_webhook() -> DiscordRejection:
     return DiscordRejection(404, 10015, "Unknown Webhook")
 
 
+def invalid_webhook_token() -> DiscordRejection:
+    """An interaction token used after its 15 minutes."""
+    return DiscordRejection(401, 50027, "Invalid Webhook Token")
+
+
 def unknown_interaction() -> DiscordRejection:
     return DiscordRejection(404, 10062, "Unknown interaction")
 

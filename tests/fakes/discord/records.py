@@ -134,6 +134,7 @@ class InteractionRecord:
     history: list[HistoryEntry] = field(default_factory=list)
     choices: list[dict[str, Any]] | None = None
     modal: dict[str, Any] | None = None
+    token_expired: bool = False
 
     @property
     def ephemeral(self) -> bool:

@@ -250,6 +250,11 @@ class FakeDiscord:
             f"a message in channel {channel_id}",
         )
 
+    def expire_interaction_tokens(self) -> None:
+        """Age every interaction's token past Discord's 15 minutes: its webhook calls now get 401 50027."""
+        for record in self._interactions.values():
+            record.token_expired = True
+
     def all_sent_text(self) -> str:
         """All the bot sent, bodies and gateway frames, never headers: search it for leaked secrets."""
         return self._traffic.all_sent_text()

@@ -13,6 +13,7 @@ from .errors import (
     DiscordRejection,
     FormErrors,
     already_acknowledged,
+    invalid_webhook_token,
     unknown_interaction,
     unknown_message,
     unknown_webhook,
@@ -37,6 +38,7 @@ from .responses import json_response, no_content
 from .world import FakeGuild
 
 ACK_DEADLINE = 3.0
+TOKEN_LIFETIME = 15 * 60.0
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
 CHAT_INPUT_COMMAND_MESSAGE = 20
 
@@ -217,6 +219,8 @@ class InteractionRoutes:
         def after_callback() -> web.Response:
             if record.callback_type is None:
                 raise unknown_webhook()
+            if record.token_expired or time.monotonic() - record.dispatched_at > TOKEN_LIFETIME:
+                raise invalid_webhook_token()
             return answer(record)
 
         return self._logged(record, action, body, after_callback)
