@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.history import HistoryStore, SizeSample, TableBytes
 from cogs.ui.growth_embeds import CHART_NAME
+from tests.database.backup_fixtures import DUMP_HEAD
 from tests.fakes.discord import FakeDiscord
 from tests.support.discord_bot import bot_environment, running_bot
 from tests.support.postgres_cluster import APP_PASSWORD
@@ -51,7 +52,8 @@ async def test_growth_attaches_a_chart_and_says_the_growth_in_words(
     backups.mkdir()
     for days_ago in (1, 3):
         stamp = (now - timedelta(days=days_ago)).strftime("%Y%m%d_%H%M%S")
-        (backups / f"aphrodite_backup_{stamp}.sql.gz").write_bytes(b"x" * 4096)
+        head = DUMP_HEAD.encode()
+        (backups / f"aphrodite_backup_{stamp}.sql").write_bytes(head + b"-" * (4096 - len(head)))
     await start_bot(DATABASE_URL=aphrodite_db.dsn)
     message = await growth(fake_discord, days=7)
     ((filename, png),) = message.attachments
