@@ -11,6 +11,7 @@ import pytest
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.history import GrowthReport, GrowthSampler, HistoryStore, SizeSample, TableBytes, collect_growth
+from tests.database.backup_fixtures import write_dump_head
 from tests.history.conftest import T0
 
 GIB = 1024**3
@@ -92,15 +93,15 @@ def test_growth_without_enough_samples_says_what_is_missing():
 async def test_the_report_lists_the_backups_of_the_period_from_the_inventory(store, tmp_path: Path):
     backups = tmp_path / "backups"
     backups.mkdir()
-    (backups / "aphrodite_backup_20261101_120000.sql").write_bytes(b"x" * 10)  # before the period
-    (backups / "aphrodite_backup_20261105_120000.sql.gz").write_bytes(b"x" * 300)
-    (backups / "aphrodite_backup_20261107_120000.sql").write_bytes(b"x" * 500)
+    write_dump_head(backups / "aphrodite_backup_20261101_120000.sql")  # before the period
+    compressed = write_dump_head(backups / "aphrodite_backup_20261105_120000.sql.gz", compress=True)
+    plain = write_dump_head(backups / "aphrodite_backup_20261107_120000.sql")
     (backups / "notes.txt").write_text("not a backup")
     await store.sizes.record(sample(24, GIB, media_items=GIB // 2))
     report = await collect_growth(store.sizes, backups, 7, T0 + timedelta(days=7))
     assert [(b.name, b.size) for b in report.backups] == [
-        ("aphrodite_backup_20261105_120000.sql.gz", 300),
-        ("aphrodite_backup_20261107_120000.sql", 500),
+        ("aphrodite_backup_20261105_120000.sql.gz", compressed.stat().st_size),
+        ("aphrodite_backup_20261107_120000.sql", plain.stat().st_size),
     ]
     assert len(report.samples) == 1
 
