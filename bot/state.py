@@ -58,16 +58,28 @@ class StateStore:
         connection.commit()
         return result
 
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` in a worker thread, one at a time.
+
+        A cancelled caller keeps the lock until the thread is done: the thread cannot be stopped,
+        and closing the connection under it would crash the process.
+        """
+        async with self._lock:
+            task = asyncio.ensure_future(asyncio.to_thread(work, *args))
+            try:
+                return await asyncio.shield(task)
+            except asyncio.CancelledError:
+                await asyncio.wait([task])
+                raise
+
     async def get(self, key: str, default: Any = None) -> Any:
         """The stored value, or ``default`` when the key was never written."""
-        async with self._lock:
-            value = await asyncio.to_thread(self._get, key)
+        value = await self._in_thread(self._get, key)
         return default if value is None else value
 
     async def put(self, key: str, value: Any) -> None:
         """Store a JSON-serialisable value under ``key``."""
-        async with self._lock:
-            await asyncio.to_thread(self._put, key, value)
+        await self._in_thread(self._put, key, value)
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` on the connection in a worker thread, as one transaction.
@@ -76,14 +88,15 @@ class StateStore:
         outbox and incidents): everything ``work`` writes is committed together, or rolled
         back when it raises.
         """
-        async with self._lock:
-            return await asyncio.to_thread(self._transaction, work)
+        return await self._in_thread(self._transaction, work)
 
     async def close(self) -> None:
-        async with self._lock:
-            if self._connection is not None:
-                await asyncio.to_thread(self._connection.close)
-                self._connection = None
+        await self._in_thread(self._close)
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def read_value(connection: sqlite3.Connection, key: str) -> Any:

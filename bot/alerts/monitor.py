@@ -24,6 +24,7 @@ from bot.alerts.overview import MonitorOverview, overview
 from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, ServicesTarget, Target
+from bot.errors import OpsError
 from bot.runtime import Runtime
 from bot.status import Status
 
@@ -32,6 +33,15 @@ log = logging.getLogger(__name__)
 RoundObserver = Callable[[Sequence[TargetResult]], Awaitable[None]]
 Clock = Callable[[], datetime]
 _PRUNE_EVERY = timedelta(hours=1)
+
+
+class AlertsOff(OpsError):
+    """Pausing, resuming or testing alerts while no alert channel is set."""
+
+    exit_code = 3
+
+    def __init__(self) -> None:
+        super().__init__("Automatic alerts are off: set ALERT_CHANNEL_ID to the channel they should go to.")
 
 
 @runtime_checkable
@@ -119,6 +129,11 @@ class Monitor:
     def running(self) -> bool:
         return self._loop_task is not None and not self._loop_task.done()
 
+    def require_enabled(self) -> None:
+        """Raise AlertsOff when no alert channel is set (pausing or testing would be pointless)."""
+        if not self.enabled:
+            raise AlertsOff()
+
     def start(self) -> None:
         """Start the timer (nothing without an alert channel, or when already running)."""
         if self.enabled and not self.running:
@@ -190,6 +205,7 @@ class Monitor:
 
     async def _change(self, decide: Callable[[], list[Notice]]) -> list[Notice]:
         """Apply an operator's change to the engine, save it with its notices, post them now."""
+        self.require_enabled()
         await self._load()
         async with self._engine_lock:
             notices = decide()
@@ -263,7 +279,14 @@ class Monitor:
         await self.store.prune(now, self.history_days)
 
     async def _loop(self) -> None:
+        """Deliver what waited in the outbox at once; the first round comes one interval after start."""
         loop = asyncio.get_running_loop()
+        try:
+            await self._load()
+            await self.outbox.flush()
+        except Exception:
+            log.exception("the alert outbox could not be read at start; retrying with the first round")
+        await self._sleep_until(loop.time() + self.interval)
         while True:
             started = loop.time()
             try:

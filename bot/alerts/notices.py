@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,6 +74,21 @@ class Notice:
 
     def with_id(self, notice_id: int) -> Notice:
         return replace(self, id=notice_id)
+
+    def redacted(self, redact: Callable[[str], str]) -> Notice:
+        """A copy with every text passed through ``redact`` (the runtime's Redactor) before posting."""
+        errors = self.log_errors
+        if errors is not None:
+            errors = replace(
+                errors, shown=tuple(redact(entry) for entry in errors.shown), text=redact(errors.text)
+            )
+        return replace(
+            self,
+            detail=redact(self.detail),
+            hint=None if self.hint is None else redact(self.hint),
+            by=None if self.by is None else redact(self.by),
+            log_errors=errors,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as the outbox stores it."""
