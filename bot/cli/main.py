@@ -7,13 +7,13 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import backups, checks, database, health, logs
+from bot.cli import alerts, backups, checks, database, health, logs
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import OpsError
 from bot.runtime import Runtime
 
 USAGE_ERROR = 3
-FEATURES = (checks, database, backups, logs, health)
+FEATURES = (checks, database, backups, logs, alerts, health)
 
 
 def build_parser() -> argparse.ArgumentParser:
