@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.alerts.engine_state import EngineState
 from bot.alerts.history import IncidentHistory, IncidentRecord
 from bot.alerts.notices import Notice, NoticeKind
 from bot.state import StateStore, read_value, write_value
 from bot.status import Status
+
+T = TypeVar("T")
 
 ENGINE_KEY = "alerts.engine"
 # Delivered notices are kept this long: the Download button of a log summary reads its entries here.
@@ -52,8 +54,8 @@ class AlertStore:
         self._state = state
         self._ready = False
 
-    async def _run(self, work: Any) -> Any:
-        def in_transaction(connection: sqlite3.Connection) -> Any:
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        def in_transaction(connection: sqlite3.Connection) -> T:
             if not self._ready:
                 connection.executescript(_SCHEMA)
                 self._ready = True
@@ -97,16 +99,17 @@ class AlertStore:
         return await self._run(work)
 
     async def pending_count(self) -> int:
-        return await self._run(
-            lambda c: c.execute("SELECT count(*) FROM alert_outbox WHERE delivered_at IS NULL").fetchone()[0]
-        )
+        def work(connection: sqlite3.Connection) -> int:
+            query = "SELECT count(*) FROM alert_outbox WHERE delivered_at IS NULL"
+            return int(connection.execute(query).fetchone()[0])
+
+        return await self._run(work)
 
     async def mark_delivered(self, notice_id: int, at: datetime) -> None:
-        await self._run(
-            lambda c: c.execute(
-                "UPDATE alert_outbox SET delivered_at = ? WHERE id = ?", (_iso(at), notice_id)
-            )
-        )
+        def work(connection: sqlite3.Connection) -> None:
+            connection.execute("UPDATE alert_outbox SET delivered_at = ? WHERE id = ?", (_iso(at), notice_id))
+
+        await self._run(work)
 
     async def notice(self, notice_id: int) -> Notice | None:
         """A stored notice by id (delivered or not); None when unknown or pruned."""
