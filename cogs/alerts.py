@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -60,7 +62,7 @@ class Alerts(commands.Cog):
     ) -> None:
         self.monitor.require_enabled()  # before deferring: the refusal stays private
         await interaction.response.defer(thinking=True)
-        until = await self.monitor.pause(minutes, by=_who(interaction))
+        until = await self.monitor.pause(timedelta(minutes=minutes), by=_who(interaction))
         await interaction.followup.send(
             f"🔧 Alerts paused until {absolute_time(until)} ({relative_time(until)}). "
             "`/alerts resume` ends it early."

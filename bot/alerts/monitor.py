@@ -13,7 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
 
 from bot.alerts.engine import AlertEngine, AlertPolicy
 from bot.alerts.history import IncidentHistory
@@ -23,7 +22,7 @@ from bot.alerts.outbox import Deliver, DeliveryFailed, Outbox
 from bot.alerts.overview import MonitorOverview, overview
 from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
-from bot.alerts.targets import BackupsTarget, DatabaseTarget, ServicesTarget, Target
+from bot.alerts.targets import BackupsTarget, DatabaseTarget, PersistentTarget, ServicesTarget, Target
 from bot.errors import OpsError
 from bot.runtime import Runtime
 from bot.status import Status
@@ -33,6 +32,7 @@ log = logging.getLogger(__name__)
 RoundObserver = Callable[[Sequence[TargetResult]], Awaitable[None]]
 Clock = Callable[[], datetime]
 _PRUNE_EVERY = timedelta(hours=1)
+_LONGEST_NAP_SECONDS = 60.0  # re-read the clock at least this often (suspend, clock changes)
 
 
 class AlertsOff(OpsError):
@@ -42,17 +42,6 @@ class AlertsOff(OpsError):
 
     def __init__(self) -> None:
         super().__init__("Automatic alerts are off: set ALERT_CHANNEL_ID to the channel they should go to.")
-
-
-@runtime_checkable
-class PersistentTarget(Protocol):
-    """A target with memory between rounds (the log's position), saved with each round."""
-
-    state_key: str
-
-    def snapshot(self) -> Any: ...
-
-    def restore(self, value: Any) -> None: ...
 
 
 class Monitor:
@@ -89,6 +78,7 @@ class Monitor:
         self._loop_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._round_wanted = False
+        self._window_end_seen: datetime | None = None
         self._crashed: set[str] = set()
         self._observer_failing = False
         self._pruned_at: datetime | None = None
@@ -162,10 +152,10 @@ class Monitor:
         if backups:
             await self._run_round(backups, confirmed=True)
 
-    async def pause(self, minutes: int, by: str | None = None) -> datetime:
-        """Open a maintenance window of ``minutes``; returns when it ends."""
+    async def pause(self, duration: timedelta, by: str | None = None) -> datetime:
+        """Open a maintenance window for ``duration``; returns when it ends."""
         now = self._clock()
-        until = now + timedelta(minutes=minutes)
+        until = now + duration
         await self._change(lambda: self.engine.pause(until, now, by))
         return until
 
@@ -303,10 +293,13 @@ class Monitor:
             wait = next_round - loop.time()
             until = self.engine.state.paused_until
             now = self._clock()
-            if until is not None and until > now:
+            if until is not None and until != self._window_end_seen:
+                if until <= now:  # the window just ended: its round announces it and alerts what fails
+                    self._window_end_seen = until
+                    return
                 wait = min(wait, (until - now).total_seconds() + 0.01)
             if wait <= 0 or self._round_wanted:
                 self._round_wanted = False
                 return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                await asyncio.wait_for(self._wake.wait(), timeout=min(wait, _LONGEST_NAP_SECONDS))

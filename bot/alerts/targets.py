@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.alerts.results import TargetResult
 from bot.config import Settings
@@ -33,6 +33,17 @@ class Target(Protocol):
     keys: tuple[str, ...]
 
     async def __call__(self, now: datetime) -> list[TargetResult]: ...
+
+
+@runtime_checkable
+class PersistentTarget(Protocol):
+    """A target with memory between rounds (the log's position), saved with each round."""
+
+    state_key: str
+
+    def snapshot(self) -> Any: ...
+
+    def restore(self, value: Any) -> None: ...
 
 
 class ServicesTarget:

@@ -174,7 +174,7 @@ async def test_a_maintenance_window_is_announced_and_marks_results_paused(alert_
         seen.append(results[0].paused)
 
     mon = monitor(alert_store, channel, clock, tmdb, on_round=observer)
-    until = await mon.pause(12, by="alice")
+    until = await mon.pause(timedelta(minutes=12), by="alice")
     assert until == clock.now + timedelta(minutes=12)
     await rounds(mon, clock, 3)  # 0, 5, 10 minutes
     assert [n.kind for n in channel.notices] == [NoticeKind.PAUSED]
@@ -185,7 +185,7 @@ async def test_a_maintenance_window_is_announced_and_marks_results_paused(alert_
 
 async def test_resume_ends_the_window_at_once(alert_store, channel, clock):
     mon = monitor(alert_store, channel, clock, Switch())
-    await mon.pause(60, by="alice")
+    await mon.pause(timedelta(hours=1), by="alice")
     assert (await mon.overview()).paused
     assert await mon.resume(by="bob")
     assert not await mon.resume(by="bob")
@@ -280,3 +280,23 @@ async def test_state_files_can_be_shared_by_a_second_store(state: StateStore, ch
     finally:
         await other.close()
     assert engine.targets["tmdb"].incident is not None
+
+
+async def test_the_end_of_a_window_runs_a_round_at_once_not_at_the_next_interval(alert_store, channel):
+    tmdb = Switch(status=Status.FAILED)
+    mon = Monitor(
+        targets=[tmdb],
+        policy=AlertPolicy(failure_threshold=1),
+        store=alert_store,
+        deliver=channel.deliver,
+        interval=3600,
+    )
+    mon.start()
+    await mon.pause(timedelta(seconds=0.3), by="alice")
+    for _ in range(300):
+        if len(channel.notices) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    await mon.stop()
+    assert [n.kind for n in channel.notices] == [NoticeKind.PAUSED, NoticeKind.RESUMED, NoticeKind.OPENED]
+    assert tmdb.calls == 1
