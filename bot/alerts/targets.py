@@ -114,14 +114,16 @@ class BackupsTarget:
             return [TargetResult("backups", now, status, None, detail, hint)]
 
         record = await self._state.get(SCHEDULE_KEY)
-        if record and record.get("error"):
-            return result(
-                Status.FAILED,
-                f"Scheduled backup failed: {record['error']}",
-                "Fix the cause above; the schedule retries within the hour (/backup create to try now).",
-            )
         backups = await self._backups.list()
         good = [backup for backup in backups if backup.verified or backup.made_by_aphrodite]
+        if record and record.get("error"):
+            failed_at = datetime.fromisoformat(record["at"])
+            if not good or good[0].created_at < failed_at:  # a good backup since then settles it
+                return result(
+                    Status.FAILED,
+                    f"Scheduled backup failed: {record['error']}",
+                    "Fix the cause above; the schedule retries within the hour (/backup create to try now).",
+                )
         if self._schedule > timedelta(0):
             limit = 2 * self._schedule
             if not good or now - good[0].created_at > limit:

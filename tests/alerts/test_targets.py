@@ -63,6 +63,17 @@ async def test_a_failed_scheduled_backup_fails_until_one_works(tmp_path, state):
     assert fine.status is Status.OK
 
 
+async def test_a_good_backup_made_after_a_failed_scheduled_one_settles_it(tmp_path, state):
+    target = backups_target(tmp_path, state)
+    await record_scheduled_backup(state, NOW - timedelta(hours=1), "pg_dump: disk full")
+    aphrodite_backup(tmp_path, NOW - timedelta(hours=2))
+    [still] = await target(NOW)
+    assert still.status is Status.FAILED
+    aphrodite_backup(tmp_path, NOW - timedelta(minutes=5))
+    [settled] = await target(NOW)
+    assert settled.status is Status.OK
+
+
 async def test_no_good_backup_for_twice_the_schedule_fails(tmp_path, state):
     target = backups_target(tmp_path, state, hours=6)
     [none_yet] = await target(NOW)

@@ -192,6 +192,22 @@ async def test_an_alert_the_channel_refused_arrives_once_posting_works(
     assert titles(fake_discord) == ["🔴 Jellyfin is down"]
 
 
+async def test_an_alert_waiting_in_the_outbox_is_posted_when_the_bot_starts_again(
+    fake_discord, tmp_path, fakes
+):
+    env = environment(fake_discord, tmp_path, fakes)
+    fake_discord.channels_without_access.add(fake_discord.alert_channel_id)
+    fakes.mdblist.set_mode("bad_key")
+    async with running_bot(fake_discord, env, monitor_interval=HOUR) as bot:
+        await rounds(bot, 2)
+    fake_discord.violations.clear()
+    fake_discord.channels_without_access.clear()
+    async with running_bot(fake_discord, env, monitor_interval=HOUR):
+        alert = await fake_discord.wait_for_channel_message(fake_discord.alert_channel_id, timeout=15)
+    assert alert.embeds[0]["title"] == "🔴 MDBList is down"
+    assert len(alerts(fake_discord)) == 1
+
+
 async def test_a_hanging_service_never_makes_rounds_overlap_and_check_all_still_answers(
     alert_bot, fake_discord, fakes
 ):
