@@ -18,7 +18,7 @@ from bot.alerts.engine import AlertEngine, AlertPolicy
 from bot.alerts.history import IncidentHistory
 from bot.alerts.log_watch import LogWatcher
 from bot.alerts.notices import Notice, NoticeKind
-from bot.alerts.outbox import Deliver, DeliveryFailed, Outbox
+from bot.alerts.outbox import DELIVERY_TIMEOUT_SECONDS, Deliver, DeliveryFailed, Outbox
 from bot.alerts.overview import MonitorOverview, overview
 from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
@@ -57,6 +57,7 @@ class Monitor:
         interval: float,
         enabled: bool = True,
         target_timeout: float = 60.0,
+        delivery_timeout: float = DELIVERY_TIMEOUT_SECONDS,
         history_days: int = 90,
         clock: Clock = lambda: datetime.now(UTC),
         on_round: RoundObserver | None = None,
@@ -68,7 +69,8 @@ class Monitor:
         self.on_round = on_round
         self.engine = AlertEngine(policy)
         self.store = store
-        self.outbox = Outbox(store, deliver, clock, late_after=timedelta(seconds=max(interval, 60)))
+        late_after = timedelta(seconds=max(interval, 60))
+        self.outbox = Outbox(store, deliver, clock, late_after=late_after, timeout=delivery_timeout)
         self._clock = clock
         self._target_timeout = target_timeout
         self._loaded = False

@@ -13,6 +13,10 @@ from bot.errors import OpsError
 
 log = logging.getLogger(__name__)
 
+# A post that hangs must not hold up the monitor's rounds: it is retried with the next one.
+DELIVERY_TIMEOUT_SECONDS = 30.0
+_RETRY = "the bot retries every round"
+
 
 class DeliveryFailed(OpsError):
     """The channel did not take the notice now (missing, no permission, Discord down); it stays queued.
@@ -44,11 +48,13 @@ class Outbox:
         clock: Callable[[], datetime],
         *,
         late_after: timedelta = timedelta(minutes=1),
+        timeout: float = DELIVERY_TIMEOUT_SECONDS,
     ) -> None:
         self._store = store
         self._deliver = deliver
         self._clock = clock
         self._late_after = late_after
+        self._timeout = timeout
         self._lock = asyncio.Lock()
         self.failing: DeliveryFailed | None = None
 
@@ -66,7 +72,10 @@ class Outbox:
     async def _deliver_one(self, notice: Notice) -> bool:
         late = self._clock() - notice.at > self._late_after
         try:
-            await self._deliver(notice, late)
+            await asyncio.wait_for(self._deliver(notice, late), timeout=self._timeout)
+        except TimeoutError:
+            self._failed(DeliveryFailed(f"Discord did not answer within {self._timeout:g} s", _RETRY))
+            return False
         except DeliveryFailed as failure:
             self._failed(failure)
             return False
@@ -76,7 +85,7 @@ class Outbox:
             )
         except Exception:
             log.exception("posting alert %d failed unexpectedly; it stays queued", notice.id)
-            self._failed(DeliveryFailed("an unexpected error (see above)", "the bot retries every round"))
+            self._failed(DeliveryFailed("an unexpected error (see above)", _RETRY))
             return False
         await self._store.mark_delivered(notice.id, self._clock())
         if self.failing is not None:

@@ -108,6 +108,34 @@ async def test_undeliverable_alerts_wait_in_order_and_are_logged_once(alert_stor
     assert len(channel.posted) == 2
 
 
+async def test_a_post_that_hangs_does_not_hold_up_the_rounds(alert_store, clock, caplog):
+    posted = []
+    hang = asyncio.Event()
+
+    async def deliver(notice, late):
+        if not hang.is_set():
+            await asyncio.Event().wait()  # Discord accepts the connection and never answers
+        posted.append(notice)
+
+    tmdb = Switch(status=Status.FAILED)
+    mon = Monitor(
+        targets=[tmdb],
+        policy=AlertPolicy(failure_threshold=1),
+        store=alert_store,
+        deliver=deliver,
+        interval=300,
+        clock=clock,
+        delivery_timeout=0.1,
+    )
+    with caplog.at_level(logging.WARNING):
+        await rounds(mon, clock, 3)
+    assert tmdb.calls == 3 and posted == []
+    assert "did not answer within 0.1 s" in caplog.text
+    hang.set()
+    await mon.run_round()
+    assert [n.kind for n in posted] == [NoticeKind.OPENED]
+
+
 async def test_the_outbox_survives_a_restart(state, channel, clock):
     tmdb = Switch(status=Status.FAILED)
     channel.broken = True
