@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
+from bot.alerts.log_watch import DOWNLOAD_CHARS
 from bot.alerts.notices import Notice
 from bot.alerts.outbox import DeliveryFailed, NoticeRejected
+from bot.units import human_bytes
 from cogs.access import REFUSAL, is_allowed
 from cogs.ui.alert_embeds import alert_message
 
@@ -126,7 +128,7 @@ class LogDownloadButton(discord.ui.DynamicItem[discord.ui.Button], template=r"al
             name += ".gz"
         note = f"📜 The {errors.count} new log entries of {discord.utils.format_dt(notice.at)}"
         if errors.text_cut:
-            note += " (cut at 4 MiB: /logs download has everything)"
+            note += f" (the first {human_bytes(DOWNLOAD_CHARS)}: /logs download has everything)"
         await interaction.followup.send(
             note, file=discord.File(io.BytesIO(data), filename=name), ephemeral=True
         )

@@ -27,7 +27,9 @@ from bot.status import Status
 
 MAX_BYTES_PER_ROUND = 8 * 1024 * 1024
 SHOWN_ENTRIES = 5
-DOWNLOAD_CHARS = 4 * 1024 * 1024
+# Kept per summary for its Download button; bounded because undelivered summaries pile up in the
+# outbox while Discord is unreachable (/logs download has the whole log).
+DOWNLOAD_CHARS = 1024 * 1024
 ROTATED_FILES = 5
 _FINGERPRINT_BYTES = 64
 _ERROR_LEVELS = frozenset((Level.ERROR, Level.CRITICAL))

@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.alerts.log_watch import SHOWN_ENTRIES, LogWatcher
+from bot.alerts.log_watch import DOWNLOAD_CHARS, SHOWN_ENTRIES, LogWatcher
 from bot.redact import Redactor
 from bot.status import Status
 
@@ -132,3 +132,15 @@ async def test_a_missing_log_is_not_configured_and_an_unreadable_one_fails(tmp_p
     folder.mkdir()
     [unreadable] = await watcher(folder)(NOW)
     assert unreadable.status is Status.FAILED and "not a log file" in unreadable.detail
+
+
+async def test_the_text_kept_for_download_is_bounded_and_says_so(tmp_path):
+    log = tmp_path / "aphrodite-v2.log"
+    log.touch()
+    watch = watcher(log)
+    await watch(NOW)
+    append(log, *[line("ERROR", f"{n:05d} " + "x" * 1000) for n in range(2000)])  # about 2 MiB
+    [result] = await watch(NOW)
+    errors = result.log_errors
+    assert errors.count == 2000 and errors.text_cut
+    assert len(errors.text) <= DOWNLOAD_CHARS and errors.text.startswith("2026")
