@@ -103,7 +103,7 @@ def render_status(result: MonitorOverview) -> str:
 
 
 def _label(target: TargetOverview) -> str:
-    return "not checked" if target.status is None else target.status.label
+    return "—" if target.status is None else target.status.label
 
 
 def _detail(target: TargetOverview) -> str:
