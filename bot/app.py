@@ -11,8 +11,10 @@ from discord.ext import commands, tasks
 from discord.http import Route
 
 from bot import heartbeat
+from bot.alerts.monitor import Monitor
 from bot.runtime import Runtime
 from cogs.access import GuardedTree
+from cogs.alert_delivery import AlertPoster
 
 log = logging.getLogger("aphrodite_ops")
 
@@ -21,6 +23,7 @@ COGS = (
     "cogs.database",
     "cogs.backups",
     "cogs.logs",
+    "cogs.alerts",
 )
 
 
@@ -31,9 +34,16 @@ def use_api_base(api_base: str | None) -> None:
 
 
 class MaintenanceBot(commands.Bot):
-    """Owns nothing itself: the Runtime (HTTP session, pool, state) is opened outside and handed in."""
+    """Owns nothing itself: the Runtime (HTTP session, pool, state) is opened outside and handed in.
 
-    def __init__(self, runtime: Runtime, **client_options: object) -> None:
+    ``monitor`` runs the automatic alerts from the first READY until `close` (only with
+    ALERT_CHANNEL_ID); set ``monitor.on_round`` to observe every round's results.
+    ``monitor_interval`` overrides CHECK_INTERVAL_SECONDS (tests only).
+    """
+
+    def __init__(
+        self, runtime: Runtime, *, monitor_interval: float | None = None, **client_options: object
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -45,6 +55,7 @@ class MaintenanceBot(commands.Bot):
             **client_options,
         )
         self.runtime = runtime
+        self.monitor = Monitor.from_runtime(runtime, AlertPoster(self).deliver, interval=monitor_interval)
 
     async def setup_hook(self) -> None:
         if self.runtime.settings.discord_api_base:
@@ -76,11 +87,13 @@ class MaintenanceBot(commands.Bot):
 
     async def close(self) -> None:
         self._heartbeat.cancel()
+        await self.monitor.stop()
         await super().close()
 
     async def on_ready(self) -> None:
         if not self._heartbeat.is_running():
             self._heartbeat.start()
+        self.monitor.start()
         log.info(
             "logged in as %s (%s) in %d guild(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds)
         )

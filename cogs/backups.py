@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.alerts.targets import record_scheduled_backup
 from bot.app import MaintenanceBot
 from bot.database.backup_progress import BackupProgress
-from bot.database.backup_schedule import BackupScheduler, ScheduledBackupFailure
+from bot.database.backup_schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
 from bot.database.backups import BackupService
 from bot.database.inventory import open_backup
 from cogs.ui import limits
@@ -25,7 +26,6 @@ from cogs.ui.backup_embeds import (
     progress_text,
     restore_question,
     restored_embed,
-    scheduled_failure_embed,
 )
 from cogs.ui.delivery import edit_or_post, post_to_channel, token_expired
 from cogs.ui.embeds import EmbedSpec
@@ -78,7 +78,10 @@ class Backups(commands.Cog):
         self.bot = bot
         self.service: BackupService = bot.runtime.backups
         self.scheduler = BackupScheduler.from_settings(
-            self.service, bot.runtime.settings, on_failure=self._alert_failed_schedule
+            self.service,
+            bot.runtime.settings,
+            on_failure=self._alert_failed_schedule,
+            on_success=self._record_good_schedule,
         )
 
     async def cog_load(self) -> None:
@@ -202,21 +205,15 @@ class Backups(commands.Cog):
         ]
 
     async def _alert_failed_schedule(self, failure: ScheduledBackupFailure) -> None:
-        settings = self.bot.runtime.settings
-        if settings.alert_channel_id is None:
+        """The "backups" alert target reads this record; the monitor opens its incident at once."""
+        await record_scheduled_backup(self.bot.runtime.state, failure.failed_at, failure.error)
+        if self.bot.runtime.settings.alert_channel_id is None:
             log.warning("scheduled backup failed and ALERT_CHANNEL_ID is not set: %s", failure.error)
             return
-        channel = self.bot.get_channel(settings.alert_channel_id) or await self.bot.fetch_channel(
-            settings.alert_channel_id
-        )
-        role = settings.alert_role_id
-        await channel.send(
-            content=f"<@&{role}>" if role else None,
-            embed=scheduled_failure_embed(failure).build(),
-            allowed_mentions=discord.AllowedMentions(
-                everyone=False, users=False, roles=[discord.Object(role)] if role else False
-            ),
-        )
+        await self.bot.monitor.scheduled_backup_failed()
+
+    async def _record_good_schedule(self, done: ScheduledBackupDone) -> None:
+        await record_scheduled_backup(self.bot.runtime.state, done.backup.created_at, None)
 
 
 async def setup(bot: MaintenanceBot) -> None:

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot.cli import backups, checks, database, health, logs
+from bot.cli import alerts, backups, checks, database, health, logs
 from bot.cli.invocation import command, program
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import OpsError
@@ -19,7 +19,7 @@ USAGE_ERROR = 3
 INTERRUPTED = 128 + signal.SIGINT
 # What a shell reports for a program that SIGPIPE ended, as `backup list | head` would end one.
 BROKEN_PIPE = 128 + signal.SIGPIPE
-FEATURES = (checks, database, backups, logs, health)
+FEATURES = (checks, database, backups, logs, alerts, health)
 
 
 def build_parser() -> argparse.ArgumentParser:

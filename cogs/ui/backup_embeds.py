@@ -9,7 +9,6 @@ import discord
 
 from bot.database.backup_progress import BackupProgress
 from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
-from bot.database.backup_schedule import ScheduledBackupFailure
 from bot.database.inventory import BackupFile, Inventory, NotABackup
 from bot.printable import printable
 from bot.status import Status
@@ -168,17 +167,4 @@ def deleted_embed(deleted: DeletedBackup) -> EmbedSpec:
         title="Backup deleted",
         description=f"`{deleted.name}` ({human_bytes(deleted.size)}) was deleted.",
         colour=NEUTRAL,
-    )
-
-
-def scheduled_failure_embed(failure: ScheduledBackupFailure) -> EmbedSpec:
-    return EmbedSpec(
-        title="🔴 Scheduled backup failed",
-        description=failure.error,
-        colour=STATUS_COLOURS[Status.FAILED],
-        timestamp=failure.failed_at,
-        fields=[
-            ("Failures in a row", str(failure.consecutive_failures), True),
-            ("Next attempt", relative_time(failure.next_attempt_at), True),
-        ],
     )

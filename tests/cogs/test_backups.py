@@ -195,7 +195,8 @@ async def test_failed_scheduled_backup_posts_an_alert(start_bot, fake_discord):
     assert scheduler.running  # started by the cog; its first run comes two minutes after start
     await scheduler.run_once()
     alert = await fake_discord.wait_for_channel_message(fake_discord.alert_channel_id, timeout=20)
-    assert "Scheduled backup failed" in alert.embeds[0]["title"]
+    assert "Backups is down" in alert.embeds[0]["title"]
+    assert "Scheduled backup failed" in alert.embeds[0]["description"]
     assert alert.content == f"<@&{fake_discord.admin_role_id}>"
     assert APP_PASSWORD not in fake_discord.all_sent_text()
 

@@ -35,13 +35,21 @@ def bot_environment(fake: FakeDiscord, data_dir: Path, **overrides: str) -> dict
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeDiscord, environment: dict[str, str]) -> AsyncIterator[MaintenanceBot]:
-    """Start MaintenanceBot as `python -m bot` would, wait until it is ready, stop it after."""
+async def running_bot(
+    fake: FakeDiscord, environment: dict[str, str], **bot_options: object
+) -> AsyncIterator[MaintenanceBot]:
+    """Start MaintenanceBot as `python -m bot` would, wait until it is ready, stop it after.
+
+    ``bot_options`` go to MaintenanceBot (e.g. ``monitor_interval``).
+    """
     saved = Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     settings = load_settings(environment)
     use_api_base(settings.discord_api_base)
     try:
-        async with Runtime.open(settings) as runtime, MaintenanceBot(runtime, guild_ready_timeout=0.1) as bot:
+        async with (
+            Runtime.open(settings) as runtime,
+            MaintenanceBot(runtime, guild_ready_timeout=0.1, **bot_options) as bot,
+        ):
             task = asyncio.create_task(bot.start(BOT_TOKEN))
             try:
                 await fake.wait_until_ready(timeout=15)

@@ -55,6 +55,9 @@ ages every token at once); unknown messages, channels, routes (404; routes also 
 ``fake.unexpected_routes``) and calls without a bot token (401). ``fake.assert_no_violations()``
 raises listing them; clear ``fake.violations`` after asserting on deliberate ones.
 
+Faults: add a channel id to ``fake.channels_without_access`` and posting there answers 403
+Missing Access (a violation; clear ``fake.violations`` after), as when the bot lost its permission.
+
 Also: ``fake.interactions`` (every ``InteractionRecord``), ``fake.message(id)``, ``fake.connected``,
 and ``await fake.drop_gateway(code=4000)``, which closes the bot's gateway socket and returns once it
 is back (True if it resumed its session, as discord.py does).

@@ -31,8 +31,10 @@ class BotRoutes:
         attachment_size_limit: int,
         signal: Signal,
         gateway_url: Callable[[], str],
+        channels_without_access: set[int],
     ) -> None:
         self._guild = guild
+        self._without_access = channels_without_access
         self._store = store
         self._commands = commands
         self._application_id = application_id
@@ -119,6 +121,8 @@ class BotRoutes:
 
     async def post_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        if channel.id in self._without_access:
+            raise missing_access()
         body = await read_body(request)
         payload = body.payload or {}
         self._check(payload, body)

@@ -64,6 +64,9 @@ class FakeDiscord:
         self._traffic = Traffic(self._signal, self._gateway.received)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        # Posting here answers 403 Missing Access (recorded as a violation), as when the bot
+        # lost its permission; discard the id to give it back.
+        self.channels_without_access: set[int] = set()
 
     async def start(self) -> None:
         """Serve on a free port of 127.0.0.1."""
@@ -80,6 +83,7 @@ class FakeDiscord:
             attachment_size_limit=self.attachment_size_limit,
             signal=self._signal,
             gateway_url=lambda: self.gateway_url,
+            channels_without_access=self.channels_without_access,
         )
         interaction_routes = InteractionRoutes(
             interactions=self._interactions,

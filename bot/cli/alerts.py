@@ -1,0 +1,141 @@
+"""`python -m bot alerts status|history [--json]`: the monitor's state and past incidents.
+
+Works without Discord and while the bot runs (it reads the same SQLite file). `status` exits
+with the worst open incident (0 none, 1 degraded, 2 failed; 3 when alerts were never on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime, timedelta
+
+from bot.alerts.history import IncidentHistory, IncidentRecord, worst_open
+from bot.alerts.overview import MonitorOverview, TargetOverview, overview
+from bot.alerts.results import TARGETS, target_name
+from bot.alerts.store import AlertStore
+from bot.runtime import Runtime
+from bot.units import human_duration
+
+NOT_CONFIGURED = 3
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser("alerts", help="the alert monitor: each target's state, past incidents")
+    actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    actions.add_parser(
+        "status", parents=[common], help="every target's state, since when, and open incidents"
+    ).set_defaults(handler=run_status)
+    history = actions.add_parser(
+        "history", parents=[common], help="incidents, newest first, and the mean time to recovery"
+    )
+    history.add_argument("--target", choices=TARGETS, help="only this target (default: all)")
+    history.add_argument("--days", type=_positive, default=7, help="how far back (default 7)")
+    history.set_defaults(handler=run_history)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
+    store = AlertStore(runtime.state)
+    engine = await store.load_engine()
+    settings = runtime.settings
+    result = overview(
+        engine,
+        enabled=settings.alert_channel_id is not None,
+        interval_seconds=settings.check_interval_seconds,
+        pending_notices=await store.pending_count(),
+        delivery_problem=None,
+        now=datetime.now(UTC),
+    )
+    output = (
+        json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else render_status(result)
+    )
+    print(runtime.redactor(output))
+    if not result.enabled and result.last_round_at is None:
+        return NOT_CONFIGURED
+    return result.worst_open.exit_code
+
+
+async def run_history(args: argparse.Namespace, runtime: Runtime) -> int:
+    now = datetime.now(UTC)
+    history = await AlertStore(runtime.state).history(args.target, now - timedelta(days=args.days), now)
+    output = (
+        json.dumps(history.to_dict(), indent=2, ensure_ascii=False) if args.json else render_history(history)
+    )
+    print(runtime.redactor(output))
+    return worst_open(history.incidents).exit_code
+
+
+def _when(moment: datetime | None) -> str:
+    return "—" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def render_status(result: MonitorOverview) -> str:
+    """A header line about the monitor, then a table: target, status, since, detail (incident noted)."""
+    if result.enabled:
+        head = f"Monitor on: a round every {human_duration(result.interval_seconds)}"
+    else:
+        head = "Monitor off: set ALERT_CHANNEL_ID to turn automatic alerts on"
+    head += f" · last round {_when(result.last_round_at)}"
+    if result.paused:
+        head += f" · paused until {_when(result.paused_until)}" + (
+            f" by {result.paused_by}" if result.paused_by else ""
+        )
+    if result.pending_notices:
+        head += f" · {result.pending_notices} alert(s) waiting to be posted"
+    rows = [("Target", "Status", "Since", "Detail")]
+    rows += [(t.name, _label(t), _when(t.since), _detail(t)) for t in result.targets]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    lines = [head, ""]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+    return "\n".join(lines)
+
+
+def _label(target: TargetOverview) -> str:
+    return "—" if target.status is None else target.status.label
+
+
+def _detail(target: TargetOverview) -> str:
+    detail = target.detail
+    if target.incident is not None:
+        detail += f"  [incident #{target.incident.id} since {_when(target.incident.started_at)}]"
+    if target.flapping:
+        detail += "  [flapping]"
+    return detail
+
+
+def render_history(history: IncidentHistory) -> str:
+    """The mean time to recovery, then one line per incident, newest first."""
+    days = max(round((history.measured_at - history.since) / timedelta(days=1)), 1)
+    mttr = history.mean_time_to_recovery
+    scope = target_name(history.target) if history.target else "all targets"
+    lines = [
+        f"{len(history.incidents)} incident(s) of {scope} in the last {days} day(s) · mean time to recovery: "
+        + (human_duration(mttr) if mttr is not None else "—")
+    ]
+    lines += [_incident_line(incident, history.measured_at) for incident in history.incidents]
+    return "\n".join(lines)
+
+
+def _incident_line(incident: IncidentRecord, now: datetime) -> str:
+    lasted = human_duration(incident.duration(now))
+    if incident.ended_at is None:
+        span = f"{_when(incident.started_at)} → ongoing ({lasted})"
+    elif incident.ended_after is not None:
+        shortest = human_duration(incident.ended_after - incident.started_at)
+        span = f"{_when(incident.started_at)} → ended while the bot was offline ({shortest} to {lasted})"
+    else:
+        span = f"{_when(incident.started_at)} → {_when(incident.ended_at)} ({lasted})"
+    name = target_name(incident.target)
+    return f"#{incident.id:<4} {name:<14} {incident.severity.label:<9} {span}  {incident.detail}"

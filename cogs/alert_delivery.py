@@ -1,0 +1,134 @@
+"""Posting the monitor's notices to the alert channel, and the Download button of log summaries.
+
+Discord's answers become `DeliveryFailed` (the notice waits in the outbox: channel missing, no
+permission, Discord unreachable) or `NoticeRejected` (Discord will never take it) with words
+saying what to fix. Everything posted goes through the runtime's redactor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import re
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from bot.alerts.log_watch import DOWNLOAD_CHARS
+from bot.alerts.notices import Notice
+from bot.alerts.outbox import DeliveryFailed, NoticeRejected
+from bot.units import human_bytes
+from cogs.access import REFUSAL, is_allowed
+from cogs.ui.alert_embeds import alert_message
+
+if TYPE_CHECKING:
+    from bot.app import MaintenanceBot
+
+_PERMISSIONS = "View Channel, Send Messages and Embed Links"
+_RETRY = "the bot retries every round and posts the waiting alerts in order"
+
+
+class AlertPoster:
+    """`deliver(notice, late)` for the monitor's outbox: one message in ALERT_CHANNEL_ID."""
+
+    def __init__(self, bot: MaintenanceBot) -> None:
+        self.bot = bot
+
+    async def deliver(self, notice: Notice, late: bool) -> None:
+        settings = self.bot.runtime.settings
+        channel_id = settings.alert_channel_id
+        if channel_id is None:
+            raise DeliveryFailed("ALERT_CHANNEL_ID is not set", "set it to the channel for alerts")
+        if not self.bot.is_ready():
+            raise DeliveryFailed("the bot is not connected to Discord yet", _RETRY)
+        notice = notice.redacted(self.bot.runtime.redactor)
+        message = alert_message(notice, late=late, role_id=settings.alert_role_id)
+        role = message.mention_role
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            if not isinstance(channel, discord.abc.Messageable):
+                raise NoticeRejected(f"channel {channel_id} (ALERT_CHANNEL_ID) cannot hold messages")
+            await channel.send(
+                content=message.content,
+                embed=message.embed.build(),
+                view=_download_view(notice) if message.download else discord.utils.MISSING,
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, users=False, roles=[discord.Object(role)] if role else False
+                ),
+            )
+        except discord.Forbidden as error:
+            raise DeliveryFailed(
+                f"Discord answered 403 ({error.text or 'Missing Access'}) for channel {channel_id}",
+                f"give the bot {_PERMISSIONS} in that channel (ALERT_CHANNEL_ID)",
+            ) from None
+        except discord.NotFound:
+            raise DeliveryFailed(
+                f"channel {channel_id} does not exist or the bot cannot see it",
+                "check ALERT_CHANNEL_ID and that the bot is in that server",
+            ) from None
+        except discord.HTTPException as error:
+            if 400 <= error.status < 500 and error.status != 429:
+                raise NoticeRejected(f"Discord answered {error.status}: {error.text}") from None
+            raise DeliveryFailed(f"Discord answered {error.status}", _RETRY) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise DeliveryFailed(f"Discord cannot be reached ({type(error).__name__})", _RETRY) from None
+
+
+def _download_view(notice: Notice) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(LogDownloadButton(notice.id))
+    return view
+
+
+class LogDownloadButton(discord.ui.DynamicItem[discord.ui.Button], template=r"alerts:log:(?P<id>[0-9]+)"):
+    """Sends exactly the log entries a summary counted, as a file; works after a restart too."""
+
+    def __init__(self, notice_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Download",
+                emoji="📥",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"alerts:log:{notice_id}",
+            )
+        )
+        self.notice_id = notice_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> LogDownloadButton:
+        return cls(int(match["id"]))
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        bot: MaintenanceBot = interaction.client  # type: ignore[assignment]
+        if is_allowed(interaction, bot.runtime.settings.admin_role_ids):
+            return True
+        await interaction.response.send_message(REFUSAL, ephemeral=True)
+        return False
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: MaintenanceBot = interaction.client  # type: ignore[assignment]
+        notice = await bot.monitor.store.notice(self.notice_id)
+        if notice is None or notice.log_errors is None:
+            await interaction.response.send_message(
+                "These entries are no longer kept (summaries are kept 7 days): use /logs download.",
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        errors = notice.redacted(bot.runtime.redactor).log_errors
+        assert errors is not None
+        name = f"aphrodite-errors-{notice.at:%Y%m%d-%H%M%S}.log"
+        data = errors.text.encode()
+        if len(data) > interaction.filesize_limit:
+            data = await asyncio.to_thread(gzip.compress, data)
+            name += ".gz"
+        note = f"📜 The {errors.count} new log entries of {discord.utils.format_dt(notice.at)}"
+        if errors.text_cut:
+            note += f" (the first {human_bytes(DOWNLOAD_CHARS)}: /logs download has everything)"
+        await interaction.followup.send(
+            note, file=discord.File(io.BytesIO(data), filename=name), ephemeral=True
+        )

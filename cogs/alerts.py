@@ -1,0 +1,116 @@
+"""`/alerts status|pause|resume|test|history`: the bot's alert monitor from Discord."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.alerts.monitor import Monitor
+from bot.alerts.overview import MonitorOverview
+from bot.alerts.results import TARGET_NAMES
+from bot.app import MaintenanceBot
+from cogs.alert_delivery import LogDownloadButton
+from cogs.ui.alert_embeds import history_pages, status_embed
+from cogs.ui.embeds import absolute_time, relative_time
+from cogs.ui.views import PageView
+
+TARGET_CHOICES = [app_commands.Choice(name=name, value=key) for key, name in TARGET_NAMES.items()]
+MAX_PAUSE_MINUTES = 7 * 24 * 60
+
+
+def _who(interaction: discord.Interaction) -> str:
+    return str(interaction.user)
+
+
+async def send_status(
+    interaction: discord.Interaction,
+    overview: MonitorOverview,
+    *,
+    extra: dict[str, str] | None = None,
+    file: discord.File | None = None,
+) -> None:
+    """The status embed (``extra``: a line per target; ``file``: e.g. a chart) as the deferred answer."""
+    embed = status_embed(overview, extra).build()
+    if file is None:
+        await interaction.followup.send(embed=embed)
+    else:
+        await interaction.followup.send(embed=embed, file=file)
+
+
+class Alerts(commands.Cog):
+    """Thin adapter over the bot's Monitor."""
+
+    alerts = app_commands.Group(
+        name="alerts", description="Automatic alerts: state, maintenance, test, history"
+    )
+
+    def __init__(self, monitor: Monitor) -> None:
+        self.monitor = monitor
+
+    @alerts.command(name="status", description="Every watched target: state, since when, last result")
+    async def status(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        await send_status(interaction, await self.monitor.overview())
+
+    @alerts.command(name="pause", description="Open a maintenance window: no alerts for a while")
+    @app_commands.describe(minutes="How long (the channel is told when it starts and ends)")
+    async def pause(
+        self, interaction: discord.Interaction, minutes: app_commands.Range[int, 1, MAX_PAUSE_MINUTES]
+    ) -> None:
+        self.monitor.require_enabled()  # before deferring: the refusal stays private
+        await interaction.response.defer(thinking=True)
+        until = await self.monitor.pause(timedelta(minutes=minutes), by=_who(interaction))
+        await interaction.followup.send(
+            f"🔧 Alerts paused until {absolute_time(until)} ({relative_time(until)}). "
+            "`/alerts resume` ends it early."
+        )
+
+    @alerts.command(name="resume", description="End the maintenance window now")
+    async def resume(self, interaction: discord.Interaction) -> None:
+        self.monitor.require_enabled()
+        await interaction.response.defer(thinking=True)
+        if await self.monitor.resume(by=_who(interaction)):
+            await interaction.followup.send("🔔 Alerts are back on; anything still failing is announced now.")
+        else:
+            await interaction.followup.send("No maintenance window was open: alerts are on.")
+
+    @alerts.command(
+        name="test", description="Post a test alert, to check the channel, permissions and mention"
+    )
+    async def test(self, interaction: discord.Interaction) -> None:
+        self.monitor.require_enabled()
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        problem = await self.monitor.send_test(by=_who(interaction))
+        if problem is None:
+            await interaction.followup.send("✅ Test alert posted to the alert channel.", ephemeral=True)
+        else:
+            await interaction.followup.send(
+                f"❌ The test alert could not be posted: {problem.reason}. To fix: {problem.fix}. "
+                "It waits in the outbox and goes out once posting works.",
+                ephemeral=True,
+            )
+
+    @alerts.command(name="history", description="Past incidents and the mean time to recovery")
+    @app_commands.describe(target="Only this target (default: all)", days="How far back (default 7)")
+    @app_commands.choices(target=TARGET_CHOICES)
+    async def history(
+        self,
+        interaction: discord.Interaction,
+        target: str | None = None,
+        days: app_commands.Range[int, 1, 3650] = 7,
+    ) -> None:
+        await interaction.response.defer(thinking=True)
+        pages = history_pages(await self.monitor.history(target, days))
+        if len(pages) == 1:
+            await interaction.followup.send(embed=pages[0].build())
+            return
+        view = PageView(interaction.user.id, pages)
+        view.message = await interaction.followup.send(embed=view.current_embed(), view=view, wait=True)
+
+
+async def setup(bot: MaintenanceBot) -> None:
+    bot.add_dynamic_items(LogDownloadButton)
+    await bot.add_cog(Alerts(bot.monitor))
