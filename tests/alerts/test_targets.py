@@ -9,6 +9,7 @@ from bot.config import Secret, Settings
 from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.status import Status
+from tests.database.backup_fixtures import DUMP_HEAD
 from tests.fakes.services import closed_port
 from tests.support.postgres_cluster import APP_PASSWORD
 
@@ -50,7 +51,8 @@ def backups_target(tmp_path, state, *, hours: float = 0, free: int = 10**12) -> 
 
 def aphrodite_backup(tmp_path, at: datetime, size: int = 1000) -> None:
     name = f"aphrodite_backup_{at:%Y%m%d_%H%M%S}.sql"
-    (tmp_path / "backups" / name).write_bytes(b"-- dump\n" * (size // 8))
+    head = DUMP_HEAD.encode()
+    (tmp_path / "backups" / name).write_bytes(head + b"-" * (size - len(head)))
 
 
 async def test_a_failed_scheduled_backup_fails_until_one_works(tmp_path, state):
