@@ -149,9 +149,9 @@ async def stream_restore(
         raise
     except Exception as error:  # whatever it was, the server's answer decides what the message says
         reason = _reason(error, path.name, source.line if source else 0, redactor)
-        fate = await _fate(connection, transaction_id, database)
+        fate = await transaction_fate(connection, transaction_id, database)
         sessions = await _blockers(database) if isinstance(error, asyncpg.LockNotAvailableError) else None
-        raise _failure(reason, fate, sessions, lock_timeout_seconds, safety_backup) from None
+        raise restore_failure(reason, fate, sessions, lock_timeout_seconds, safety_backup) from None
     finally:
         if not connection.is_closed():
             connection.terminate()
@@ -216,7 +216,9 @@ def _reason(error: BaseException, name: str, line: int, redactor: Redactor) -> s
     return f"The restore stopped at line {line}: {type(error).__name__}: {redactor(str(error))}."
 
 
-async def _fate(connection: asyncpg.Connection, transaction_id: str | None, database: Database) -> str:
+async def transaction_fate(
+    connection: asyncpg.Connection, transaction_id: str | None, database: Database
+) -> str:
     """What became of the restore's transaction: 'aborted', 'committed', or another answer.
 
     Asked on the restore's own connection after a ROLLBACK; when that connection is broken (or a
@@ -243,7 +245,7 @@ async def _fate(connection: asyncpg.Connection, transaction_id: str | None, data
         return "unknown"
 
 
-def _failure(
+def restore_failure(
     reason: str,
     fate: str,
     sessions: list[BlockingSession] | None,
@@ -261,7 +263,7 @@ def _failure(
     what = (
         "part of the backup was committed before the failure"
         if fate == "committed"
-        else "the server could not confirm that the restore was rolled back"
+        else "the server could not confirm that none of it was committed"
     )
     undo = (
         f"Restore the safety backup {safety_backup} to return to the state before this restore."
