@@ -3,9 +3,16 @@
 The rules are PostgreSQL's own lexer's (and so psql's): single-quoted strings (escape strings
 `E'...'`, and every string when `standard_conforming_strings` is off, take backslash escapes),
 double-quoted identifiers, dollar quotes `$tag$...$tag$` (a `$` inside an identifier starts
-none), `--` and nested `/* */` comments, `;` ending a statement, and a backslash anywhere else
-starting a psql meta-command that runs to the end of its line. After a `COPY ... FROM stdin`
-statement, the following lines are data up to a line that is exactly `\\.`.
+none), `--` and nested `/* */` comments, and a backslash anywhere else starting a psql
+meta-command that runs to the end of its line. A `;` ends a statement where psql would end it:
+outside parentheses and outside the BEGIN ... END of a SQL-standard routine body (pg_dump writes
+`CREATE FUNCTION ... BEGIN ATOMIC ...; END;`). After a `COPY ... FROM stdin` statement, the
+following lines are data up to a line that is exactly `\\.`.
+
+Not modelled, because pg_dump never writes them: string continuation across a newline
+(`E'a'` newline `'b'` keeps escape rules) and numbers glued to a following dollar quote. The
+restore sends each statement alone, so a file the lexer splits differently from the server fails
+there, and that rolls back; nothing in this lexer decides what runs on this host.
 
 Linear and bounded: each byte is looked at a constant number of times; between chunks only a
 few bytes of an undecided token are carried over (never a whole line), and a statement's text is
@@ -103,7 +110,11 @@ _MODE_NAMES = {
     _COPY_DATA: "COPY data (no \\. line ends it)",
 }
 # What the last SQL byte belonged to, for the meaning of a following `$` or quote.
-_NOTHING, _WORD, _NUMBER = range(3)
+_NOTHING, _WORD, _NUMBER, _WORD_ENDED = range(4)
+_WORD_KEPT = 10  # bytes of a word kept: enough for every keyword the scanner looks at
+# psql's heuristic for SQL-standard routine bodies: in CREATE [OR REPLACE] FUNCTION|PROCEDURE,
+# BEGIN ... END (and CASE ... END inside it) hold semicolons that do not end the statement.
+_ROUTINE_WORDS = (b"create", b"function", b"procedure", b"or", b"replace")
 
 
 class SqlScanner:
@@ -121,6 +132,7 @@ class SqlScanner:
         self._dollar_end = b""
         self._word = _NOTHING
         self._word_text = b""
+        self._word_length = 0
         self._copy_line_start = True
         self._reset_statement()
         self._comment: list[bytes] = []
@@ -138,6 +150,10 @@ class SqlScanner:
         self._head_size = 0
         self._head_space = False
         self._text: list[bytes] = []
+        self._paren_depth = 0
+        self._begin_depth = 0
+        self._words_seen = 0
+        self._first_words = [b"", b"", b"", b""]
 
     def feed(self, chunk: bytes) -> list[Event]:
         data = self._carry + chunk if self._carry else chunk
@@ -218,14 +234,16 @@ class SqlScanner:
     # -- SQL between tokens ------------------------------------------------------------------
 
     def _step_sql(self, data: bytes, position: int, final: bool) -> int:
+        if self._word == _WORD:
+            if match := _IDENT_CONT.match(data, position):
+                return self._word_piece(data, position, match.end())
+            self._end_word()
         byte = data[position]
         if byte in _SPACE:
             stop = _SPACES.match(data, position).end()
             self._space(data, position, stop)
             self._word = _NOTHING
             return stop
-        if self._word == _WORD and (match := _IDENT_CONT.match(data, position)):
-            return self._word_piece(data, position, match.end())
         if 0x30 <= byte <= 0x39:
             self._begin_token()
             stop = _DIGITS.match(data, position).end()
@@ -243,7 +261,9 @@ class SqlScanner:
             return self._dollar(data, position, final)
         if byte == 0x3B:  # ;
             self._consume(data, position, position + 1)
-            self._end_statement()
+            if self._paren_depth == 0 and self._begin_depth == 0:  # as psql decides
+                self._end_statement()
+            self._word = _NOTHING
             return position + 1
         if byte == 0x5C:  # backslash: a psql meta-command
             self._meta_line, self._meta_inside = self.line, self._started
@@ -260,6 +280,7 @@ class SqlScanner:
                 self._mode = _LINE_COMMENT if pair == b"--" else _BLOCK_COMMENT
                 self._depth = 1
                 self._space(data, position, position + 2)
+                self._word = _NOTHING
                 return position + 2
             self._begin_token()
             self._consume(data, position, position + 1)
@@ -267,23 +288,49 @@ class SqlScanner:
             return position + 1
         if byte >= 0x80 or byte == 0x5F or 0x41 <= (byte & 0xDF) <= 0x5A:
             self._begin_token()
-            self._word, self._word_text = _WORD, b""
+            self._word, self._word_text, self._word_length = _WORD, b"", 0
             return self._word_piece(data, position, _IDENT_CONT.match(data, position).end())
         self._begin_token()
         stop = _PLAIN.match(data, position).end()
         self._consume(data, position, stop)
+        for byte in data[position:stop]:
+            if byte == 0x28:  # (
+                self._paren_depth += 1
+            elif byte == 0x29 and self._paren_depth > 0:  # )
+                self._paren_depth -= 1
         self._word = _NOTHING
         return stop
 
     def _word_piece(self, data: bytes, position: int, stop: int) -> int:
-        """Part of an identifier or keyword; its first two bytes tell a string prefix (E'', B'')."""
-        if len(self._word_text) < 2:
-            self._word_text += data[position : min(stop, position + 2)]
+        """Part of an identifier or keyword (it may continue in the next chunk)."""
+        if len(self._word_text) < _WORD_KEPT:
+            self._word_text += data[position : min(stop, position + _WORD_KEPT)]
+        self._word_length += stop - position
         self._consume(data, position, stop)
         return stop
 
+    def _end_word(self) -> None:
+        """A whole identifier or keyword: what a following quote means, and psql's BEGIN/END count."""
+        self._word = _WORD_ENDED
+        word = self._word_text.lower() if self._word_length <= _WORD_KEPT else b""
+        if self._words_seen < len(self._first_words) and word in _ROUTINE_WORDS:
+            self._first_words[self._words_seen] = word
+        self._words_seen += 1
+        first = self._first_words
+        routine = first[0] == b"create" and (
+            first[1] in (b"function", b"procedure")
+            or (first[1:3] == [b"or", b"replace"] and first[3] in (b"function", b"procedure"))
+        )
+        if not routine or self._paren_depth:
+            return
+        if word == b"begin" or (word == b"case" and self._begin_depth):
+            self._begin_depth += 1
+        elif word == b"end" and self._begin_depth:
+            self._begin_depth -= 1
+
     def _open_quote(self, data: bytes, position: int) -> int:
-        prefix = self._word_text if self._word == _WORD else b""
+        """A string's opening quote; a word just before it may make it an E'' or a B''/X'' string."""
+        prefix = self._word_text if self._word == _WORD_ENDED and self._word_length == 1 else b""
         self._begin_token()
         if prefix in (b"E", b"e"):
             self._mode = _ESCAPE_QUOTE

@@ -181,3 +181,25 @@ async def test_restore_returns_the_schema_to_the_backup_state(backup_service, ap
     finally:
         await connection.close()
     assert dict(leftovers) == dict.fromkeys(leftovers.keys())
+
+
+async def test_sql_standard_routine_bodies_survive_a_restore(backup_service, aphrodite_db):
+    await execute(
+        aphrodite_db.dsn,
+        "CREATE FUNCTION item_grade(i int) RETURNS text LANGUAGE sql "
+        "BEGIN ATOMIC SELECT CASE WHEN i > 1500 THEN 'late' ELSE 'early' END; END",
+        "CREATE PROCEDURE tidy_jobs() LANGUAGE sql BEGIN ATOMIC DELETE FROM processing_jobs WHERE false; END",
+    )
+    original = await fingerprint(aphrodite_db.dsn)
+    backup = await backup_service.create(label="alice")
+    await mutate(aphrodite_db.dsn)
+
+    await backup_service.restore(backup.name, label="alice")
+
+    assert await fingerprint(aphrodite_db.dsn) == original
+    connection = await asyncpg.connect(aphrodite_db.dsn)
+    try:
+        assert await connection.fetchval("SELECT item_grade(2000)") == "late"
+        await connection.execute("CALL tidy_jobs()")
+    finally:
+        await connection.close()

@@ -214,3 +214,22 @@ def test_a_50_mb_sql_line_is_kept_whole_when_it_is_to_be_replayed():
 def _chunks(data: bytes, size: int = MIB):
     view = memoryview(data)
     return (bytes(view[i : i + size]) for i in range(0, len(data), size))
+
+
+def test_semicolons_in_a_sql_standard_routine_body_do_not_end_it_as_psql_decides():
+    body = (
+        b"CREATE FUNCTION public.grade(i integer) RETURNS text\n    LANGUAGE sql\n    BEGIN ATOMIC\n"
+        b" SELECT CASE WHEN (grade.i > 1) THEN 'many'::text ELSE 'few'::text END AS \"case\";\n"
+        b" SELECT 'x';\nEND;"
+    )
+    sql = body + b"\nCREATE OR REPLACE PROCEDURE p() BEGIN ATOMIC SELECT 1; END;\nEND;\n"
+
+    assert statements(sql) == [
+        body,
+        b"CREATE OR REPLACE PROCEDURE p() BEGIN ATOMIC SELECT 1; END;",
+        b"END;",  # outside a routine, END is a statement of its own (and the filter refuses it)
+    ]
+
+
+def test_a_semicolon_inside_parentheses_does_not_end_a_statement_as_psql_decides():
+    assert statements(b"SELECT (1; COMMIT); SELECT 2;") == [b"SELECT (1; COMMIT);", b"SELECT 2;"]
