@@ -34,8 +34,8 @@ import asyncpg
 from bot.database.connection import Database
 from bot.database.dump_file import BackupCorrupt, DumpEnds, DumpReader
 from bot.database.restore_errors import RestoreBlocked, RestoreFailed, RestoreNotRolledBack
-from bot.database.restore_filter import Action, CopyInto, DumpFilter, Execute
-from bot.database.restore_lexer import CopyData, CopyEnd, DumpRefused
+from bot.database.restore_events import CopyData, CopyEnd, DumpRefused
+from bot.database.restore_filter import Action, CopyInto, DumpFilter, Execute, printable
 from bot.database.restore_sql import (
     FOREIGN_EXTENSIONS,
     TRANSACTION_ID,
@@ -207,8 +207,8 @@ def _refuse_unless_whole(source: _Source, expected_sha256: str) -> None:
 def _reason(error: BaseException, name: str, line: int, redactor: Redactor) -> str:
     if isinstance(error, DumpRefused):
         return f"{name} was refused at line {error.line}: {error.reason}."
-    if isinstance(error, asyncpg.PostgresError):
-        return f"{name} line {line}: PostgreSQL said: {redactor(str(error))}."
+    if isinstance(error, asyncpg.PostgresError):  # its words may quote the file
+        return f"{name} line {line}: PostgreSQL said: {printable(redactor(str(error)))}."
     if isinstance(error, OpsError | _LeftTransaction):
         return str(error)
     if not isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError | OSError):

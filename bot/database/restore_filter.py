@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.database.dump_file import DumpReader
-from bot.database.restore_lexer import CopyData, CopyEnd, DumpRefused, MetaCommand, SqlScanner, Statement
+from bot.database.restore_events import CopyData, CopyEnd, DumpRefused, MetaCommand, Statement
+from bot.database.restore_lexer import SqlScanner
 
 SKIPPED_SAMPLE_LIMIT = 20
 _IDENT = r'(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_$\x80-\uffff]*|"(?:[^"]|"")+")'
@@ -220,7 +221,7 @@ class DumpFilter:
     def _skip(self, statement: str) -> None:
         self.skipped_count += 1
         if len(self.skipped) < SKIPPED_SAMPLE_LIMIT:
-            self.skipped.append(statement.strip()[:200])
+            self.skipped.append(printable(statement.strip()[:200]))
 
 
 def _connect_target(connect: re.Match[str]) -> str:
@@ -237,9 +238,14 @@ def _decode(statement: Statement) -> str:
         raise DumpRefused(statement.line, "a statement that is not valid UTF-8") from None
 
 
+def printable(text: str) -> str:
+    """Text from a file, safe to print: control characters (terminal escapes) become U+FFFD."""
+    return "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
+
+
 def _quote(text: str, limit: int = 60) -> str:
-    """Dump text for a message: one line, short, in backticks that it cannot close."""
-    flat = " ".join(text.split()).replace("`", "'")
+    """Dump text for a message: one printable line, short, in backticks that it cannot close."""
+    flat = printable(" ".join(text.split()).replace("`", "'"))
     return "`" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "`"
 
 

@@ -25,8 +25,8 @@ from bot.database.dump_file import BackupCorrupt, DumpCheck, check_dump
 from bot.database.inventory import BackupFile
 from bot.database.restore import stream_restore
 from bot.database.restore_errors import RestoreFailed, RestoreRefused
+from bot.database.restore_events import DumpRefused
 from bot.database.restore_filter import check_replayable
-from bot.database.restore_lexer import DumpRefused
 from bot.database.table_counts import MAIN_TABLES, count_rows
 from bot.errors import OpsError
 from bot.redact import Redactor

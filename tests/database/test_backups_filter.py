@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.database.restore_events import CopyData, CopyEnd
 from bot.database.restore_filter import Action, CopyInto, DumpFilter, Execute
-from bot.database.restore_lexer import CopyData, CopyEnd
 
 CREATE_DUMP = b"""--
 -- PostgreSQL database dump

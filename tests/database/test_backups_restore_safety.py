@@ -257,3 +257,19 @@ async def test_a_row_larger_than_a_chunk_streams_through_and_comes_back_whole(ba
         assert await connection.fetchval("SELECT value FROM system_config WHERE key = 'big'") == big
     finally:
         await connection.close()
+
+
+@pytest.mark.parametrize(
+    "planted", ["\\! printf '\x1b]0;owned\x07\x1b[2J'\n", 'SELECT "\x1b[2J\x1b[31mfine";\n']
+)
+async def test_messages_never_carry_terminal_control_characters_from_the_file(
+    backup_service, aphrodite_db, backup_dir, planted
+):
+    await plant(backup_dir, aphrodite_db.dsn, planted)
+
+    with pytest.raises(RestoreFailed) as failure:
+        await backup_service.restore(PLANTED, label="alice")
+
+    message = str(failure.value)
+    assert "\x1b" not in message and "\x07" not in message
+    assert "\ufffd" in message  # shown, defused

@@ -15,8 +15,8 @@ import re
 
 import pytest
 
+from bot.database.restore_events import CopyData, DumpRefused
 from bot.database.restore_filter import CopyInto, DumpFilter, Execute
-from bot.database.restore_lexer import CopyData, DumpRefused
 from tests.database.backup_fixtures import REAL_PG_DUMP, database, libpq_env  # noqa: F401 - fixtures
 
 TRIALS = 80

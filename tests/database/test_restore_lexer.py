@@ -8,15 +8,8 @@ import tracemalloc
 
 import pytest
 
-from bot.database.restore_lexer import (
-    CopyData,
-    CopyEnd,
-    DumpRefused,
-    Event,
-    MetaCommand,
-    SqlScanner,
-    Statement,
-)
+from bot.database.restore_events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
+from bot.database.restore_lexer import SqlScanner
 
 MIB = 1024 * 1024
 
