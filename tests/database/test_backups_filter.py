@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.database.restore_events import CopyData, CopyEnd
+import pytest
+
+from bot.database.restore_events import CopyData, CopyEnd, DumpRefused
 from bot.database.restore_filter import Action, CopyInto, DumpFilter, Execute
 
 CREATE_DUMP = b"""--
@@ -162,3 +164,37 @@ def test_copy_names_are_read_as_the_server_reads_them():
 
     assert copy == CopyInto(1, 'Weird "Schema"', "Media Items", ("id", "Title", "year"))
     assert data == CopyData(b"1\tx\t2000\n") and isinstance(end, CopyEnd)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        b"COPY public.notes FROM PROGRAM 'id';",
+        b"COPY public.notes TO '/tmp/notes';",
+        b"COPY (SELECT 1) TO STDOUT;",
+        b"COPY public.notes FROM stdin WITH (FORMAT binary);",
+        b"copy public.notes from '/etc/passwd';",
+    ],
+)
+def test_only_pg_dumps_own_copy_from_stdin_is_replayed(statement):
+    dump_filter = DumpFilter()
+
+    with pytest.raises(DumpRefused, match=r"line 2: a COPY statement that pg_dump does not write"):
+        dump_filter.feed(b"SELECT 1;\n" + statement + b"\n\\.\n")
+        dump_filter.finish()
+
+
+def test_a_create_dump_of_a_database_with_an_unusual_name_connects_to_it_and_nowhere_else():
+    dump = (
+        b'CREATE DATABASE "Aphrodite Prod" WITH TEMPLATE = template0;\n'
+        b"\\connect -reuse-previous=on \"dbname='Aphrodite Prod'\"\n"
+        b"SELECT 1;\n"
+    )
+    dump_filter = DumpFilter()
+
+    actions = dump_filter.feed(dump) + dump_filter.finish()
+
+    assert dump_filter.database_name == "Aphrodite Prod" and [a.sql for a in actions] == ["SELECT 1;"]
+    with pytest.raises(DumpRefused, match=r"line 3: .* would connect to another database"):
+        other = DumpFilter()
+        other.feed(dump.replace(b"SELECT 1;", b"\\connect -reuse-previous=on \"dbname='postgres'\""))
