@@ -214,9 +214,7 @@ class DumpFilter:
                 command.line,
                 f"{_quote(text)} would connect to another database than the one being restored",
             )
-        raise DumpRefused(
-            command.line, f"a psql meta-command ({_quote(text)}) outside COPY data; pg_dump never writes one"
-        )
+        raise DumpRefused(command.line, f"a psql meta-command ({_quote(text)}) outside COPY data")
 
     def _skip(self, statement: str) -> None:
         self.skipped_count += 1
