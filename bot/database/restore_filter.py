@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.database.dump_file import DumpReader
-from bot.database.restore_events import CopyData, CopyEnd, DumpRefused, MetaCommand, Statement
+from bot.database.restore_events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
 from bot.database.restore_lexer import SqlScanner
 
 SKIPPED_SAMPLE_LIMIT = 20
@@ -121,7 +121,6 @@ class DumpFilter:
         self.skipped_count = 0
         self.skipped_extensions: list[str] = []
         self.database_name: str | None = None
-        self._database_token = ""
         self._about_database: re.Pattern[str] | None = None
         self._foreign_extensions = foreign_extensions
         self._keep_text = keep_text
@@ -138,7 +137,7 @@ class DumpFilter:
         """The last actions; DumpRefused if the file ends inside a statement or COPY data."""
         return self._decide(self._scanner.finish())
 
-    def _decide(self, events: list[Statement | MetaCommand | CopyData | CopyEnd]) -> list[Action]:
+    def _decide(self, events: list[Event]) -> list[Action]:
         actions: list[Action] = []
         for event in events:
             if isinstance(event, Statement):
@@ -163,7 +162,6 @@ class DumpFilter:
                 "restore's single transaction",
             )
         if self._about_database is None and (match := _DATABASE_STATEMENT.match(head)):
-            self._database_token = match["name"]
             self.database_name = identifier_value(match["name"])
             self._about_database = _statements_about(match["name"])
         if self._about_database is not None and self._about_database.match(head):
