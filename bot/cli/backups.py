@@ -186,10 +186,15 @@ def render_restored(result: RestoreResult) -> str:
         f"Safety backup of the previous state: {result.safety_backup.name}.",
     ]
     if result.skipped_count:
-        lines.append(
-            f"{result.skipped_count} database-level statement(s) of the dump of {result.source_database!r} "
-            "were not replayed (the objects were restored into the configured database):"
-        )
+        lines.append(f"{result.skipped_count} statement(s) of the dump were not replayed:")
+        if result.source_database:
+            lines.append(
+                f"  database-level statements of the dump of {result.source_database!r} (the objects were "
+                "restored into the configured database)"
+            )
+        if result.skipped_extensions:
+            names = ", ".join(result.skipped_extensions)
+            lines.append(f"  extensions owned by another role, left as they are: {names}")
         lines.extend(f"  {statement}" for statement in result.skipped_statements[:5])
     if not result.after_counted:
         lines.append("The tables could not be counted after the restore.")

@@ -46,7 +46,8 @@ class RestoreResult:
 
     ``source_database`` is the database an Aphrodite-made (`--create`) dump was taken from;
     ``skipped_statements`` are the first of its database-level statements (DROP/CREATE/ALTER
-    DATABASE, `\\connect`, database grants) that were not replayed, ``skipped_count`` all of them.
+    DATABASE, `\\connect`, database grants) and statements about extensions the restoring role does
+    not own (``skipped_extensions`` names those) that were not replayed, ``skipped_count`` all of them.
     ``after_counted`` is False when the database could not be counted after the commit (the restore
     itself still happened).
     """
@@ -61,4 +62,5 @@ class RestoreResult:
     source_database: str | None
     skipped_statements: tuple[str, ...]
     skipped_count: int
+    skipped_extensions: tuple[str, ...] = ()
     after_counted: bool = True

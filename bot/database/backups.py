@@ -120,21 +120,20 @@ class BackupService:
     ) -> RestoreResult:
         """Safety backup, then replace the database with backup ``name``; all or nothing.
 
-        Raises RestoreFailed (RestoreBlocked when other sessions hold the tables) with the
-        database unchanged, BackupNotFound for a name that is not a backup, BackupBusy when
-        another operation runs, ClientToolMissing when pg_dump or psql is not installed.
+        Raises RestoreFailed (RestoreBlocked when other sessions hold the tables, RestoreRefused
+        for a file pg_dump did not write as it is) with the database unchanged, RestoreNotRolledBack
+        when it may have changed, BackupNotFound for a name that is not a backup, BackupBusy when
+        another operation runs, ClientToolMissing when pg_dump is not installed.
         """
         self._require_database()
         backup = await find_backup(self.backup_dir, name)
-        for program in ("pg_dump", "psql"):  # missing tools: say so before the safety backup
-            self.tools.locate(program)
+        self.tools.locate("pg_dump")  # missing: say so before anything (the replay needs no psql)
         async with self._lock.hold(RunningOperation(f"A restore of {name}", label)):
             reporter = self._reporter(progress, "restore")
             try:
                 return await run_restore(
                     backup,
                     database=self.database,
-                    tools=self.tools,
                     redactor=self._redactor,
                     lock_timeout_seconds=self.lock_timeout_seconds,
                     reporter=reporter,

@@ -1,161 +1,259 @@
-"""Rewrites a dump's SQL stream so it restores into the configured database, whatever made it.
+"""Decides, statement by statement, what of a dump is replayed, skipped (and reported) or refused.
 
-Aphrodite's web UI dumps with `pg_dump --clean --if-exists --create`: the SQL drops and recreates
-the *database* and `\\connect`s to it. Nobody can drop a database others are connected to, and
-DROP DATABASE cannot run inside the restore's transaction, so those database-level statements are
-removed (and reported); the objects are restored into the database of DATABASE_URL instead. The
-dump's `SET lock_timeout = 0;` goes too, so the restore keeps its own lock timeout, and so do the
-`BEGIN;`/`COMMIT;` pg_dump wraps around large-object data: the restore is one transaction of ours,
-and a COMMIT in the middle would make a failure after it permanent.
+Refused, before the database is touched (DumpRefused, with the line): anything pg_dump never
+writes and that could act outside the restore's one transaction or outside the database —
+psql meta-commands other than pg_dump's own (`\\! cmd`, `\\o |cmd`, `\\copy`, `\\i`, `\\set`, a
+`\\connect` elsewhere, a backslash command after SQL on the same line, ...), every transaction
+control statement (BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT, RELEASE,
+PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED, in any case and spacing, comments anywhere), and
+any COPY other than pg_dump's `COPY table (columns) FROM stdin;` (COPY TO/FROM a file or a
+program, COPY with options).
 
-COPY data passes through untouched: it is found by its end line (`\\.`) with a byte search, never
-parsed line by line, so a row that happens to read like a statement is never altered.
+Skipped and reported: Aphrodite's web UI dumps with `--create`, so its SQL drops and recreates
+the *database* and `\\connect`s to it; those database-level statements cannot run in a
+transaction nor while others are connected, so the objects are restored into the database of
+DATABASE_URL instead. Statements about an extension the restoring role does not own (a DBA's
+`CREATE EXTENSION amcheck`) would fail with "must be owner", so they are skipped too.
+
+Dropped silently: pg_dump's own `\\restrict`/`\\unrestrict` guard lines, its `SET lock_timeout = 0`
+(the restore keeps its own), `SET client_encoding = 'UTF8'` (the connection already is), and the
+bare `BEGIN;`/`COMMIT;` pg_dump writes around large-object data (the restore is one transaction).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
-_IDENT = rb'(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")'
-_DATABASE_STATEMENT = re.compile(
-    rb"^(?:DROP DATABASE (?:IF EXISTS )?|CREATE DATABASE )(?P<name>" + _IDENT + rb")"
-)
-_COPY_START = re.compile(rb"^COPY .* FROM stdin;\r?\n$")
-_COPY_END = b"\n\\.\n"
-_SKIPPED_SETTINGS = (b"SET lock_timeout = 0;",)
-# pg_dump heads every entry with `-- Name: ...; Type: TABLE; ...` (or `-- Data for Name:`).
-_ENTRY_HEADER = re.compile(rb"^-- (?:Data for )?Name: .*; Type: (?P<type>[A-Z ]+); Schema: ")
-_TRANSACTION_CONTROL = (b"BEGIN;", b"COMMIT;")
+from bot.database.dump_file import DumpReader
+from bot.database.restore_events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
+from bot.database.restore_lexer import SqlScanner
+
 SKIPPED_SAMPLE_LIMIT = 20
+_IDENT = r'(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_$\x80-\uffff]*|"(?:[^"]|"")+")'
+_TRANSACTION_CONTROL = re.compile(
+    r"^(?P<verb>BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b",
+    re.IGNORECASE,
+)
+_LARGE_OBJECT_WRAPPING = ("BEGIN;", "COMMIT;")
+_BLOBS_HEADER = re.compile(r"; Type: BLOBS; ")
+_COPY = re.compile(r"^COPY\b", re.IGNORECASE)
+_PG_DUMP_COPY = re.compile(
+    rf"^COPY (?P<target>{_IDENT}(?:\.{_IDENT})?)(?: \((?P<columns>{_IDENT}(?:, {_IDENT})*)\))? FROM stdin;$"
+)
+_IDENT_IN_LIST = re.compile(_IDENT)
+_DATABASE_STATEMENT = re.compile(rf"^(?:DROP DATABASE (?:IF EXISTS )?|CREATE DATABASE )(?P<name>{_IDENT})")
+_PG_DUMP_GUARD = re.compile(r"^\\(?:un)?restrict [A-Za-z0-9]+$")
+# pg_dump writes `\\connect name`, or `\\connect -reuse-previous=on "dbname='...'"` for other names.
+_CONNECT = re.compile(
+    r"^\\(?:connect|c) "
+    r"""(?:(?P<plain>[A-Za-z0-9_]+)|-reuse-previous=on "dbname='(?P<quoted>(?:[^'\\]|\\.)*)'")$"""
+)
+_LOCK_TIMEOUT = re.compile(r"^SET lock_timeout = 0;$")
+_CLIENT_ENCODING = re.compile(r"^SET client_encoding = '(?P<encoding>[^']*)';$")
+_EXTENSION_STATEMENT = re.compile(
+    rf"^(?:CREATE EXTENSION (?:IF NOT EXISTS )?|DROP EXTENSION (?:IF EXISTS )?|COMMENT ON EXTENSION "
+    rf"|ALTER EXTENSION )(?P<name>{_IDENT})",
+    re.IGNORECASE,
+)
 
 
-def _statements_about(name: bytes) -> re.Pattern[bytes]:
+@dataclass(frozen=True, slots=True)
+class Execute:
+    """One SQL statement to run, as written in the dump."""
+
+    line: int
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class CopyInto:
+    """Start of a COPY block: its rows follow as CopyData, then CopyEnd."""
+
+    line: int
+    schema: str | None
+    table: str
+    columns: tuple[str, ...]
+
+
+Action = Execute | CopyInto | CopyData | CopyEnd
+
+
+def _statements_about(name: str) -> re.Pattern[str]:
     """Statements pg_dump --create writes about the database ``name`` itself."""
     db = re.escape(name)
     return re.compile(
-        rb"^(?:"
-        rb"DROP DATABASE (?:IF EXISTS )?" + db + rb";"
-        rb"|CREATE DATABASE " + db + rb"[ ;]"
-        rb"|ALTER DATABASE " + db + rb" "
-        rb"|COMMENT ON DATABASE " + db + rb" IS "
-        rb"|SECURITY LABEL FOR \S+ ON DATABASE " + db + rb" IS "
-        rb"|(?:GRANT|REVOKE) .* ON DATABASE " + db + rb" (?:TO|FROM) "
-        rb"|ALTER ROLE " + _IDENT + rb" IN DATABASE " + db + rb" "
-        rb"|UPDATE pg_catalog\.pg_database "
-        rb")"
+        r"^(?:"
+        r"DROP DATABASE (?:IF EXISTS )?" + db + r";"
+        r"|CREATE DATABASE " + db + r"[ ;]"
+        r"|ALTER DATABASE " + db + r" "
+        r"|COMMENT ON DATABASE " + db + r" IS "
+        r"|SECURITY LABEL FOR \S+ ON DATABASE " + db + r" IS "
+        r"|(?:GRANT|REVOKE) .* ON DATABASE " + db + r" (?:TO|FROM) "
+        r"|ALTER ROLE " + _IDENT + r" IN DATABASE " + db + r" "
+        r"|UPDATE pg_catalog\.pg_database "
+        r")",
+        re.DOTALL,
     )
 
 
-class DatabaseStatementFilter:
-    """Feed SQL chunks in order; get back the SQL to send to psql."""
+def identifier_value(token: str) -> str:
+    """What the server makes of an identifier as written: quotes removed or ASCII folded to lower case."""
+    if token.startswith('"'):
+        return token[1:-1].replace('""', '"')
+    return token.translate(_ASCII_LOWER)
 
-    def __init__(self) -> None:
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class DumpFilter:
+    """Feed SQL chunks in order, then finish(); get back the actions to replay.
+
+    ``keep_text`` False checks a file without keeping any statement (bounded memory); the
+    actions then carry no SQL. ``foreign_extensions``: extensions the restoring role does not own.
+    """
+
+    def __init__(self, *, keep_text: bool = True, foreign_extensions: frozenset[str] = frozenset()) -> None:
         self.skipped: list[str] = []
         self.skipped_count = 0
+        self.skipped_extensions: list[str] = []
         self.database_name: str | None = None
-        self._about_database: re.Pattern[bytes] | None = None
-        self._carry = b""
-        self._in_copy = False
-        self._pending: bytes | None = None
-        self._entry_type = b""
+        self._about_database: re.Pattern[str] | None = None
+        self._foreign_extensions = foreign_extensions
+        self._keep_text = keep_text
+        self._scanner = SqlScanner(keep_text=keep_text)
 
     @property
     def creates_database(self) -> bool:
         return self._about_database is not None
 
-    @property
-    def inside_copy_data(self) -> bool:
-        """True while the stream is in a COPY block: a dump never ends there."""
-        return self._in_copy
+    def feed(self, chunk: bytes) -> list[Action]:
+        return self._decide(self._scanner.feed(chunk))
 
-    def feed(self, chunk: bytes) -> bytes:
-        data = self._carry + chunk
-        out: list[bytes] = []
-        position = 0
-        while position < len(data):
-            if self._in_copy:
-                position = self._pass_copy_data(data, position, out)
-                if self._in_copy:
-                    break
-                continue
-            end = data.find(b"\n", position)
-            if end < 0:
-                break
-            self._sql_line(data[position : end + 1], out)
-            position = end + 1
-        self._carry = data[position:]
-        return b"".join(out)
+    def finish(self) -> list[Action]:
+        """The last actions; DumpRefused if the file ends inside a statement or COPY data."""
+        return self._decide(self._scanner.finish())
 
-    def finish(self) -> bytes:
-        """What is left after the last chunk (a final line without a newline)."""
-        rest, self._carry = self._carry, b""
-        if self._in_copy or not rest:
-            return rest
-        out: list[bytes] = []
-        self._sql_line(rest, out)
-        return b"".join(out)
+    def _decide(self, events: list[Event]) -> list[Action]:
+        actions: list[Action] = []
+        for event in events:
+            if isinstance(event, Statement):
+                if (action := self._statement(event)) is not None:
+                    actions.append(action)
+            elif isinstance(event, MetaCommand):
+                self._meta_command(event)
+            else:
+                actions.append(event)
+        return actions
 
-    def _pass_copy_data(self, data: bytes, position: int, out: list[bytes]) -> int:
-        """Emit COPY rows up to and including the `\\.` line, or every whole line seen so far."""
-        if data.startswith(b"\\.\n", position):
-            end = position + 3
-        else:
-            found = data.find(_COPY_END, position)
-            if found < 0:
-                last_newline = data.rfind(b"\n", position)
-                if last_newline < 0:
-                    return position
-                out.append(data[position : last_newline + 1])
-                return last_newline + 1
-            end = found + len(_COPY_END)
-        out.append(data[position:end])
-        self._in_copy = False
-        return end
-
-    def _sql_line(self, line: bytes, out: list[bytes]) -> None:
-        if self._pending is not None:
-            self._pending += line
-            if _statement_ends(self._pending):
-                self._skip(self._pending)
-                self._pending = None
-            return
-        if _COPY_START.match(line):
-            self._in_copy = True
-            out.append(line)
-            return
-        if header := _ENTRY_HEADER.match(line):
-            self._entry_type = header["type"]
-        # Only the large-object entry has bare BEGIN;/COMMIT; lines: elsewhere such a line sits
-        # inside a function body (a procedure may COMMIT) and must stay as it is.
-        if self._entry_type == b"BLOBS" and line.rstrip() in _TRANSACTION_CONTROL:
-            return
-        if self._about_database is None and (match := _DATABASE_STATEMENT.match(line)):
-            self.database_name = match["name"].decode("utf-8", "replace")
+    def _statement(self, statement: Statement) -> Action | None:
+        head = statement.head
+        if _COPY.match(head):
+            return self._copy(statement)
+        if verb := _TRANSACTION_CONTROL.match(head):
+            if head in _LARGE_OBJECT_WRAPPING and _BLOBS_HEADER.search(statement.last_comment):
+                return None
+            raise DumpRefused(
+                statement.line,
+                f"transaction control ({' '.join(verb['verb'].upper().split())}) would end or split the "
+                "restore's single transaction",
+            )
+        if self._about_database is None and (match := _DATABASE_STATEMENT.match(head)):
+            self.database_name = identifier_value(match["name"])
             self._about_database = _statements_about(match["name"])
-        if self._about_database is not None:
-            if line.startswith(b"\\connect "):
-                self._skip(line)
-                return
-            if self._about_database.match(line):
-                if _statement_ends(line):
-                    self._skip(line)
-                else:
-                    self._pending = line
-                return
-        if line.rstrip() in _SKIPPED_SETTINGS:
-            return
-        out.append(line)
+        if self._about_database is not None and self._about_database.match(head):
+            self._skip(head)
+            return None
+        if _LOCK_TIMEOUT.match(head):
+            return None
+        if encoding := _CLIENT_ENCODING.match(head):
+            if encoding["encoding"].upper().replace("-", "") not in ("UTF8", "UNICODE"):
+                said = encoding["encoding"]
+                raise DumpRefused(statement.line, f"the dump is in encoding {said!r}; only UTF8 is supported")
+            return None
+        extension = _EXTENSION_STATEMENT.match(head)
+        if extension and identifier_value(extension["name"]) in self._foreign_extensions:
+            name = identifier_value(extension["name"])
+            if name not in self.skipped_extensions:
+                self.skipped_extensions.append(name)
+            self._skip(head)
+            return None
+        return Execute(statement.line, _decode(statement) if self._keep_text else "")
 
-    def _skip(self, statement: bytes) -> None:
+    def _copy(self, statement: Statement) -> CopyInto:
+        copy = _PG_DUMP_COPY.match(statement.head) if statement.copy_from_stdin else None
+        if copy is None or not statement.head_complete:
+            raise DumpRefused(
+                statement.line,
+                f"a COPY statement that pg_dump does not write ({_quote(statement.head)}); only "
+                "`COPY table (columns) FROM stdin;` is replayed",
+            )
+        *schema, table = [identifier_value(token) for token in _IDENT_IN_LIST.findall(copy["target"])]
+        columns = tuple(identifier_value(token) for token in _IDENT_IN_LIST.findall(copy["columns"] or ""))
+        return CopyInto(statement.line, schema[0] if schema else None, table, columns)
+
+    def _meta_command(self, command: MetaCommand) -> None:
+        text = command.text
+        if command.inside_statement:
+            raise DumpRefused(
+                command.line, f"a psql meta-command ({_quote(text)}) after SQL on the same statement"
+            )
+        if _PG_DUMP_GUARD.match(text):
+            return
+        connect = _CONNECT.match(text)
+        if connect and self.database_name is not None and _connect_target(connect) == self.database_name:
+            self._skip(text)
+            return
+        if connect:
+            raise DumpRefused(
+                command.line,
+                f"{_quote(text)} would connect to another database than the one being restored",
+            )
+        raise DumpRefused(command.line, f"a psql meta-command ({_quote(text)}) outside COPY data")
+
+    def _skip(self, statement: str) -> None:
         self.skipped_count += 1
         if len(self.skipped) < SKIPPED_SAMPLE_LIMIT:
-            self.skipped.append(statement.decode("utf-8", "replace").strip()[:200])
+            self.skipped.append(printable(statement.strip()[:200]))
 
 
-def _statement_ends(text: bytes) -> bool:
-    """True when ``text`` ends with a semicolon outside any string literal.
+def _connect_target(connect: re.Match[str]) -> str:
+    if connect["plain"] is not None:
+        return connect["plain"]
+    return re.sub(r"\\(.)", r"\1", connect["quoted"])
 
-    pg_dump writes standard-conforming strings, where a quote inside a literal is doubled, so an
-    even number of quotes means every literal is closed.
+
+def _decode(statement: Statement) -> str:
+    assert statement.text is not None
+    try:
+        return statement.text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DumpRefused(statement.line, "a statement that is not valid UTF-8") from None
+
+
+def printable(text: str) -> str:
+    """Text from a file, safe to print: control characters (terminal escapes) become U+FFFD."""
+    return "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    """Dump text for a message: one printable line, short, in backticks that it cannot close."""
+    flat = printable(" ".join(text.split()).replace("`", "'"))
+    return "`" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "`"
+
+
+def check_replayable(path: Path, on_chunk: Callable[[int], None] | None = None) -> None:
+    """Read the whole dump through the filter; DumpRefused for the first thing it would refuse.
+
+    Blocking (call it through ``asyncio.to_thread``); memory stays bounded whatever the file holds.
     """
-    return text.rstrip().endswith(b";") and text.count(b"'") % 2 == 0
+    reader = DumpReader(path)
+    dump_filter = DumpFilter(keep_text=False)
+    for chunk in reader.chunks():
+        dump_filter.feed(chunk)
+        if on_chunk is not None:
+            on_chunk(reader.file_bytes)
+    dump_filter.finish()

@@ -1,7 +1,8 @@
 """The steps of a restore, in the order that keeps the data safe.
 
-1. Read the whole backup first: gzip intact, completion marker, sha256 as recorded. A bad file
-   is refused before the database is touched.
+1. Read the whole backup first: gzip intact, completion marker, sha256 as recorded, and nothing
+   in it that pg_dump never writes (restore_filter). A bad file is refused before the database
+   is touched and before a safety backup is spent on it.
 2. Count the main tables' rows.
 3. Take a safety backup of the database as it is now (a failure stops here).
 4. Replay the dump as one transaction (restore.stream_restore), committed only at the very end.
@@ -22,8 +23,10 @@ from bot.database.connection import Database
 from bot.database.dump import BackupFailed
 from bot.database.dump_file import BackupCorrupt, DumpCheck, check_dump
 from bot.database.inventory import BackupFile
-from bot.database.pg_tools import PgTools
-from bot.database.restore import RestoreFailed, stream_restore
+from bot.database.restore import stream_restore
+from bot.database.restore_errors import RestoreFailed, RestoreRefused
+from bot.database.restore_events import DumpRefused
+from bot.database.restore_filter import check_replayable
 from bot.database.table_counts import MAIN_TABLES, count_rows
 from bot.errors import OpsError
 from bot.redact import Redactor
@@ -35,7 +38,6 @@ async def run_restore(
     backup: BackupFile,
     *,
     database: Database,
-    tools: PgTools,
     redactor: Redactor,
     lock_timeout_seconds: float,
     reporter: ProgressReporter,
@@ -55,10 +57,10 @@ async def run_restore(
         backup.path,
         expected_sha256=check.sha256,
         database=database,
-        tools=tools,
         redactor=redactor,
         lock_timeout_seconds=lock_timeout_seconds,
-        progress=reporter,
+        progress=lambda done, sql_bytes: reporter.update("restoring", done, check.size, sql_bytes),
+        safety_backup=safety.name,
     )
     after, after_counted = await _count_after(database)
     return RestoreResult(
@@ -72,6 +74,7 @@ async def run_restore(
         source_database=outcome.source_database,
         skipped_statements=outcome.skipped_statements,
         skipped_count=outcome.skipped_count,
+        skipped_extensions=outcome.skipped_extensions,
         after_counted=after_counted,
     )
 
@@ -92,6 +95,16 @@ async def _check(backup: BackupFile, reporter: ProgressReporter) -> DumpCheck:
             f"{backup.name} does not match the sha256 recorded when it was made: it was changed or "
             "damaged since. The database was not touched."
         )
+    try:
+        await asyncio.to_thread(check_replayable, backup.path, on_chunk)
+    except DumpRefused as refused:
+        raise RestoreRefused(
+            f"{backup.name} was refused: line {refused.line}: {refused.reason}. A dump made by pg_dump "
+            "never contains that, so the file was altered or is not a plain dump. The database was not "
+            "touched.",
+            refused.line,
+            refused.reason,
+        ) from None
     return check
 
 

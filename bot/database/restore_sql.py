@@ -1,4 +1,4 @@
-"""The SQL the restorer wraps around a dump, and the query that names sessions in its way."""
+"""The SQL the restorer runs around a dump, and the query that names sessions in its way."""
 
 from __future__ import annotations
 
@@ -11,23 +11,32 @@ import asyncpg
 from bot.units import human_duration
 
 
-def restore_preamble(lock_timeout_seconds: float) -> bytes:
-    """Session settings, the restore's one transaction, and an empty schema to restore into.
-
-    Everything the restoring role owns in the database is dropped first (tables, views,
-    sequences, types, routines, large objects, its own schemas): the dump then recreates the
-    database exactly as it was, whether it brings its own DROP statements (our `--clean` dumps)
-    or not (Aphrodite's `--create` dumps). All of it is transactional: until our COMMIT, which
-    is only sent once the whole file has been read and checked, nothing is visible to anyone, and
-    any failure rolls every drop back.
-    """
+def session_settings(lock_timeout_seconds: float) -> str:
+    """The restore session's settings: its own lock timeout, no other time limit, quiet notices."""
     timeout_ms = max(1, round(lock_timeout_seconds * 1000))
+    return (
+        f"SET lock_timeout = {timeout_ms}; SET statement_timeout = 0; "
+        "SET idle_in_transaction_session_timeout = 0; SET client_min_messages = warning;"
+    )
+
+
+# The id of the restore's transaction: what pg_xact_status is asked about after a failure.
+TRANSACTION_ID = "SELECT pg_catalog.pg_current_xact_id()::text"
+TRANSACTION_STATUS = "SELECT pg_catalog.pg_xact_status($1::text::xid8)"
+FOREIGN_EXTENSIONS = (
+    "SELECT e.extname FROM pg_catalog.pg_extension e WHERE NOT pg_catalog.pg_has_role(e.extowner, 'USAGE')"
+)
+
+
+def clear_schema() -> str:
+    """Drop everything the restoring role owns in the database, inside the restore's transaction.
+
+    Tables, views, sequences, types, routines, large objects and its own schemas go: the dump
+    then recreates the database exactly as it was, whether it brings its own DROP statements (our
+    `--clean` dumps) or not (Aphrodite's `--create` dumps). It is transactional: until the
+    restore's COMMIT nothing is visible to anyone, and any failure rolls every drop back.
+    """
     return f"""
-SET lock_timeout = {timeout_ms};
-SET statement_timeout = 0;
-SET idle_in_transaction_session_timeout = 0;
-SET client_min_messages = warning;
-BEGIN;
 DO $aphrodite_ops_clear$
 DECLARE
     statement text;
@@ -78,7 +87,7 @@ BEGIN
     WHERE pg_catalog.pg_has_role(l.lomowner, 'USAGE');
 END
 $aphrodite_ops_clear$;
-""".encode()
+"""
 
 
 _USER_SCHEMA = "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
@@ -91,9 +100,6 @@ def _owned(alias: str, owner_column: str, catalog: str) -> str:
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
         f" WHERE d.classid = 'pg_catalog.{catalog}'::regclass AND d.objid = {alias}.oid AND d.deptype = 'e')"
     )
-
-
-RESTORE_EPILOGUE = b"\nCOMMIT;\n"
 
 
 @dataclass(frozen=True)

@@ -135,12 +135,17 @@ def restored_embed(result: RestoreResult) -> EmbedSpec:
     rows = [f"{'table':<26} {'before':>9} {'after':>9}"]
     rows += [f"{t.table[:26]:<26} {_count(t.before):>9} {_count(t.after):>9}" for t in result.tables]
     spec.add_field("Rows before → after", "```\n" + "\n".join(rows) + "\n```", False)
-    if result.skipped_count:
-        source = f" (taken from database {result.source_database})" if result.source_database else ""
+    if result.source_database:
         spec.add_field(
             "Aphrodite backup",
-            f"{result.skipped_count} database-level statements skipped{source}; restored into the "
-            "configured database.",
+            f"Database-level statements skipped (taken from database {result.source_database}); "
+            "restored into the configured database.",
+            False,
+        )
+    if result.skipped_extensions:
+        spec.add_field(
+            "Extensions left as they are",
+            f"Owned by another role, so not replayed: {', '.join(result.skipped_extensions)}.",
             False,
         )
     return spec

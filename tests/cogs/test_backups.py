@@ -254,3 +254,26 @@ async def test_planted_files_are_listed_as_not_backups_and_never_attached(start_
     assert [choice["value"] for choice in choices] == [real.name]
     assert download.ephemeral and "is not a backup: it is a symbolic link" in download.original.content
     assert "root:x" not in fake_discord.all_sent_text()
+
+
+async def test_a_backup_with_a_planted_shell_command_is_refused_and_runs_nothing(
+    start_bot, fake_discord, aphrodite_db, tmp_path
+):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    planted = "aphrodite_backup_20250101_120000.sql"
+    marker = tmp_path / "pwned.txt"
+    (tmp_path / "backups").mkdir(exist_ok=True)
+    (tmp_path / "backups" / planted).write_text(
+        f"--\n-- PostgreSQL database dump\n--\n\nDELETE FROM media_items;\n\\! touch {marker}\n"
+        "\n--\n-- PostgreSQL database dump complete\n--\n"
+    )
+    question = await ask(fake_discord, "restore", planted)
+    await fake_discord.click(question.original, "confirm", user=fake_discord.admin_user)
+    await question.wait_for(lambda r: any(m.ephemeral for m in r.followups), timeout=60)
+
+    (error,) = [m for m in question.followups if m.ephemeral]
+    assert error.content.startswith("❌") and "was refused: line 6: a psql meta-command" in error.content
+    assert "not touched" in error.content and "did not complete" in question.original.content
+    assert not marker.exists()
+    assert await media_count(aphrodite_db.dsn) == 3000
+    assert sorted(path.name for path in (tmp_path / "backups").glob("*.sql*")) == [planted]

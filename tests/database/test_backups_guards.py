@@ -13,7 +13,7 @@ import pytest
 from bot.database.backup_lock import LOCK_FILE_NAME, BackupBusy
 from bot.database.dump import InsufficientSpace
 from bot.database.inventory import BackupNotFound
-from bot.database.restore import RestoreFailed
+from bot.database.restore_errors import RestoreFailed
 from tests.database.backup_fixtures import (  # noqa: F401 - fixtures
     backup_dir,
     backup_service,

@@ -11,7 +11,7 @@ import pytest
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.database.inventory import KIND_SAFETY
-from bot.database.restore import RestoreBlocked
+from bot.database.restore_errors import RestoreBlocked
 from tests.database.backup_fixtures import (  # noqa: F401 - fixtures
     backup_dir,
     backup_service,
@@ -181,3 +181,42 @@ async def test_restore_returns_the_schema_to_the_backup_state(backup_service, ap
     finally:
         await connection.close()
     assert dict(leftovers) == dict.fromkeys(leftovers.keys())
+
+
+async def test_sql_standard_routine_bodies_survive_a_restore(backup_service, aphrodite_db):
+    await execute(
+        aphrodite_db.dsn,
+        "CREATE FUNCTION item_grade(i int) RETURNS text LANGUAGE sql "
+        "BEGIN ATOMIC SELECT CASE WHEN i > 1500 THEN 'late' ELSE 'early' END; END",
+        "CREATE PROCEDURE tidy_jobs() LANGUAGE sql BEGIN ATOMIC DELETE FROM processing_jobs WHERE false; END",
+    )
+    original = await fingerprint(aphrodite_db.dsn)
+    backup = await backup_service.create(label="alice")
+    await mutate(aphrodite_db.dsn)
+
+    await backup_service.restore(backup.name, label="alice")
+
+    assert await fingerprint(aphrodite_db.dsn) == original
+    connection = await asyncpg.connect(aphrodite_db.dsn)
+    try:
+        assert await connection.fetchval("SELECT item_grade(2000)") == "late"
+        await connection.execute("CALL tidy_jobs()")
+    finally:
+        await connection.close()
+
+
+async def test_large_objects_come_back_through_pg_dumps_own_begin_and_commit(backup_service, aphrodite_db):
+    connection = await asyncpg.connect(aphrodite_db.dsn)
+    try:
+        oid = await connection.fetchval(
+            "SELECT lo_from_bytea(0, convert_to(repeat('poster ', 50000), 'UTF8'))"
+        )
+        backup = await backup_service.create(label="alice")
+        await connection.execute(f"SELECT lo_unlink({oid})")
+
+        await backup_service.restore(backup.name, label="alice")
+
+        restored = await connection.fetchval(f"SELECT convert_from(lo_get({oid}), 'UTF8')")
+        assert restored == "poster " * 50000
+    finally:
+        await connection.close()

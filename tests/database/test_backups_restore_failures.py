@@ -11,10 +11,10 @@ import hashlib
 
 import pytest
 
-from bot.database.backup_progress import BackupProgress, ProgressReporter
-from bot.database.pg_tools import PgTools, libpq_environment
-from bot.database.restore import RestoreFailed, stream_restore
-from bot.database.restore_sql import restore_preamble
+from bot.database.backup_progress import BackupProgress
+from bot.database.pg_tools import libpq_environment
+from bot.database.restore import RESTORE_APPLICATION_NAME, stream_restore
+from bot.database.restore_errors import RestoreFailed
 from bot.redact import Redactor
 from tests.database.backup_fixtures import (  # noqa: F401 - fixtures
     backup_dir,
@@ -115,10 +115,9 @@ async def stream(database, path, sha256: str) -> None:
         path,
         expected_sha256=sha256,
         database=database,
-        tools=PgTools(),
         redactor=Redactor(),
         lock_timeout_seconds=5,
-        progress=ProgressReporter(None, operation="restore"),
+        progress=lambda file_bytes, sql_bytes: None,
     )
 
 
@@ -126,7 +125,7 @@ async def test_streaming_never_commits_a_truncated_gzip_even_unchecked(
     our_backup, database, aphrodite_db, tmp_path
 ):
     # The restore checks every file first; this proves the second line of defence on its own:
-    # psql already ran part of the dump when the gzip stream broke off, and it was rolled back.
+    # part of the dump already ran when the gzip stream broke off, and it was rolled back.
     data = our_backup.path.read_bytes()
     truncated = tmp_path / "truncated.sql.gz"
     truncated.write_bytes(data[: int(len(data) * 0.9)])
@@ -152,30 +151,44 @@ async def test_streaming_never_commits_sql_without_the_completion_marker(
     assert await fingerprint(aphrodite_db.dsn) == before
 
 
-async def test_psql_input_ending_without_our_commit_rolls_back(our_backup, database, aphrodite_db):
-    # What happens if the bot dies mid-restore: psql sees its input end inside our transaction.
-    sql = gzip.decompress(our_backup.path.read_bytes())
-    before = await fingerprint(aphrodite_db.dsn)
-    process = await PgTools().start(
-        "psql",
-        "--no-psqlrc",
-        "--set=ON_ERROR_STOP=1",
-        env=libpq_environment(database.parts, application_name="test"),
-        stdin=asyncio.subprocess.PIPE,
-    )
-    _, errors = await process.communicate(restore_preamble(5) + sql)
-
-    assert process.returncode == 0, errors.decode()
-    assert await fingerprint(aphrodite_db.dsn) == before
-
-
-async def test_cancelled_restore_leaves_the_database_unchanged(database, backup_dir, aphrodite_db):
+async def grow_media_activities(dsn: str) -> None:
+    """Enough rows that a restore takes a moment, long enough to interrupt it."""
     await execute(
-        aphrodite_db.dsn,
+        dsn,
         "INSERT INTO media_activities (media_item_id, activity_type, details) "
         "SELECT 1 + i % 3000, 'badge_applied', jsonb_build_object('n', i, 'pad', repeat(md5(i::text), 8)) "
         "FROM generate_series(1, 40000) AS i",
     )
+
+
+async def test_restore_whose_session_is_killed_says_the_server_confirmed_the_rollback(
+    database, backup_dir, aphrodite_db
+):
+    await grow_media_activities(aphrodite_db.dsn)
+    service = make_service(database, backup_dir)
+    backup = await service.create(label="alice")
+    await mutate(aphrodite_db.dsn)
+    before = await fingerprint(aphrodite_db.dsn)
+    killed = asyncio.Event()
+
+    async def kill_the_restore_session(progress: BackupProgress) -> None:
+        if progress.phase == "restoring" and progress.bytes_done > 0 and not killed.is_set():
+            killed.set()
+            await execute(
+                aphrodite_db.superuser_dsn,
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE application_name = '{RESTORE_APPLICATION_NAME}'",
+            )
+
+    with pytest.raises(RestoreFailed, match="Nothing was changed: the restore was rolled back"):
+        await service.restore(backup.name, label="alice", progress=kill_the_restore_session)
+
+    assert killed.is_set()
+    assert await fingerprint(aphrodite_db.dsn) == before
+
+
+async def test_cancelled_restore_leaves_the_database_unchanged(database, backup_dir, aphrodite_db):
+    await grow_media_activities(aphrodite_db.dsn)
     service = make_service(database, backup_dir)
     backup = await service.create(label="alice")
     await mutate(aphrodite_db.dsn)
