@@ -12,7 +12,6 @@ import hashlib
 import pytest
 
 from bot.database.backup_progress import BackupProgress
-from bot.database.pg_tools import libpq_environment
 from bot.database.restore import RESTORE_APPLICATION_NAME, stream_restore
 from bot.database.restore_errors import RestoreFailed
 from bot.redact import Redactor
