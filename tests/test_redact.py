@@ -39,6 +39,7 @@ def test_ordinary_text_is_left_alone():
     assert Redactor(["unrelated"])(line) == line
 
 
-def test_with_secrets_adds_values_from_elsewhere():
-    redact = Redactor(["one-secret"]).with_secrets(["db-read-key"])
+def test_learn_adds_values_from_elsewhere_to_the_same_redactor():
+    redact = Redactor(["one-secret"])
+    redact.learn(["db-read-key"])
     assert redact("one-secret db-read-key") == "*** ***"

@@ -1,6 +1,7 @@
 """The newest N matching entries (read from the end, stopping early) and the full count of matches.
 
-Both are blocking scans: callers run them in a thread (see aphrodite_log.py).
+Both are blocking scans: callers run them on a log thread (see aphrodite_log.py). Both look
+only at the log as shown (see shown.py) and stop, saying so, when their deadline passes.
 """
 
 from __future__ import annotations
@@ -8,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.logs.budget import Deadline
 from bot.logs.entry import LogEntry
 from bot.logs.parse import build_entry
 from bot.logs.query import LogQuery
 from bot.logs.reader import BACKWARD_CHUNK, FORWARD_CHUNK, LogHandle, chunks_backward, chunks_forward
 from bot.logs.scan import ChunkScanner, entry_bytes
+from bot.logs.shown import show
 from bot.redact import Redactor
 
 # However many entries were asked for, a view stops collecting past this much text: a log of
@@ -22,28 +25,38 @@ TEXT_BUDGET = 4_000_000
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The newest matches, oldest first; ``reached_start`` when no older match exists."""
+    """The newest matches, oldest first; ``reached_start`` when no older match exists.
+
+    ``stopped_early``: the deadline passed after ``scanned_bytes`` of the file were searched.
+    """
 
     entries: tuple[LogEntry, ...]
     reached_start: bool
     scanned_bytes: int
     interrupted: bool
+    stopped_early: bool = False
 
 
 @dataclass(frozen=True)
 class MatchCount:
-    """How many entries match in the whole file."""
+    """How many entries match in the whole file (in its first ``scanned_bytes`` when stopped early)."""
 
     matching: int
     scanned_bytes: int
     interrupted: bool
+    stopped_early: bool = False
 
 
 def newest_matching(
-    handle: LogHandle, query: LogQuery, redactor: Redactor, limit: int, chunk_size: int = BACKWARD_CHUNK
+    handle: LogHandle,
+    query: LogQuery,
+    redactor: Redactor,
+    limit: int,
+    deadline: Deadline | None = None,
+    chunk_size: int = BACKWARD_CHUNK,
 ) -> SearchResult:
     """Up to ``limit`` of the newest entries matching ``query`` (fewer past TEXT_BUDGET), from the end."""
-    matches = _NewestFirst(handle, ChunkScanner(query, redactor), redactor, chunk_size)
+    matches = _NewestFirst(handle, ChunkScanner(query), redactor, deadline, chunk_size)
     newest_first: list[LogEntry] = []
     text = 0
     reached_start = True
@@ -55,36 +68,59 @@ def newest_matching(
             break
     return SearchResult(
         entries=tuple(reversed(newest_first)),
-        reached_start=reached_start and not handle.shrunk,
+        reached_start=reached_start and not handle.shrunk and not matches.stopped_early,
         scanned_bytes=matches.scanned_bytes,
         interrupted=handle.shrunk,
+        stopped_early=matches.stopped_early,
     )
 
 
 class _NewestFirst:
     """The matching entries from the end of the file backwards, counting the bytes looked at."""
 
-    def __init__(self, handle: LogHandle, scanner: ChunkScanner, redactor: Redactor, chunk_size: int) -> None:
+    def __init__(
+        self,
+        handle: LogHandle,
+        scanner: ChunkScanner,
+        redactor: Redactor,
+        deadline: Deadline | None,
+        chunk_size: int,
+    ) -> None:
         self._handle = handle
         self._scanner = scanner
         self._redactor = redactor
+        self._deadline = deadline
         self._chunk_size = chunk_size
         self.scanned_bytes = 0
+        self.stopped_early = False
 
     def __iter__(self) -> Iterator[LogEntry]:
-        for chunk in chunks_backward(self._handle, chunk_size=self._chunk_size):
-            self.scanned_bytes += chunk.end - chunk.start
-            for start in reversed(self._scanner.starts(chunk)):
-                yield build_entry(entry_bytes(chunk, start), chunk.offset + start, self._redactor)
+        for raw in chunks_backward(self._handle, chunk_size=self._chunk_size):
+            if self._deadline is not None and self._deadline.passed():
+                self.stopped_early = True
+                return
+            shown = show(raw, self._redactor)
+            self.scanned_bytes += raw.end - raw.start if raw.line_length is None else raw.line_length
+            for start in reversed(self._scanner.starts(shown.chunk)):
+                yield build_entry(entry_bytes(shown.chunk, start), shown.file_offset(start))
 
 
 def count_matching(
-    handle: LogHandle, query: LogQuery, redactor: Redactor, chunk_size: int = FORWARD_CHUNK
+    handle: LogHandle,
+    query: LogQuery,
+    redactor: Redactor,
+    deadline: Deadline | None = None,
+    chunk_size: int = FORWARD_CHUNK,
 ) -> MatchCount:
     """How many entries of the whole file match ``query``."""
-    scanner = ChunkScanner(query, redactor)
+    scanner = ChunkScanner(query)
     matching = scanned = 0
-    for chunk in chunks_forward(handle, chunk_size=chunk_size):
-        scanned += chunk.end - chunk.start
-        matching += len(scanner.starts(chunk))
+    for raw in chunks_forward(handle, chunk_size=chunk_size):
+        if deadline is not None and deadline.passed():
+            return MatchCount(matching, scanned, handle.shrunk, stopped_early=True)
+        scanned += raw.end - raw.start if raw.line_length is None else raw.line_length
+        if query.is_everything:
+            matching += len(scanner.starts(raw))  # entries are found the same way in raw and shown text
+        else:
+            matching += len(scanner.starts(show(raw, redactor).chunk))
     return MatchCount(matching=matching, scanned_bytes=scanned, interrupted=handle.shrunk)
