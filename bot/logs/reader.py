@@ -26,7 +26,8 @@ from bot.errors import OpsError
 from bot.logs.parse import is_header
 
 BACKWARD_CHUNK = 1024 * 1024
-FORWARD_CHUNK = 4 * 1024 * 1024
+# Forward scans check their deadline between chunks: small enough that one chunk is quick.
+FORWARD_CHUNK = 1024 * 1024
 MAX_CHUNK = 16 * 1024 * 1024
 # What is kept of a line longer than MAX_CHUNK: more than any consumer shows or searches (see shown.py).
 LONG_LINE_HEAD = 128 * 1024
