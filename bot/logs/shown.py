@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.logs.entry import truncation_marker
 from bot.logs.reader import Chunk
 from bot.redact import Redactor
 
@@ -29,10 +30,6 @@ _PIECE = 1024 * 1024
 # A piece never ends right after a line that may announce a credential on the next line.
 _NEWLINE = re.compile(b"\n")
 _ANNOUNCES = re.compile(rb"(?i)(?:bearer|authorization\S*)[ \t]*[:=]?[ \t]*\r?$")
-
-
-def truncation_marker(length: int) -> str:
-    return f" … [line truncated, {length:,} bytes]"
 
 
 @dataclass
