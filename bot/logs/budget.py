@@ -26,6 +26,10 @@ class LogBusy(OpsError):
     """Too many log operations are already running or waiting."""
 
 
+class OutOfTime(Exception):
+    """Raised inside a scan when its deadline has passed; the scan reports what it finished."""
+
+
 class Deadline:
     """The moment a log operation must stop, measured on the monotonic clock."""
 
@@ -35,6 +39,11 @@ class Deadline:
 
     def passed(self) -> bool:
         return time.monotonic() >= self._ends
+
+    def check(self) -> None:
+        """OutOfTime when the deadline has passed."""
+        if self.passed():
+            raise OutOfTime
 
 
 class LogWorkers:

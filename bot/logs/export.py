@@ -24,11 +24,12 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.errors import OpsError
-from bot.logs.budget import Deadline
+from bot.logs.budget import Deadline, OutOfTime
 from bot.logs.parse import decode_line, parse_header
 from bot.logs.query import LogQuery
-from bot.logs.reader import LogHandle, chunks_backward, chunks_forward, entry_start_at_or_after
+from bot.logs.reader import FORWARD_CHUNK, LogHandle, chunks_backward, chunks_forward, entry_start_at_or_after
 from bot.logs.scan import ChunkScanner, entry_bytes, entry_starts
+from bot.logs.search import covered
 from bot.logs.shown import show
 from bot.redact import Redactor
 from bot.units import human_bytes
@@ -160,23 +161,24 @@ def _write_matching(
     deadline: Deadline | None,
 ) -> tuple[int, int]:
     """Bytes written and bytes of the file searched (less than all of it when the deadline passed)."""
-    scanner = None if query.is_everything else ChunkScanner(query)
+    scanner = None if query.is_everything else ChunkScanner(query, deadline)
     written = searched = 0
     with target.open("wb") as out:
-        for raw in chunks_forward(handle, start=start):
-            if deadline is not None and deadline.passed():
+        for raw in chunks_forward(handle, start=start, chunk_size=query.chunk_size(FORWARD_CHUNK)):
+            try:
+                if deadline is not None:
+                    deadline.check()
+                shown = show(raw, redactor).chunk
+                starts = None if scanner is None else scanner.starts(shown)
+            except OutOfTime:
                 break
-            shown = show(raw, redactor).chunk
-            if scanner is None:
-                pieces = [shown.text]
-            else:
-                pieces = [entry_bytes(shown, entry) for entry in scanner.starts(shown)]
+            pieces = [shown.text] if starts is None else [entry_bytes(shown, entry) for entry in starts]
             for text in pieces:
                 if not text.endswith(b"\n"):
                     text += b"\n"
                 out.write(text)
                 written += len(text)
-            searched += raw.end - raw.start if raw.line_length is None else raw.line_length
+            searched += covered(raw)
     return written, searched
 
 

@@ -31,6 +31,9 @@ REGEX_PREFIX = "re:"
 MAX_SEARCH_CHARS = 1000
 # One RE2 call looks at this much text at most (whole lines), so a deadline check is never far.
 REGEX_WINDOW = 256 * 1024
+# Scans with a regular expression read chunks this small: a chunk cut short by the deadline is
+# not counted, and a hostile pattern can cost RE2 a second per 64 KiB.
+REGEX_CHUNK = 64 * 1024
 
 # Every way a header can spell a level, lower-cased: it stands in the header's level field.
 _LEVEL_SPELLINGS = {
@@ -84,6 +87,12 @@ class LogQuery:
     @property
     def is_everything(self) -> bool:
         return self.level is None and self.matcher is None
+
+    def chunk_size(self, usual: int) -> int:
+        """How much of the file to scan at a time for this query."""
+        return (
+            min(usual, REGEX_CHUNK) if self.matcher is not None and self.matcher.regex is not None else usual
+        )
 
     def describe(self) -> str:
         """The filter in words, for titles and notes: 'level ERROR, search "tmdb"'."""

@@ -9,11 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.logs.budget import Deadline
+from bot.logs.budget import Deadline, OutOfTime
 from bot.logs.entry import LogEntry
 from bot.logs.parse import build_entry
 from bot.logs.query import LogQuery
-from bot.logs.reader import BACKWARD_CHUNK, FORWARD_CHUNK, LogHandle, chunks_backward, chunks_forward
+from bot.logs.reader import (
+    BACKWARD_CHUNK,
+    FORWARD_CHUNK,
+    Chunk,
+    LogHandle,
+    chunks_backward,
+    chunks_forward,
+)
 from bot.logs.scan import ChunkScanner, entry_bytes
 from bot.logs.shown import show
 from bot.redact import Redactor
@@ -56,7 +63,8 @@ def newest_matching(
     chunk_size: int = BACKWARD_CHUNK,
 ) -> SearchResult:
     """Up to ``limit`` of the newest entries matching ``query`` (fewer past TEXT_BUDGET), from the end."""
-    matches = _NewestFirst(handle, ChunkScanner(query), redactor, deadline, chunk_size)
+    scanner = ChunkScanner(query, deadline)
+    matches = _NewestFirst(handle, scanner, redactor, deadline, query.chunk_size(chunk_size))
     newest_first: list[LogEntry] = []
     text = 0
     reached_start = True
@@ -96,12 +104,16 @@ class _NewestFirst:
 
     def __iter__(self) -> Iterator[LogEntry]:
         for raw in chunks_backward(self._handle, chunk_size=self._chunk_size):
-            if self._deadline is not None and self._deadline.passed():
+            try:
+                if self._deadline is not None:
+                    self._deadline.check()
+                shown = show(raw, self._redactor)
+                starts = self._scanner.starts(shown.chunk)
+            except OutOfTime:
                 self.stopped_early = True
                 return
-            shown = show(raw, self._redactor)
-            self.scanned_bytes += raw.end - raw.start if raw.line_length is None else raw.line_length
-            for start in reversed(self._scanner.starts(shown.chunk)):
+            self.scanned_bytes += covered(raw)
+            for start in reversed(starts):
                 yield build_entry(entry_bytes(shown.chunk, start), shown.file_offset(start))
 
 
@@ -113,14 +125,23 @@ def count_matching(
     chunk_size: int = FORWARD_CHUNK,
 ) -> MatchCount:
     """How many entries of the whole file match ``query``."""
-    scanner = ChunkScanner(query)
+    scanner = ChunkScanner(query, deadline)
     matching = scanned = 0
-    for raw in chunks_forward(handle, chunk_size=chunk_size):
-        if deadline is not None and deadline.passed():
+    for raw in chunks_forward(handle, chunk_size=query.chunk_size(chunk_size)):
+        try:
+            if deadline is not None:
+                deadline.check()
+            if query.is_everything:
+                found = len(scanner.starts(raw))  # entries are found the same way in raw and shown text
+            else:
+                found = len(scanner.starts(show(raw, redactor).chunk))
+        except OutOfTime:
             return MatchCount(matching, scanned, handle.shrunk, stopped_early=True)
-        scanned += raw.end - raw.start if raw.line_length is None else raw.line_length
-        if query.is_everything:
-            matching += len(scanner.starts(raw))  # entries are found the same way in raw and shown text
-        else:
-            matching += len(scanner.starts(show(raw, redactor).chunk))
+        matching += found
+        scanned += covered(raw)
     return MatchCount(matching=matching, scanned_bytes=scanned, interrupted=handle.shrunk)
+
+
+def covered(raw: Chunk) -> int:
+    """How many bytes of the file a chunk stands for (a huge line's chunk holds only its head)."""
+    return raw.end - raw.start if raw.line_length is None else raw.line_length
