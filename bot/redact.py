@@ -21,8 +21,10 @@ MASK = "***"
 # Known secrets shorter than this are not looked for: they would mask ordinary words.
 MIN_SECRET_CHARS = 3
 
-# Every pattern below needs one of these words; text without any is only searched for known secrets.
+# Every pattern below needs one of these words on its line: patterns run only on such lines.
 _TRIGGERS = ("key", "token", "pass", "pwd", "secret", "credential", "authorization", "bearer", "eyj", "://")
+# Words whose credential may stand on the next line.
+_REACH_NEXT_LINE = ("authorization", "bearer")
 
 # A name that says its value is a secret: ``api_key``, ``SECRET_KEY``, ``aws_secret_access_key``,
 # ``PGPASSWORD``, ``refresh_token``, ``api key``; not ``bypass`` or ``monkey``.
@@ -102,12 +104,33 @@ class Redactor:
             while at != -1:
                 found.append((at, at + len(form)))
                 at = text.find(form, at + len(form))
-        lowered = text.lower()
-        if any(trigger in lowered for trigger in _TRIGGERS):
+        for start, end in _lines_with_triggers(text):
             for pattern in _PATTERNS:
                 group = "value" if "value" in pattern.groupindex else 0
-                found.extend(match.span(group) for match in pattern.finditer(text))
+                found.extend(match.span(group) for match in pattern.finditer(text, start, end))
         return _merged(found)
+
+
+def _lines_with_triggers(text: str) -> list[Span]:
+    """The lines a pattern may match on (with the next line for an Authorization or Bearer)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lower-case to two: positions would not match
+        return [(0, len(text))]
+    lines = []
+    for trigger in _TRIGGERS:
+        reach = 2 if trigger in _REACH_NEXT_LINE else 1
+        at = lowered.find(trigger)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            end = at
+            for _ in range(reach):
+                end = text.find("\n", end + 1)
+                if end == -1:
+                    end = len(text)
+                    break
+            lines.append((start, end))
+            at = lowered.find(trigger, end)
+    return _merged(lines)
 
 
 def _encodings(secret: str) -> set[str]:

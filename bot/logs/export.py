@@ -28,8 +28,8 @@ from bot.logs.budget import Deadline, OutOfTime
 from bot.logs.parse import decode_line, parse_header
 from bot.logs.query import LogQuery
 from bot.logs.reader import FORWARD_CHUNK, LogHandle, chunks_backward, chunks_forward, entry_start_at_or_after
-from bot.logs.scan import ChunkScanner, entry_bytes, entry_starts
-from bot.logs.search import covered
+from bot.logs.scan import ChunkScanner, entry_starts
+from bot.logs.search import covered, matching_entries
 from bot.logs.shown import show
 from bot.redact import Redactor
 from bot.units import human_bytes
@@ -168,11 +168,12 @@ def _write_matching(
             try:
                 if deadline is not None:
                     deadline.check()
-                shown = show(raw, redactor).chunk
-                starts = None if scanner is None else scanner.starts(shown)
+                if scanner is None:
+                    pieces = [show(raw, redactor).chunk.text]
+                else:
+                    pieces = [shown for _, shown in matching_entries(raw, scanner, redactor)]
             except OutOfTime:
                 break
-            pieces = [shown.text] if starts is None else [entry_bytes(shown, entry) for entry in starts]
             for text in pieces:
                 if not text.endswith(b"\n"):
                     text += b"\n"

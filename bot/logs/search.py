@@ -107,14 +107,13 @@ class _NewestFirst:
             try:
                 if self._deadline is not None:
                     self._deadline.check()
-                shown = show(raw, self._redactor)
-                starts = self._scanner.starts(shown.chunk)
+                found = matching_entries(raw, self._scanner, self._redactor)
             except OutOfTime:
                 self.stopped_early = True
                 return
             self.scanned_bytes += covered(raw)
-            for start in reversed(starts):
-                yield build_entry(entry_bytes(shown.chunk, start), shown.file_offset(start))
+            for offset, shown in reversed(found):
+                yield build_entry(shown, offset)
 
 
 def count_matching(
@@ -131,8 +130,8 @@ def count_matching(
         try:
             if deadline is not None:
                 deadline.check()
-            if query.is_everything:
-                found = len(scanner.starts(raw))  # entries are found the same way in raw and shown text
+            if query.matcher is None:  # a level alone is decided on raw headers: see matching_entries
+                found = len(scanner.starts(raw))
             else:
                 found = len(scanner.starts(show(raw, redactor).chunk))
         except OutOfTime:
@@ -140,6 +139,25 @@ def count_matching(
         matching += found
         scanned += covered(raw)
     return MatchCount(matching=matching, scanned_bytes=scanned, interrupted=handle.shrunk)
+
+
+def matching_entries(raw: Chunk, scanner: ChunkScanner, redactor: Redactor) -> list[tuple[int, bytes]]:
+    """(file offset, shown text) of each entry of ``raw`` that matches, in file order.
+
+    A search is decided on the shown text only (see shown.py). A level alone involves no text the
+    user typed, so it is decided on the raw headers, and only the matching entries are redacted.
+    """
+    if scanner.query.matcher is None:
+        return [(raw.offset + start, _shown_entry(raw, start, redactor)) for start in scanner.starts(raw)]
+    shown = show(raw, redactor)
+    return [
+        (shown.file_offset(start), entry_bytes(shown.chunk, start)) for start in scanner.starts(shown.chunk)
+    ]
+
+
+def _shown_entry(raw: Chunk, start: int, redactor: Redactor) -> bytes:
+    entry = entry_bytes(raw, start)
+    return show(Chunk(raw.offset + start, entry, 0, len(entry), raw.line_length), redactor).chunk.data
 
 
 def covered(raw: Chunk) -> int:
