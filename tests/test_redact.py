@@ -167,3 +167,29 @@ def encodings_of(secret: str) -> list[str]:
     encoded = quote(secret, safe="")
     lower_hex = re.sub("%[0-9A-F]{2}", lambda escape: escape[0].lower(), encoded)
     return sorted({secret, encoded, lower_hex, quote_plus(secret, safe=""), json.dumps(secret)[1:-1]})
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_redacting_bytes_line_by_line_equals_redacting_the_whole_text(seed):
+    rng = random.Random(seed)
+    secrets = [_random_secret(rng) for _ in range(3)]
+    redact = Redactor(secrets)
+    shapes = [
+        *secrets,
+        *(form for secret in secrets for form in encodings_of(secret)),
+        "apikey=abc123",
+        "Authorization: Bearer",
+        "\n  next-line-token-9",
+        "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+        "postgresql://u:pw1@h/db",
+        "\xff\xfe",
+        "\r\n",
+    ]
+    text = "".join(rng.choice([_filler(rng), "\n", rng.choice(shapes)]) for _ in range(200))
+    data = text.encode("utf-8", errors="surrogateescape")
+    assert redact.redact_bytes(data) == redact(data.decode("utf-8", errors="replace"))
+
+
+def test_a_secret_that_spans_lines_is_masked_whole_in_bytes_too():
+    redact = Redactor(["first-half\nsecond-half"])
+    assert redact.redact_bytes(b"x first-half\nsecond-half y\napikey=v") == "x *** y\napikey=***"

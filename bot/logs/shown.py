@@ -86,7 +86,7 @@ def _piece_end(data: bytes, start: int, end: int) -> int:
 def _shown_lines(piece: bytes, redactor: Redactor) -> str:
     """Whole lines, redacted together; the long ones cut."""
     if len(piece) <= LINE_LIMIT or not _has_long_line(piece):
-        return redactor(_decode(piece))
+        return _crlf(redactor.redact_bytes(piece))
     parts: list[str] = []
     run: list[bytes] = []
     for line in piece.split(b"\n"):
@@ -94,11 +94,11 @@ def _shown_lines(piece: bytes, redactor: Redactor) -> str:
             run.append(line)
             continue
         if run:
-            parts.append(redactor(_decode(b"\n".join(run))))
+            parts.append(_crlf(redactor.redact_bytes(b"\n".join(run))))
             run = []
         parts.append(_cut_line(line, len(line), redactor))
     if run:
-        parts.append(redactor(_decode(b"\n".join(run))))
+        parts.append(_crlf(redactor.redact_bytes(b"\n".join(run))))
     return "\n".join(parts)
 
 
@@ -121,4 +121,8 @@ def _cut_line(head: bytes, length: int, redactor: Redactor) -> str:
 
 
 def _decode(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return _crlf(data.decode("utf-8", errors="replace"))
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n")
