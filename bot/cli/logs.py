@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -74,18 +75,18 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 async def view_log(args: argparse.Namespace, runtime: Runtime) -> int:
     result = await runtime.log.view(LogQuery.parse(args.level, args.search), args.lines)
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
         _print_no_log(result)
     else:
-        _print_view(result)
+        _print_view(result, runtime.redactor)
     return _status_of(result)
 
 
 async def log_status(args: argparse.Namespace, runtime: Runtime) -> int:
     result = await runtime.log.status()
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
         _print_no_log(result)
     else:
@@ -102,12 +103,15 @@ async def count_log(args: argparse.Namespace, runtime: Runtime) -> int:
     query = LogQuery.parse(args.level, args.search)
     result = await runtime.log.count(query)
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
         _print_no_log(result)
     else:
         _print_notes(result.notes)
-        print(f"{result.matching:,} entries match ({query.describe()}) of {result.total_lines:,} lines")
+        print(
+            f"{result.matching:,} entries match ({runtime.redactor(query.describe())}) "
+            f"of {result.total_lines:,} lines"
+        )
     return _status_of(result)
 
 
@@ -118,14 +122,14 @@ async def download_log(args: argparse.Namespace, runtime: Runtime) -> int:
         if args.out == STDOUT:
             await asyncio.to_thread(_copy_to_stdout, exported.path)
             # The file is the output: what is said about it goes to standard error.
-            _print_export(exported, "standard output", args.json, sys.stderr)
+            _print_export(exported, "standard output", args.json, sys.stderr, runtime.redactor)
         else:
             target = args.out / exported.filename if args.out.is_dir() else args.out
             try:
                 await asyncio.to_thread(shutil.copyfile, exported.path, target)
             except OSError as error:
                 raise BadOutput(f"Could not write {target}: {error.strerror or error}.") from None
-            _print_export(exported, str(target), args.json, sys.stdout)
+            _print_export(exported, str(target), args.json, sys.stdout, runtime.redactor)
     return DEGRADED if exported.stopped_early else 0
 
 
@@ -150,10 +154,14 @@ def _copy_to_stdout(path: Path) -> None:
     out.flush()
 
 
-def _print_export(exported: LogExport, where: str, as_json: bool, stream: TextIO) -> None:
+def _print_export(
+    exported: LogExport, where: str, as_json: bool, stream: TextIO, redact: Callable[[str], str]
+) -> None:
     if as_json:
         print(
-            json.dumps(_jsonable({**_fields(exported), "path": where, "note": exported.note}), indent=2),
+            json.dumps(
+                _jsonable({**_fields(exported), "path": where, "note": exported.note}, redact), indent=2
+            ),
             file=stream,
         )
         return
@@ -174,7 +182,7 @@ async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
             return 0
     result = await log.clear(archive=not args.no_archive)
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
         return 0
     print(f"Cleared {result.path} ({human_bytes(result.cleared_bytes)}).")
     if result.archive:
@@ -192,7 +200,7 @@ def _print_notes(notes: tuple[str, ...]) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
-def _print_view(view: LogView) -> None:
+def _print_view(view: LogView, redact: Callable[[str], str]) -> None:
     print(f"{view.path} · {view.summary} · {human_bytes(view.size)} · modified {_when(view.modified)}")
     if view.interrupted:
         print("(the log was cleared or rotated while it was read: showing what was read)", file=sys.stderr)
@@ -200,7 +208,7 @@ def _print_view(view: LogView) -> None:
     if view.entries:
         print(render_plain(view.entries))
     else:
-        print(f"No entries match {view.query.describe()}.")
+        print(f"No entries match {redact(view.query.describe())}.")
 
 
 def _print_no_log(result: NoLog) -> None:
@@ -211,8 +219,8 @@ def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _print_json(value: object) -> None:
-    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))
+def _print_json(value: object, redact: Callable[[str], str]) -> None:
+    print(json.dumps(_jsonable(value, redact), indent=2, ensure_ascii=False))
 
 
 def _fields(value: object) -> dict[str, object]:
@@ -220,22 +228,25 @@ def _fields(value: object) -> dict[str, object]:
     return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "matcher"}
 
 
-def _jsonable(value: object) -> object:
+def _jsonable(value: object, redact: Callable[[str], str]) -> object:
+    """``value`` as JSON data, every string through the redactor (the search the user typed too)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = _fields(value)
         if isinstance(value, NoLog):
             fields |= {"empty": True, "message": value.message}
         if isinstance(value, LogView):
             fields["summary"] = value.summary
-        return _jsonable(fields)
+        return _jsonable(fields, redact)
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: _jsonable(item, redact) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
+        return [_jsonable(item, redact) for item in value]
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Path):
-        return str(value)
+        return redact(str(value))
+    if isinstance(value, str):
+        return redact(value)
     if isinstance(value, enum.Enum):
         return value.value
     return value

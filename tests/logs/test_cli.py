@@ -258,3 +258,9 @@ def test_a_max_size_download_under_a_plain_log_name_is_refused(cli, written, tmp
     status, _, _ = cli("download", "--max-size", "2K", "--out", str(tmp_path / "x.log.gz"))
     assert status == 0
     assert gzip.decompress((tmp_path / "x.log.gz").read_bytes())
+
+
+def test_a_key_typed_into_the_search_is_not_echoed(cli, written):
+    for argv in (("count",), ("count", "--json"), ("view",), ("view", "--json")):
+        status, out, err = cli(*argv, "--search", TMDB_KEY)
+        assert status == 0 and TMDB_KEY not in out + err
