@@ -128,11 +128,6 @@ class AphroditeLog:
 
         def read(handle: LogHandle) -> LogView:
             found = newest_matching(handle, query, self._redactor, lines, Deadline(self.time_budget))
-            if found.stopped_early:
-                stopped = stopped_note(self.time_budget, found.scanned_bytes, handle.size, "newest first")
-                notes_now = (stopped, *notes)
-            else:
-                notes_now = notes
             return LogView(
                 path=self.path,
                 query=query,
@@ -145,7 +140,9 @@ class AphroditeLog:
                 interrupted=found.interrupted,
                 measured_at=datetime.now(UTC),
                 stopped_early=found.stopped_early,
-                notes=notes_now,
+                notes=self._with_stop(
+                    notes, found.stopped_early, found.scanned_bytes, handle.size, "newest first"
+                ),
             )
 
         return await self._with_log(read)
@@ -156,11 +153,7 @@ class AphroditeLog:
 
         def read(handle: LogHandle) -> LogCount:
             counted = count_matching(handle, query, self._redactor, Deadline(self.time_budget))
-            if counted.stopped_early:
-                stopped = stopped_note(self.time_budget, counted.scanned_bytes, handle.size, "oldest first")
-                notes_now = (stopped, *notes)
-            else:
-                notes_now = notes
+            stopped, scanned = counted.stopped_early, counted.scanned_bytes
             return LogCount(
                 path=self.path,
                 query=query,
@@ -170,8 +163,8 @@ class AphroditeLog:
                 modified=handle.state.modified,
                 interrupted=counted.interrupted,
                 measured_at=datetime.now(UTC),
-                stopped_early=counted.stopped_early,
-                notes=notes_now,
+                stopped_early=stopped,
+                notes=self._with_stop(notes, stopped, scanned, handle.size, "oldest first"),
             )
 
         return await self._with_log(read)
@@ -202,6 +195,12 @@ class AphroditeLog:
         """Archive the content beside the log (unless ``archive`` is False), then truncate it in place."""
         async with self._clearing:
             return await self._workers.run(lambda: clear_log(self.path, archive, datetime.now(UTC)))
+
+    def _with_stop(
+        self, notes: tuple[str, ...], stopped: bool, scanned: int, size: int, direction: str
+    ) -> tuple[str, ...]:
+        """``notes``, led by what the scan did when the time budget stopped it."""
+        return (stopped_note(self.time_budget, scanned, size, direction), *notes) if stopped else notes
 
     async def _secret_notes(self) -> tuple[str, ...]:
         """Teach the redactor the keys saved in Aphrodite's database; a note when that failed."""

@@ -27,8 +27,8 @@ from bot.redact import Redactor
 LINE_LIMIT = 64 * 1024
 _CONTEXT = 4 * 1024
 _PIECE = 1024 * 1024
-# A piece never ends right after a line that may announce a credential on the next line.
 _NEWLINE = re.compile(b"\n")
+# A piece never ends right after a line that may announce a credential on the next line.
 _ANNOUNCES = re.compile(rb"(?i)(?:bearer|authorization\S*)[ \t]*[:=]?[ \t]*\r?$")
 
 
