@@ -45,8 +45,8 @@ class Runtime:
 
         Pass ``redactor`` when something started before the runtime (the bot's logging) uses it.
         """
-        database = Database(settings.database_url, timeout=settings.http_timeout_seconds)
         redactor = redactor or Redactor(settings.secrets())
+        database = Database(settings.database_url, timeout=settings.http_timeout_seconds, redactor=redactor)
         log = AphroditeLog(
             settings.aphrodite_log_file,
             redactor,

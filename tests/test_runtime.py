@@ -49,3 +49,13 @@ async def test_the_log_reads_the_saved_keys_before_it_shows_anything(aphrodite_d
     assert "TMDB refused ***" in shown
     for key in SAVED_KEYS.values():
         assert key not in shown and key not in own_log
+
+
+async def test_database_messages_use_the_runtimes_redactor(tmp_path):
+    settings = Settings(
+        database_url=Secret(f"postgresql://aph:pw-77x@127.0.0.1:{closed_port()}/a"), data_dir=tmp_path
+    )
+    async with Runtime.open(settings) as runtime:
+        runtime.redactor.learn(["saved-key-abc"])
+        assert runtime.database.redactor is runtime.redactor
+        assert runtime.database.redactor("pw-77x saved-key-abc") == "*** ***"

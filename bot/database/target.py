@@ -14,7 +14,4 @@ def database_label(database: Database) -> str:
 
 def database_redactor(database: Database) -> Redactor:
     """Masks the connection string and its password, for server text shown to people."""
-    if database.dsn is None:
-        return Redactor()
-    password = database.parts.password
-    return Redactor([database.dsn.reveal(), *([password.reveal()] if password else [])])
+    return database.redactor
