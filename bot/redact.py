@@ -24,7 +24,7 @@ MASK = "***"
 # Known secrets shorter than this are not looked for: they would mask ordinary words.
 MIN_SECRET_CHARS = 3
 
-# Every pattern below needs one of these words on its line: patterns run only on such lines.
+# Every pattern below needs one of these words on its line (redact_bytes looks only at such lines).
 _TRIGGERS = ("key", "token", "pass", "pwd", "secret", "credential", "authorization", "bearer", "eyj", "://")
 # Words whose credential may stand on the next line.
 _REACH_NEXT_LINE = ("authorization", "bearer")
@@ -125,33 +125,12 @@ class Redactor:
             while at != -1:
                 found.append((at, at + len(form)))
                 at = text.find(form, at + len(form))
-        for start, end in _lines_with_triggers(text):
+        lowered = text.lower()
+        if any(trigger in lowered for trigger in _TRIGGERS):  # large texts go through redact_bytes
             for pattern in _PATTERNS:
                 group = "value" if "value" in pattern.groupindex else 0
-                found.extend(match.span(group) for match in pattern.finditer(text, start, end))
+                found.extend(match.span(group) for match in pattern.finditer(text))
         return _merged(found)
-
-
-def _lines_with_triggers(text: str) -> list[Span]:
-    """The lines a pattern may match on (with the next line for an Authorization or Bearer)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters lower-case to two: positions would not match
-        return [(0, len(text))]
-    lines = []
-    for trigger in _TRIGGERS:
-        reach = 2 if trigger in _REACH_NEXT_LINE else 1
-        at = lowered.find(trigger)
-        while at != -1:
-            start = text.rfind("\n", 0, at) + 1
-            end = at
-            for _ in range(reach):
-                end = text.find("\n", end + 1)
-                if end == -1:
-                    end = len(text)
-                    break
-            lines.append((start, end))
-            at = lowered.find(trigger, end)
-    return _merged(lines)
 
 
 def _finder(forms: tuple[str, ...]) -> Any:
@@ -172,8 +151,9 @@ def _lines_to_redact(finder: Any, data: bytes) -> list[Span]:
         at, after = match.span()
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", after - 1)
-        if end != -1 and _REACHES_NEXT_LINE.search(data, start, end):
-            end = data.find(b"\n", end + 1)
+        line = start
+        while end != -1 and _REACHES_NEXT_LINE.search(data, line, end):  # that line announces the next
+            line, end = end + 1, data.find(b"\n", end + 1)
         if end == -1:
             found.append((start, len(data)))
             break
