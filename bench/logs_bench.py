@@ -85,6 +85,14 @@ class TimedRedactor(Redactor):
             self.seconds += time.perf_counter() - started
             self.calls += 1
 
+    def redact_bytes(self, data: bytes) -> str:
+        started = time.perf_counter()
+        try:
+            return super().redact_bytes(data)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
+
 
 def shell_seconds(command: str, runs: int) -> tuple[float, str]:
     best, output = float("inf"), ""

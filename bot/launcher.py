@@ -31,9 +31,10 @@ def run_bot() -> int:
             file=sys.stderr,
         )
         return 3
-    configure_logging(settings.data_dir, Redactor(settings.secrets()))
+    redactor = Redactor(settings.secrets())  # the one the runtime owns, shared with the bot's log
+    configure_logging(settings.data_dir, redactor)
     try:
-        asyncio.run(serve(settings))
+        asyncio.run(serve(settings, redactor))
     except KeyboardInterrupt:
         log.info("stopped")
     except discord.LoginFailure:
@@ -42,9 +43,9 @@ def run_bot() -> int:
     return 0
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, redactor: Redactor | None = None) -> None:
     """Open the runtime, run the bot on it, and close everything on the way out."""
     assert settings.discord_token is not None
     use_api_base(settings.discord_api_base)
-    async with Runtime.open(settings) as runtime, MaintenanceBot(runtime) as bot:
+    async with Runtime.open(settings, redactor) as runtime, MaintenanceBot(runtime) as bot:
         await bot.start(settings.discord_token.reveal())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -12,14 +12,23 @@ from bot.config import Settings
 from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.history import HistoryStore
+from bot.logs import AphroditeLog
 from bot.redact import Redactor
+from bot.services.credentials import read_aphrodite_settings
 from bot.services.runner import CheckRunner
 from bot.state import StateStore
+
+# Reading Aphrodite's saved keys before showing the log must not hold the answer up for long.
+SAVED_SECRETS_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass
 class Runtime:
-    """Everything a command needs: settings, one HTTP session, one database pool, state and history."""
+    """Everything a command needs: settings, one HTTP session, one database pool, state and history.
+
+    ``redactor`` is the process's one redactor: every adapter, the CLI and the bot's own log use
+    it, and it learns each secret read from Aphrodite's database.
+    """
 
     settings: Settings
     redactor: Redactor
@@ -29,13 +38,23 @@ class Runtime:
     checks: CheckRunner
     backups: BackupService
     history: HistoryStore
+    log: AphroditeLog
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: Settings) -> AsyncIterator[Runtime]:
-        """Open every resource; close them all on exit, whatever happened."""
-        database = Database(settings.database_url, timeout=settings.http_timeout_seconds)
-        redactor = Redactor(settings.secrets())
+    async def open(cls, settings: Settings, redactor: Redactor | None = None) -> AsyncIterator[Runtime]:
+        """Open every resource; close them all on exit, whatever happened.
+
+        Pass ``redactor`` when something started before the runtime (the bot's logging) uses it.
+        """
+        redactor = redactor or Redactor(settings.secrets())
+        database = Database(settings.database_url, timeout=settings.http_timeout_seconds, redactor=redactor)
+        log = AphroditeLog(
+            settings.aphrodite_log_file,
+            redactor,
+            learn_secrets=_saved_secrets_learner(database, redactor),
+            time_budget=settings.log_search_timeout_seconds,
+        )
         state = StateStore(settings.data_dir / "state.sqlite3")
         history = HistoryStore(
             settings.data_dir / "state.sqlite3",
@@ -53,11 +72,28 @@ class Runtime:
                     http=http,
                     database=database,
                     state=state,
-                    checks=CheckRunner(settings, http, database, state),
+                    checks=CheckRunner(settings, http, database, state, redactor=redactor),
                     backups=BackupService(database, settings.backup_dir, redactor=redactor),
                     history=history,
+                    log=log,
                 )
             finally:
+                log.close()
                 await database.close()
                 await state.close()
                 await history.close()
+
+
+def _saved_secrets_learner(database: Database, redactor: Redactor) -> Callable[[], Awaitable[str | None]]:
+    """Reads the keys saved in Aphrodite's database into ``redactor``; says so when it could not."""
+
+    async def learn() -> str | None:
+        if not database.configured:
+            return None
+        saved = await read_aphrodite_settings(database, SAVED_SECRETS_TIMEOUT_SECONDS)
+        redactor.learn(saved.secrets())
+        if saved.problem is None:
+            return None
+        return f"No key is known from Aphrodite's database ({saved.problem}): secrets are masked by pattern."
+
+    return learn

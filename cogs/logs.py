@@ -22,7 +22,7 @@ class Logs(commands.Cog):
     logs = app_commands.Group(name="logs", description="View, search, download or clear Aphrodite's log")
 
     def __init__(self, log: AphroditeLog, redactor: Redactor) -> None:
-        self.log = log  # one for the bot's lifetime: it remembers line counts
+        self.log = log  # the Runtime's: it remembers line counts and owns the log threads
         self.redactor = redactor
 
     @logs.command(name="view", description="The newest matching log entries, paginated")
@@ -70,4 +70,4 @@ class Logs(commands.Cog):
 
 async def setup(bot: MaintenanceBot) -> None:
     runtime = bot.runtime
-    await bot.add_cog(Logs(AphroditeLog.from_runtime(runtime), runtime.redactor))
+    await bot.add_cog(Logs(runtime.log, runtime.redactor))

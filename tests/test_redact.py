@@ -1,8 +1,15 @@
 """Redaction: known secrets and credential-shaped values are masked wherever they appear."""
 
+import json
+import random
+import re
+import string
+import threading
+from urllib.parse import quote, quote_plus
+
 import pytest
 
-from bot.redact import Redactor
+from bot.redact import MASK, Redactor
 
 
 @pytest.mark.parametrize(
@@ -39,6 +46,150 @@ def test_ordinary_text_is_left_alone():
     assert Redactor(["unrelated"])(line) == line
 
 
-def test_with_secrets_adds_values_from_elsewhere():
-    redact = Redactor(["one-secret"]).with_secrets(["db-read-key"])
+def test_learn_adds_values_from_elsewhere_to_the_same_redactor():
+    redact = Redactor(["one-secret"])
+    redact.learn(["db-read-key"])
     assert redact("one-secret db-read-key") == "*** ***"
+
+
+@pytest.mark.parametrize(
+    ("text", "leak"),
+    [
+        ("env PGPASSWORD=pg-Secret-41 pg_dump aphrodite", "pg-Secret-41"),
+        ("SECRET_KEY=django-insecure-9f8e7d loaded", "django-insecure-9f8e7d"),
+        ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG+bPxRfiCY", "wJalrXUtnFEMI"),
+        ("GET /login?next=%2Fsearch%3Fapi_key%3Dk3y-in-a-url%26i%3D1", "k3y-in-a-url"),
+        ("The saved api key: 8f3a9c21e0 was rejected", "8f3a9c21e0"),
+        ("cached eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl for later", "eyJhbGciOiJIUzI1NiJ9"),
+        ("cached eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl for later", "c2lnbmF0dXJl"),
+        ("request headers: Authorization: Bearer\n    v4-read-token-77aa", "v4-read-token-77aa"),
+        ("Authorization:\n  Bearer next-line-token-1", "next-line-token-1"),
+        ('{"message": "retry with token=\\"tok-in-json-5\\" later"}', "tok-in-json-5"),
+    ],
+)
+def test_credential_shapes_seen_in_the_audit_are_masked(text, leak):
+    assert leak not in Redactor()(text)
+
+
+def test_a_human_sentence_about_a_key_is_left_alone():
+    assert Redactor()("Rejected the API key: Invalid API key!") == "Rejected the API key: Invalid API key!"
+
+
+def test_masking_keeps_a_json_line_valid_json():
+    line = '{"level": "INFO", "message": "GET ?api_key=abc123 Authorization: Bearer xyz789"}'
+    redacted = Redactor()(line)
+    assert "abc123" not in redacted and "xyz789" not in redacted
+    assert json.loads(redacted)["level"] == "INFO"
+
+
+def test_a_bearer_token_never_swallows_the_next_log_header():
+    text = "Authorization: Bearer\n2026-11-28 22:59:00 [INFO] app.main:1: next entry"
+    assert Redactor()(text).endswith("\n2026-11-28 22:59:00 [INFO] app.main:1: next entry")
+
+
+# Secrets as Aphrodite's settings hold them: hex keys, v4 tokens, passwords with characters that
+# URL-encoding and JSON-escaping change.
+_ALPHABET = string.ascii_letters + string.digits + '-_.~+/=&%@:!$"\\ '
+
+
+def _random_secret(rng: random.Random) -> str:
+    return "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(6, 40))).strip() + "Z9"
+
+
+def _filler(rng: random.Random) -> str:
+    words = ["poster", "for", "tt0133093", "in", "42", "ms", "GET", "/api/v1", "ok", "\n", "  ", "Ω"]
+    return " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_known_secret_is_masked_in_every_encoding_wherever_it_stands(seed):
+    rng = random.Random(seed)
+    secret = _random_secret(rng)
+    redact = Redactor([secret])
+    for form in encodings_of(secret):
+        # At the very start and end of the text, at line starts and ends, amid text.
+        for text in (
+            form,
+            f"{form}\n{_filler(rng)}",
+            f"{_filler(rng)}\n{form}",
+            f"{_filler(rng)}{form}{_filler(rng)}",
+            f"{_filler(rng)}\n{form}\n{_filler(rng)}",
+        ):
+            assert form not in redact(text), (seed, form, text)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_cut_anywhere_across_a_secret_shows_none_of_it(seed):
+    rng = random.Random(seed)
+    secret = _random_secret(rng)
+    redact = Redactor([secret])
+    before, after = _filler(rng), _filler(rng)
+    for form in encodings_of(secret):
+        shaped = (f"api_key={rng.randrange(10**12)}", f"eyJ{rng.randrange(10**16)}.abc.def")
+        for name_and_value in (form, *shaped):
+            text = f"{before} {name_and_value} {after}"
+            whole = redact(text)
+            at = text.index(name_and_value)
+            for keep in range(at, at + len(name_and_value) + 1):
+                head = redact.redact_head(text, keep)
+                # Masks are kept whole: what a cut shows is a prefix of the fully redacted text.
+                assert whole.startswith(head), (seed, keep, head)
+
+
+def test_learning_while_other_threads_redact_is_safe():
+    redact = Redactor()
+    secrets = [f"learned-key-{n:03d}" for n in range(200)]
+    text = " ".join(secrets)
+    failures = []
+
+    def learn() -> None:
+        for secret in secrets:
+            redact.learn([secret])
+
+    def use() -> None:
+        for _ in range(200):
+            try:
+                redact(text)
+            except Exception as error:  # any error in another thread fails the test
+                failures.append(error)
+
+    threads = [threading.Thread(target=learn), *(threading.Thread(target=use) for _ in range(3))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert redact(text) == " ".join([MASK] * len(secrets))
+
+
+def encodings_of(secret: str) -> list[str]:
+    """The forms DESIGN lists for a secret in a log: raw, URL-encoded (both hex cases), JSON-escaped."""
+    encoded = quote(secret, safe="")
+    lower_hex = re.sub("%[0-9A-F]{2}", lambda escape: escape[0].lower(), encoded)
+    return sorted({secret, encoded, lower_hex, quote_plus(secret, safe=""), json.dumps(secret)[1:-1]})
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_redacting_bytes_line_by_line_equals_redacting_the_whole_text(seed):
+    rng = random.Random(seed)
+    secrets = [_random_secret(rng) for _ in range(3)]
+    redact = Redactor(secrets)
+    shapes = [
+        *secrets,
+        *(form for secret in secrets for form in encodings_of(secret)),
+        "apikey=abc123",
+        "Authorization: Bearer",
+        "\n  next-line-token-9",
+        "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+        "postgresql://u:pw1@h/db",
+        "\xff\xfe",
+        "\r\n",
+    ]
+    text = "".join(rng.choice([_filler(rng), "\n", rng.choice(shapes)]) for _ in range(200))
+    data = text.encode("utf-8", errors="surrogateescape")
+    assert redact.redact_bytes(data) == redact(data.decode("utf-8", errors="replace"))
+
+
+def test_a_secret_that_spans_lines_is_masked_whole_in_bytes_too():
+    redact = Redactor(["first-half\nsecond-half"])
+    assert redact.redact_bytes(b"x first-half\nsecond-half y\napikey=v") == "x *** y\napikey=***"

@@ -10,14 +10,28 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
-from bot.logs import LEVEL_CHOICES, AphroditeLog, LogQuery, LogView, NoLog, render_plain
+from bot.errors import OpsError
+from bot.logs import LEVEL_CHOICES, LogExport, LogQuery, LogView, NoLog, render_plain
 from bot.runtime import Runtime
 from bot.units import human_bytes
 
 USAGE_ERROR = 3
+DEGRADED = 1
+STDOUT = Path("-")
+_COPY_CHUNK = 1024 * 1024
+
+
+class BadOutput(OpsError):
+    """``--out`` names a place the download cannot be written to; nothing was written."""
+
+    exit_code = USAGE_ERROR
+
+
 _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*")
 
 
@@ -39,7 +53,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
     download = actions.add_parser("download", parents=[common], help="write the (filtered) log, redacted")
     _add_filters(download)
-    download.add_argument("--out", type=Path, required=True, help="file or folder to write to")
+    download.add_argument(
+        "--out", type=Path, required=True, help="file or folder to write to, or - for standard output"
+    )
     download.add_argument(
         "--max-size", type=_size, default=None, help="gzip, then keep the newest part, to fit (e.g. 25M)"
     )
@@ -57,22 +73,20 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 async def view_log(args: argparse.Namespace, runtime: Runtime) -> int:
-    result = await AphroditeLog.from_runtime(runtime).view(
-        LogQuery.parse(args.level, args.search), args.lines
-    )
+    result = await runtime.log.view(LogQuery.parse(args.level, args.search), args.lines)
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
         _print_no_log(result)
     else:
-        _print_view(result)
-    return 0
+        _print_view(result, runtime.redactor)
+    return _status_of(result)
 
 
 async def log_status(args: argparse.Namespace, runtime: Runtime) -> int:
-    result = await AphroditeLog.from_runtime(runtime).status()
+    result = await runtime.log.status()
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
         _print_no_log(result)
     else:
@@ -87,32 +101,77 @@ async def log_status(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def count_log(args: argparse.Namespace, runtime: Runtime) -> int:
     query = LogQuery.parse(args.level, args.search)
-    result = await AphroditeLog.from_runtime(runtime).count(query)
+    result = await runtime.log.count(query)
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
         _print_no_log(result)
     else:
-        print(f"{result.matching:,} entries match ({query.describe()}) of {result.total_lines:,} lines")
-    return 0
+        _print_notes(result.notes)
+        print(
+            f"{result.matching:,} entries match ({runtime.redactor(query.describe())}) "
+            f"of {result.total_lines:,} lines"
+        )
+    return _status_of(result)
 
 
 async def download_log(args: argparse.Namespace, runtime: Runtime) -> int:
     query = LogQuery.parse(args.level, args.search)
-    async with AphroditeLog.from_runtime(runtime).export(query, args.max_size) as exported:
-        target = args.out / exported.filename if args.out.is_dir() else args.out
-        await asyncio.to_thread(shutil.copyfile, exported.path, target)
-        if args.json:
-            _print_json({**_jsonable(exported), "path": str(target), "note": exported.note})
+    _check_output(args.out, args.max_size)
+    async with runtime.log.export(query, args.max_size) as exported:
+        if args.out == STDOUT:
+            await asyncio.to_thread(_copy_to_stdout, exported.path)
+            # The file is the output: what is said about it goes to standard error.
+            _print_export(exported, "standard output", args.json, sys.stderr, runtime.redactor)
         else:
-            print(f"Wrote {target} ({human_bytes(exported.size)}).")
-            if exported.note:
-                print(exported.note)
-    return 0
+            target = args.out / exported.filename if args.out.is_dir() else args.out
+            try:
+                await asyncio.to_thread(shutil.copyfile, exported.path, target)
+            except OSError as error:
+                raise BadOutput(f"Could not write {target}: {error.strerror or error}.") from None
+            _print_export(exported, str(target), args.json, sys.stdout, runtime.redactor)
+    return DEGRADED if exported.stopped_early else 0
+
+
+def _check_output(out: Path, max_size: int | None) -> None:
+    """Refuse, before anything is read or written, an --out the download cannot go to as asked."""
+    if out == STDOUT or out.is_dir():
+        return
+    if not out.parent.is_dir():
+        raise BadOutput(f"--out {out}: the folder {out.parent} does not exist; nothing was written.")
+    if max_size is not None and out.suffix != ".gz":
+        raise BadOutput(
+            f"--out {out}: with --max-size the file may have to be gzipped; name it {out.name}.gz "
+            "or give a folder (the name then says whether it is gzipped). Nothing was written."
+        )
+
+
+def _copy_to_stdout(path: Path) -> None:
+    out = sys.stdout.buffer
+    with path.open("rb") as source:
+        while block := source.read(_COPY_CHUNK):
+            out.write(block)
+    out.flush()
+
+
+def _print_export(
+    exported: LogExport, where: str, as_json: bool, stream: TextIO, redact: Callable[[str], str]
+) -> None:
+    if as_json:
+        print(
+            json.dumps(
+                _jsonable({**_fields(exported), "path": where, "note": exported.note}, redact), indent=2
+            ),
+            file=stream,
+        )
+        return
+    print(f"Wrote {where} ({human_bytes(exported.size)}).", file=stream)
+    if exported.note:
+        print(exported.note, file=stream)
 
 
 async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
-    log = AphroditeLog.from_runtime(runtime)
+    log = runtime.log
     if not args.yes:
         if not sys.stdin.isatty():
             print("error: clearing needs --yes when not run from a terminal.", file=sys.stderr)
@@ -123,7 +182,7 @@ async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
             return 0
     result = await log.clear(archive=not args.no_archive)
     if args.json:
-        _print_json(result)
+        _print_json(result, runtime.redactor)
         return 0
     print(f"Cleared {result.path} ({human_bytes(result.cleared_bytes)}).")
     if result.archive:
@@ -131,14 +190,25 @@ async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-def _print_view(view: LogView) -> None:
+def _status_of(result: object) -> int:
+    """1 (degraded) when the scan stopped at its time limit: the answer covers part of the log."""
+    return DEGRADED if getattr(result, "stopped_early", False) else 0
+
+
+def _print_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def _print_view(view: LogView, redact: Callable[[str], str]) -> None:
     print(f"{view.path} · {view.summary} · {human_bytes(view.size)} · modified {_when(view.modified)}")
     if view.interrupted:
         print("(the log was cleared or rotated while it was read: showing what was read)", file=sys.stderr)
+    _print_notes(view.notes)
     if view.entries:
         print(render_plain(view.entries))
     else:
-        print(f"No entries match {view.query.describe()}.")
+        print(f"No entries match {redact(view.query.describe())}.")
 
 
 def _print_no_log(result: NoLog) -> None:
@@ -149,27 +219,34 @@ def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _print_json(value: object) -> None:
-    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))
+def _print_json(value: object, redact: Callable[[str], str]) -> None:
+    print(json.dumps(_jsonable(value, redact), indent=2, ensure_ascii=False))
 
 
-def _jsonable(value: object) -> object:
+def _fields(value: object) -> dict[str, object]:
+    # Field by field, not asdict: that would deep-copy the query's compiled search.
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "matcher"}
+
+
+def _jsonable(value: object, redact: Callable[[str], str]) -> object:
+    """``value`` as JSON data, every string through the redactor (the search the user typed too)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # Field by field, not asdict: that would deep-copy the query's compiled search.
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "matcher"}
+        fields = _fields(value)
         if isinstance(value, NoLog):
             fields |= {"empty": True, "message": value.message}
         if isinstance(value, LogView):
             fields["summary"] = value.summary
-        return _jsonable(fields)
+        return _jsonable(fields, redact)
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: _jsonable(item, redact) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
+        return [_jsonable(item, redact) for item in value]
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Path):
-        return str(value)
+        return redact(str(value))
+    if isinstance(value, str):
+        return redact(value)
     if isinstance(value, enum.Enum):
         return value.value
     return value

@@ -57,13 +57,22 @@ class Database:
     database down and recovers on its own when the server comes back.
     """
 
-    def __init__(self, dsn: Secret | None, *, timeout: float = 10.0, max_size: int = 4) -> None:
+    def __init__(
+        self,
+        dsn: Secret | None,
+        *,
+        timeout: float = 10.0,
+        max_size: int = 4,
+        redactor: Redactor | None = None,
+    ) -> None:
         self.dsn = dsn
         self.timeout = timeout
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
-        self._redact = Redactor(dsn_secrets(dsn))
+        # The process's one redactor when given (the Runtime's), taught this connection's secrets.
+        self.redactor = redactor or Redactor()
+        self.redactor.learn(dsn_secrets(dsn))
 
     @property
     def configured(self) -> bool:
@@ -144,7 +153,7 @@ class Database:
         if isinstance(error, socket.gaierror):
             return f"host name {parts.host!r} could not be resolved (DNS)"
         if isinstance(error, ssl.SSLError):
-            return f"TLS error talking to {where}: {self._redact(str(error))}"
+            return f"TLS error talking to {where}: {self.redactor(str(error))}"
         if isinstance(error, (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError)):
             return f"authentication failed for user {parts.user!r}: check the password in DATABASE_URL"
         if isinstance(error, asyncpg.InvalidCatalogNameError):
@@ -156,8 +165,8 @@ class Database:
         if isinstance(error, (asyncpg.ConnectionDoesNotExistError, ConnectionResetError)):
             return f"the connection to {where} was closed (server restarting or stopped?)"
         if isinstance(error, OSError):
-            return f"cannot connect to {where}: {self._redact(error.strerror or str(error))}"
-        return f"{type(error).__name__}: {self._redact(str(error))}"
+            return f"cannot connect to {where}: {self.redactor(error.strerror or str(error))}"
+        return f"{type(error).__name__}: {self.redactor(str(error))}"
 
     async def close(self) -> None:
         async with self._pool_lock:

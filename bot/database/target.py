@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.database.connection import Database
-from bot.database.dsn import dsn_secrets
 from bot.redact import Redactor
 
 
@@ -15,4 +14,4 @@ def database_label(database: Database) -> str:
 
 def database_redactor(database: Database) -> Redactor:
     """Masks the connection string and its password, for server text shown to people."""
-    return Redactor(dsn_secrets(database.dsn))
+    return database.redactor

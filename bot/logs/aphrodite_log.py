@@ -1,17 +1,18 @@
-"""`AphroditeLog`: the one object the `/logs` cog and the CLI use; every file scan runs in a thread."""
+"""`AphroditeLog`: the one object the `/logs` cog and the CLI use; every file scan runs on a log thread."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
+from bot.logs.budget import Deadline, LogWorkers
 from bot.logs.clear import ClearResult, clear_log
 from bot.logs.entry import LogEntry
 from bot.logs.export import LogExport, NothingToExport, export_log
@@ -21,12 +22,20 @@ from bot.logs.reader import LogHandle
 from bot.logs.search import count_matching, newest_matching
 from bot.logs.status import LogStatus, NoLog, log_status, no_log, open_log
 from bot.redact import Redactor
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from bot.units import human_bytes
 
 MAX_VIEW_LINES = 1000
+DEFAULT_TIME_BUDGET = 30.0
 Result = TypeVar("Result")
+LearnSecrets = Callable[[], Awaitable[str | None]]
+
+
+def stopped_note(seconds: float, searched: int, size: int, direction: str) -> str:
+    """What a scan stopped by its deadline tells the user."""
+    return (
+        f"Stopped after {seconds:g} s (LOG_SEARCH_TIMEOUT_SECONDS): searched {human_bytes(searched)} "
+        f"of {human_bytes(size)}, {direction}; showing what was found so far."
+    )
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class LogView:
     ``matching`` is the number of matching entries in the whole file when the search reached
     its start (fewer matches than asked for), else None (ask `AphroditeLog.count`).
     ``interrupted``: the file was cleared or truncated while it was read; what was read is shown.
+    ``notes``: sentences the user must see (the search stopped at its time limit, keys unknown).
     """
 
     path: Path
@@ -48,6 +58,8 @@ class LogView:
     scanned_bytes: int
     interrupted: bool
     measured_at: datetime
+    stopped_early: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -57,7 +69,7 @@ class LogView:
 
 @dataclass(frozen=True)
 class LogCount:
-    """How many entries of the whole file match, with the file's totals."""
+    """How many entries of the whole file match, with the file's totals (see LogView for ``notes``)."""
 
     path: Path
     query: LogQuery
@@ -67,26 +79,42 @@ class LogCount:
     modified: datetime
     interrupted: bool
     measured_at: datetime
+    stopped_early: bool = False
+    notes: tuple[str, ...] = ()
 
 
 class AphroditeLog:
     """Aphrodite's log file: status, view, count, export and clear.
 
-    Everything returned is redacted with ``redactor`` (pass the runtime's, extended with keys read
-    from Aphrodite's database when available). Keep one instance for the bot's lifetime: it
-    remembers line counts, so a view of a growing 1 GiB log counts only what was appended.
+    Everything returned is redacted with ``redactor``, the process's one. Before anything is
+    read, ``learn_secrets`` (when given) teaches it the keys saved in Aphrodite's database and
+    returns a note when it could not. Every view, count and export stops after
+    ``time_budget`` seconds, saying so. The Runtime owns one instance for the process's
+    lifetime: it remembers line counts, so a view of a growing 1 GiB log counts only what was
+    appended, and it owns the log threads (close it).
     """
 
-    def __init__(self, path: Path, redactor: Redactor, work_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        redactor: Redactor,
+        work_dir: Path | None = None,
+        *,
+        learn_secrets: LearnSecrets | None = None,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+    ) -> None:
         self.path = path
+        self.time_budget = time_budget
         self._redactor = redactor
         self._work_dir = work_dir
+        self._learn_secrets = learn_secrets
+        self._workers = LogWorkers()
         self._lines = LineCounter()
         self._clearing = asyncio.Lock()
 
-    @classmethod
-    def from_runtime(cls, runtime: Runtime) -> AphroditeLog:
-        return cls(runtime.settings.aphrodite_log_file, runtime.redactor)
+    def close(self) -> None:
+        """Release the log threads."""
+        self._workers.close()
 
     async def status(self) -> LogStatus | NoLog:
         """Size, lines, last change, rotated files and archives; NoLog when missing or empty."""
@@ -96,9 +124,10 @@ class AphroditeLog:
         """The newest ``lines`` entries matching ``query`` (a traceback counts as one entry)."""
         if not 1 <= lines <= MAX_VIEW_LINES:
             raise InvalidQuery(f"Lines must be between 1 and {MAX_VIEW_LINES}, got {lines}.")
+        notes = await self._secret_notes()
 
         def read(handle: LogHandle) -> LogView:
-            found = newest_matching(handle, query, self._redactor, lines)
+            found = newest_matching(handle, query, self._redactor, lines, Deadline(self.time_budget))
             return LogView(
                 path=self.path,
                 query=query,
@@ -110,15 +139,21 @@ class AphroditeLog:
                 scanned_bytes=found.scanned_bytes,
                 interrupted=found.interrupted,
                 measured_at=datetime.now(UTC),
+                stopped_early=found.stopped_early,
+                notes=self._with_stop(
+                    notes, found.stopped_early, found.scanned_bytes, handle.size, "newest first"
+                ),
             )
 
         return await self._with_log(read)
 
     async def count(self, query: LogQuery) -> LogCount | NoLog:
-        """How many entries of the whole file match ``query`` (reads all of it)."""
+        """How many entries of the whole file match ``query`` (reads all of it, within the time budget)."""
+        notes = await self._secret_notes()
 
         def read(handle: LogHandle) -> LogCount:
-            counted = count_matching(handle, query, self._redactor)
+            counted = count_matching(handle, query, self._redactor, Deadline(self.time_budget))
+            stopped, scanned = counted.stopped_early, counted.scanned_bytes
             return LogCount(
                 path=self.path,
                 query=query,
@@ -128,6 +163,8 @@ class AphroditeLog:
                 modified=handle.state.modified,
                 interrupted=counted.interrupted,
                 measured_at=datetime.now(UTC),
+                stopped_early=stopped,
+                notes=self._with_stop(notes, stopped, scanned, handle.size, "oldest first"),
             )
 
         return await self._with_log(read)
@@ -139,23 +176,38 @@ class AphroditeLog:
         The file is removed when the block ends. Raises NothingToExport (empty log, no match) and
         ExportTooLarge (not even the newest entry fits).
         """
+        notes = await self._secret_notes()
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aphrodite-logs-", dir=self._work_dir))
         try:
 
             def write(handle: LogHandle) -> LogExport:
-                return export_log(handle, query, self._redactor, size_limit, folder, datetime.now(UTC))
+                now, deadline = datetime.now(UTC), Deadline(self.time_budget)
+                return export_log(handle, query, self._redactor, size_limit, folder, now, deadline)
 
             exported = await self._with_log(write)
             if isinstance(exported, NoLog):
                 raise NothingToExport(f"{NoLog.MESSAGE} ({self.path})")
-            yield exported
+            yield replace(exported, notes=notes)
         finally:
             await asyncio.to_thread(shutil.rmtree, folder, True)
 
     async def clear(self, archive: bool = True) -> ClearResult:
         """Archive the content beside the log (unless ``archive`` is False), then truncate it in place."""
         async with self._clearing:
-            return await asyncio.to_thread(clear_log, self.path, archive, datetime.now(UTC))
+            return await self._workers.run(lambda: clear_log(self.path, archive, datetime.now(UTC)))
+
+    def _with_stop(
+        self, notes: tuple[str, ...], stopped: bool, scanned: int, size: int, direction: str
+    ) -> tuple[str, ...]:
+        """``notes``, led by what the scan did when the time budget stopped it."""
+        return (stopped_note(self.time_budget, scanned, size, direction), *notes) if stopped else notes
+
+    async def _secret_notes(self) -> tuple[str, ...]:
+        """Teach the redactor the keys saved in Aphrodite's database; a note when that failed."""
+        if self._learn_secrets is None:
+            return ()
+        note = await self._learn_secrets()
+        return (note,) if note else ()
 
     async def _with_log(self, work: Callable[[LogHandle], Result]) -> Result | NoLog:
         def run() -> Result | NoLog:
@@ -165,4 +217,4 @@ class AphroditeLog:
             with handle:
                 return work(handle)
 
-        return await asyncio.to_thread(run)
+        return await self._workers.run(run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,12 @@ from datetime import datetime
 DISPLAY_LINE_CHARS = 2000
 # A traceback longer than this keeps its first lines; the rest is counted in a marker line.
 DISPLAY_CONTINUATION_LINES = 200
+# How a line cut when read ends (see shown.py).
+TRUNCATED = re.compile(r" … \[line truncated, [\d,]+ bytes\]$")
+
+
+def truncation_marker(length: int) -> str:
+    return f" … [line truncated, {length:,} bytes]"
 
 
 class Level(enum.Enum):
@@ -61,15 +68,17 @@ class LogEntry:
         return self.text.split("\n")
 
 
-def cut_line(line: str, limit: int = DISPLAY_LINE_CHARS, hidden: int = 0) -> tuple[str, bool]:
+def cut_line(line: str, limit: int = DISPLAY_LINE_CHARS) -> tuple[str, bool]:
     """``line`` shortened to ``limit`` characters, with a marker counting what was left out.
 
-    ``hidden`` counts characters already removed before the call (the tail of a huge line).
+    A line already cut when read (see shown.py) keeps its marker, which tells its real length.
     """
-    left_out = max(len(line) - limit, 0) + hidden
-    if not left_out:
+    if len(line) <= limit:
         return line, False
-    return f"{line[:limit]} … [{left_out} more characters]", True
+    marker = TRUNCATED.search(line, len(line) - 64)
+    if marker:
+        return line[:limit] + marker[0], True
+    return f"{line[:limit]} … [{len(line) - limit} more characters]", True
 
 
 def render_plain(entries: Iterable[LogEntry]) -> str:

@@ -7,6 +7,9 @@ Streams through a temporary folder, never holding the log in memory:
 3. still over: keep only the newest entries whose gzip fits (cut at an entry, never mid-traceback),
    and say so (``partial``, ``included_from``).
 
+Lines are written as shown (see shown.py): redacted, and cut with a marker past 64 KiB. When the
+deadline passes, the file holds what was found so far, and says so.
+
 Without a filter, a log far larger than the limit is not redacted and compressed in full only to
 be cut: a sample of its newest MiB tells the compression ratio, and only the part that can fit
 is written (step 1 starts there).
@@ -21,10 +24,13 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.errors import OpsError
+from bot.logs.budget import Deadline, OutOfTime
 from bot.logs.parse import decode_line, parse_header
 from bot.logs.query import LogQuery
-from bot.logs.reader import LogHandle, chunks_backward, chunks_forward, entry_start_at_or_after
-from bot.logs.scan import ChunkScanner, entry_bytes, entry_starts
+from bot.logs.reader import FORWARD_CHUNK, LogHandle, chunks_backward, chunks_forward, entry_start_at_or_after
+from bot.logs.scan import ChunkScanner, entry_starts
+from bot.logs.search import covered, matching_entries
+from bot.logs.shown import show
 from bot.redact import Redactor
 from bot.units import human_bytes
 
@@ -58,10 +64,23 @@ class LogExport:
     included_from: datetime | None
     source_size: int
     query: LogQuery
+    stopped_early: bool = False
+    searched_bytes: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def note(self) -> str | None:
-        """A sentence for the user when the file is not simply the whole (filtered) log."""
+        """What the user must know about the file: the size note, then ``notes`` (keys unknown)."""
+        sentences = [s for s in (self._size_note(), *self.notes) if s]
+        return "\n".join(sentences) or None
+
+    def _size_note(self) -> str | None:
+        """A sentence when the file is not simply the whole (filtered) log."""
+        if self.stopped_early:
+            return (
+                f"Stopped at the time limit: this file holds what was found in the first "
+                f"{human_bytes(self.searched_bytes)} searched of {human_bytes(self.source_size)}."
+            )
         if self.partial:
             since = f" (from {self.included_from:%Y-%m-%d %H:%M:%S})" if self.included_from else ""
             return (
@@ -80,14 +99,21 @@ def export_log(
     size_limit: int | None,
     folder: Path,
     now: datetime,
+    deadline: Deadline | None = None,
 ) -> LogExport:
-    """Write the export into ``folder``; blocking, run it in a thread."""
+    """Write the export into ``folder``; blocking, run it on a log thread."""
     filename = f"aphrodite-logs-{now.strftime(FILENAME_STAMP)}.log"
     plain = folder / filename
     start = 0
     if size_limit is not None and query.is_everything and handle.size > size_limit:
         start = _window_start(handle, redactor, size_limit)
-    written = _write_matching(handle, query, redactor, start, plain)
+    written, searched = _write_matching(handle, query, redactor, start, plain, deadline)
+    stopped_early = searched < handle.size - start and not handle.shrunk
+    if written == 0 and stopped_early:
+        raise NothingToExport(
+            f"Nothing found before the time limit ({deadline.seconds:g} s): searched "
+            f"{human_bytes(searched)} of {human_bytes(handle.size)}."
+        )
     if written == 0:
         what = "nothing matches " + query.describe() if not query.is_everything else "the log is empty"
         raise NothingToExport(f"Nothing to download: {what}.")
@@ -103,6 +129,8 @@ def export_log(
             included_from=_first_timestamp(plain, cut) if partial else None,
             source_size=handle.size,
             query=query,
+            stopped_early=stopped_early,
+            searched_bytes=searched,
         )
 
     if size_limit is None or written <= size_limit:
@@ -124,27 +152,35 @@ def export_log(
     )
 
 
-def _write_matching(handle: LogHandle, query: LogQuery, redactor: Redactor, start: int, target: Path) -> int:
-    scanner = None if query.is_everything else ChunkScanner(query, redactor)
-    written = 0
+def _write_matching(
+    handle: LogHandle,
+    query: LogQuery,
+    redactor: Redactor,
+    start: int,
+    target: Path,
+    deadline: Deadline | None,
+) -> tuple[int, int]:
+    """Bytes written and bytes of the file searched (less than all of it when the deadline passed)."""
+    scanner = None if query.is_everything else ChunkScanner(query, deadline)
+    written = searched = 0
     with target.open("wb") as out:
-        for chunk in chunks_forward(handle, start=start):
-            if scanner is None:
-                pieces = [chunk.text]
-            else:
-                pieces = [entry_bytes(chunk, entry) for entry in scanner.starts(chunk)]
-            for piece in pieces:
-                text = _redacted(piece, redactor)
+        for raw in chunks_forward(handle, start=start, chunk_size=query.chunk_size(FORWARD_CHUNK)):
+            try:
+                if deadline is not None:
+                    deadline.check()
+                if scanner is None:
+                    pieces = [show(raw, redactor).chunk.text]
+                else:
+                    pieces = [shown for _, shown in matching_entries(raw, scanner, redactor)]
+            except OutOfTime:
+                break
+            for text in pieces:
                 if not text.endswith(b"\n"):
                     text += b"\n"
                 out.write(text)
                 written += len(text)
-    return written
-
-
-def _redacted(data: bytes, redactor: Redactor) -> bytes:
-    """Redact a block of whole lines at once (the patterns never reach across a line for a value)."""
-    return redactor(data.decode("utf-8", errors="replace")).encode()
+            searched += covered(raw)
+    return written, searched
 
 
 def _window_start(handle: LogHandle, redactor: Redactor, size_limit: int) -> int:
@@ -152,7 +188,7 @@ def _window_start(handle: LogHandle, redactor: Redactor, size_limit: int) -> int
     newest = next(chunks_backward(handle, chunk_size=_SAMPLE_BYTES), None)
     if newest is None:
         return 0
-    sample = _redacted(newest.text, redactor)
+    sample = show(newest, redactor).chunk.text
     ratio = max(len(zlib.compress(sample, 6)) / max(len(sample), 1), 0.01)
     budget = int(size_limit / ratio * _MARGIN)
     if handle.size <= budget:

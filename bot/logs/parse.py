@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.logs.entry import DISPLAY_CONTINUATION_LINES, Level, LogEntry, cut_line
-from bot.redact import Redactor
 
 _TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
 _HEADER_LEVEL = re.compile(
@@ -44,11 +43,6 @@ _LEVEL_BYTES = {level.value.encode(): level for level in Level} | {
     b"WARN": Level.WARNING,
     b"FATAL": Level.CRITICAL,
 }
-
-# A line is redacted before it is cut for display, so a secret is never half-shown; redacting
-# a multi-megabyte line costs time for nothing, so only this much of it is looked at.
-_REDACT_CHARS = 64 * 1024
-_STRADDLE_CHARS = 1024
 
 
 @dataclass(frozen=True)
@@ -120,18 +114,18 @@ def decode_line(raw: bytes) -> str:
     return raw.rstrip(b"\r").decode("utf-8", errors="replace")
 
 
-def build_entry(raw: bytes, offset: int, redactor: Redactor) -> LogEntry:
-    """The entry whose lines are ``raw`` (a header, then continuation lines), redacted and cut for display."""
-    lines = raw.split(b"\n")
+def build_entry(shown: bytes, offset: int) -> LogEntry:
+    """The entry whose lines are ``shown`` (already redacted: see shown.py), cut for display."""
+    lines = shown.split(b"\n")
     if lines[-1] == b"" and len(lines) > 1:
         lines.pop()
     first = decode_line(lines[0])
     header = parse_header(first)
-    shown_first, truncated = _shown(first, redactor)
+    shown_first, truncated = cut_line(first)
     shown_rest: list[str] = []
     for line in lines[1 : 1 + DISPLAY_CONTINUATION_LINES]:
-        shown, cut = _shown(decode_line(line), redactor)
-        shown_rest.append(shown)
+        shown_line, cut = cut_line(decode_line(line))
+        shown_rest.append(shown_line)
         truncated = truncated or cut
     omitted = len(lines) - 1 - DISPLAY_CONTINUATION_LINES
     if omitted > 0:
@@ -140,11 +134,11 @@ def build_entry(raw: bytes, offset: int, redactor: Redactor) -> LogEntry:
     if header is None:
         return LogEntry(None, Level.UNKNOWN, None, None, shown_first, tuple(shown_rest),
                         "\n".join([shown_first, *shown_rest]), offset, truncated)  # fmt: skip
-    message, message_cut = _shown(header.message, redactor)
+    message, message_cut = cut_line(header.message)
     return LogEntry(
         timestamp=header.timestamp,
         level=header.level,
-        logger=redactor(header.logger) if header.logger else None,
+        logger=header.logger,
         source_line=header.source_line,
         message=message,
         continuation=tuple(shown_rest),
@@ -152,14 +146,6 @@ def build_entry(raw: bytes, offset: int, redactor: Redactor) -> LogEntry:
         offset=offset,
         truncated=truncated or message_cut,
     )
-
-
-def _shown(line: str, redactor: Redactor) -> tuple[str, bool]:
-    if len(line) <= _REDACT_CHARS:
-        return cut_line(redactor(line))
-    # A secret may straddle the cut: the head's last characters are dropped after redaction.
-    head = redactor(line[:_REDACT_CHARS])[:-_STRADDLE_CHARS]
-    return cut_line(head, hidden=len(line) - _REDACT_CHARS + _STRADDLE_CHARS)
 
 
 def _json_record(line: bytes) -> dict | None:

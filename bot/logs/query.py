@@ -9,9 +9,9 @@ Matching rules, the same for view, count and download:
   regular expression in RE2 syntax (linear time, so no pattern can hang the bot; no
   backreferences or lookaround). ``^`` and ``$`` anchor at the line's start and end; ``(?-i)``
   makes it case-sensitive.
-* A line matches when the search matches it both as written and as shown, that is after
-  redaction. So searching for a secret finds nothing, whether or not the secret is there:
-  search cannot be used to confirm a guessed value. (The ``***`` mask cannot be searched for.)
+* A search sees only the log as shown: redacted, long lines cut (see shown.py). Searching
+  for a secret finds nothing, whether or not the secret is there, and no answer (a count, a
+  page, a file, how long it took) depends on a secret's characters. ``***`` finds masked values.
 """
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ ALL = "ALL"
 LEVEL_CHOICES = (ALL, "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 REGEX_PREFIX = "re:"
 MAX_SEARCH_CHARS = 1000
+# One RE2 call looks at this much text at most (whole lines), so a deadline check is never far.
+REGEX_WINDOW = 256 * 1024
+# Scans with a regular expression read chunks this small: a chunk cut short by the deadline is
+# not counted, and a hostile pattern can cost RE2 a second per 64 KiB.
+REGEX_CHUNK = 64 * 1024
 
 # Every way a header can spell a level, lower-cased: it stands in the header's level field.
 _LEVEL_SPELLINGS = {
@@ -83,6 +88,12 @@ class LogQuery:
     def is_everything(self) -> bool:
         return self.level is None and self.matcher is None
 
+    def chunk_size(self, usual: int) -> int:
+        """How much of the file to scan at a time for this query."""
+        return (
+            min(usual, REGEX_CHUNK) if self.matcher is not None and self.matcher.regex is not None else usual
+        )
+
     def describe(self) -> str:
         """The filter in words, for titles and notes: 'level ERROR, search "tmdb"'."""
         parts = [f"level {self.level.value if self.level else ALL}"]
@@ -102,8 +113,13 @@ class TextMatcher:
         """Where a match starts in data[start:end], or -1; ``lowered`` is data.lower() when needed."""
         if self.needle is not None:
             return lowered.find(self.needle, start, end)
-        match = self.regex.search(data, start, end)
-        return match.start() if match else -1
+        while start < end:
+            stop = data.find(b"\n", start + REGEX_WINDOW, end) + 1 or end
+            match = self.regex.search(data, start, stop)
+            if match:
+                return match.start()
+            start = stop
+        return -1
 
     def matches(self, line: bytes) -> bool:
         if self.needle is not None:

@@ -7,6 +7,9 @@ a rotation renames the file but our descriptor keeps reading the same data; a tr
 
 Chunks start at a header line and end where the next header starts, so a traceback is never
 split across two chunks, unless one entry is larger than ``MAX_CHUNK`` (it is then cut at a line).
+A single line larger than ``MAX_CHUNK`` comes as a chunk of its own holding only the line's first
+``LONG_LINE_HEAD`` bytes (``Chunk.line_length`` says how long it is): however long a line, every
+chunk moves the read forward, and no chunk holds more than ``MAX_CHUNK`` bytes.
 """
 
 from __future__ import annotations
@@ -23,8 +26,12 @@ from bot.errors import OpsError
 from bot.logs.parse import is_header
 
 BACKWARD_CHUNK = 1024 * 1024
-FORWARD_CHUNK = 4 * 1024 * 1024
+# Forward scans check their deadline between chunks: small enough that one chunk is quick.
+FORWARD_CHUNK = 1024 * 1024
 MAX_CHUNK = 16 * 1024 * 1024
+# What is kept of a line longer than MAX_CHUNK: more than any consumer shows or searches (see shown.py).
+LONG_LINE_HEAD = 128 * 1024
+_SEEK_BLOCK = 4 * 1024 * 1024
 
 
 class LogUnreadable(OpsError):
@@ -93,12 +100,14 @@ class Chunk:
     """Whole entries: ``data[start:end]``, where ``data`` was read at file offset ``offset``.
 
     The bounds spare a copy of several MiB per chunk; everything that scans a chunk honours them.
+    ``line_length`` is set when the chunk holds only the first bytes of one huge line: its length.
     """
 
     offset: int
     data: bytes
     start: int
     end: int
+    line_length: int | None = None
 
     @property
     def text(self) -> bytes:
@@ -121,8 +130,16 @@ def chunks_backward(handle: LogHandle, chunk_size: int = BACKWARD_CHUNK) -> Iter
                 continue
             if cut is None:  # one entry larger than MAX_CHUNK: cut it at a line
                 cut = data.find(b"\n") + 1
-            yield Chunk(start, data, cut, len(data))
-            end = start + cut
+            if cut < len(data) and (cut > 0 or start == 0):
+                yield Chunk(start, data, cut, len(data))
+                end = start + cut
+                break
+            # The whole window lies within one line that ends at ``end``.
+            line_start = _line_start_before(handle, start)
+            if handle.shrunk:
+                return
+            yield _long_line(handle, line_start, end)
+            end = line_start
             break
 
 
@@ -141,9 +158,17 @@ def chunks_forward(handle: LogHandle, start: int = 0, chunk_size: int = FORWARD_
                 size *= 2
                 continue
             if cut is None:  # one entry larger than MAX_CHUNK: cut it at a line
-                cut = (data.rfind(b"\n") + 1) or len(data)
-            yield Chunk(start, data, 0, cut)
-            start += cut
+                cut = data.rfind(b"\n") + 1
+            if cut > 0:
+                yield Chunk(start, data, 0, cut)
+                start += cut
+                break
+            # The whole window lies within one line that starts at ``start``.
+            line_end = _line_end_after(handle, start + len(data))
+            if handle.shrunk:
+                return
+            yield _long_line(handle, start, line_end)
+            start = line_end
             break
 
 
@@ -173,6 +198,37 @@ def entry_start_at_or_after(handle: LogHandle, offset: int, chunk_size: int = FO
             size *= 2  # a line longer than the read
         pos += progress
     return handle.size
+
+
+def _line_start_before(handle: LogHandle, pos: int) -> int:
+    """Where the line holding the byte before ``pos`` starts (0 at the start of the file)."""
+    while pos > 0:
+        block = max(0, pos - _SEEK_BLOCK)
+        data = handle.read(block, pos - block)
+        newline = data.rfind(b"\n")
+        if newline != -1 or handle.shrunk:
+            return block + newline + 1
+        pos = block
+    return 0
+
+
+def _line_end_after(handle: LogHandle, pos: int) -> int:
+    """Where the line holding ``pos`` ends, its newline included (the file's size when none)."""
+    while pos < handle.size:
+        data = handle.read(pos, min(_SEEK_BLOCK, handle.size - pos))
+        newline = data.find(b"\n")
+        if newline != -1:
+            return pos + newline + 1
+        if handle.shrunk:
+            return pos + len(data)
+        pos += len(data)
+    return handle.size
+
+
+def _long_line(handle: LogHandle, start: int, end: int) -> Chunk:
+    """The line at [start, end), longer than MAX_CHUNK: its first LONG_LINE_HEAD bytes only."""
+    head = handle.read(start, min(LONG_LINE_HEAD, end - start))
+    return Chunk(start, head, 0, len(head), line_length=end - start)
 
 
 def _first_entry_start(data: bytes) -> int | None:

@@ -1,6 +1,7 @@
 """The hot path: which entries of a chunk match a query, touching as few lines as possible.
 
-A chunk holds whole entries (see reader.py). Instead of parsing every line, the scanner jumps
+A chunk holds the shown text of whole entries (redacted, long lines cut: see shown.py), so
+every decision here is made on what the user may see. Instead of parsing every line, the scanner jumps
 with ``bytes.find`` / RE2 to lines that can matter and parses only those:
 
 * by level: a header of level L spells L in its level field, between delimiters (``[ERROR]``,
@@ -9,9 +10,7 @@ with ``bytes.find`` / RE2 to lines that can matter and parses only those:
 * by text: only lines holding the search are looked at, and their entry's header is found by
   walking back over its continuation lines.
 
-With both, the rarer of the two (measured on the first chunk) leads. A line found this way
-still has to match as written and after redaction (see query.py), so the redactor only runs on
-lines that already match everything else.
+With both, the rarer of the two (measured on the first chunk) leads.
 """
 
 from __future__ import annotations
@@ -19,23 +18,26 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 
+from bot.logs.budget import Deadline
 from bot.logs.entry import Level
-from bot.logs.parse import decode_line, header_level, is_header, starts_with_timestamp
+from bot.logs.parse import header_level, is_header, starts_with_timestamp
 from bot.logs.query import LogQuery
 from bot.logs.reader import Chunk
-from bot.redact import Redactor
 
 
 class ChunkScanner:
     """Finds the matching entries of chunk after chunk for one query (one scanner per scan)."""
 
-    def __init__(self, query: LogQuery, redactor: Redactor) -> None:
+    def __init__(self, query: LogQuery, deadline: Deadline | None = None) -> None:
         self.query = query
-        self._redactor = redactor
+        self._deadline = deadline
         self._text_leads: bool | None = None
 
     def starts(self, chunk: Chunk) -> list[int]:
-        """Where each matching entry starts (indexes into ``chunk.data``), in file order."""
+        """Where each matching entry starts (indexes into ``chunk.data``), in file order.
+
+        Raises OutOfTime when the deadline passes before the chunk is done: its matches are unknown.
+        """
         query = self.query
         if query.is_everything:
             return entry_starts(chunk)
@@ -66,6 +68,7 @@ class ChunkScanner:
         starts = []
         seen_until = -1
         for pos, after in _level_fields(lowered, self.query.level_spellings, chunk.start, limit):
+            self._on_time()
             if pos < seen_until:
                 continue  # another spelling on a line already looked at
             line = data.rfind(b"\n", 0, pos) + 1
@@ -90,6 +93,7 @@ class ChunkScanner:
         starts = []
         pos = find(data, lowered, chunk.start, limit)
         while pos != -1:
+            self._on_time()
             line = data.rfind(b"\n", 0, pos) + 1
             start, level = _entry_start(data, line, chunk.start)
             end = entry_end(data, _line_end(data, pos, limit), limit)
@@ -98,16 +102,21 @@ class ChunkScanner:
             pos = find(data, lowered, end, limit) if end < limit else -1
         return starts
 
+    def _on_time(self) -> None:
+        # Between two RE2 calls: one call sees at most one window (query.py), so the stop is prompt.
+        if self._deadline is not None:
+            self._deadline.check()
+
     def _any_line_matches(self, chunk: Chunk, lowered: bytes, start: int, end: int) -> bool:
-        """Whether a line in data[start:end] matches the search as written and as shown (redacted)."""
+        """Whether a line in data[start:end] matches the search."""
         data = chunk.data
         matcher = self.query.matcher
         pos = matcher.find(data, lowered, start, end) if start < end else -1
         while pos != -1:
+            self._on_time()
             line = data.rfind(b"\n", 0, pos) + 1
             line_end = _line_end(data, pos, end)
-            raw = data[line:line_end]
-            if matcher.matches(raw) and matcher.matches(self._redactor(decode_line(raw)).encode()):
+            if matcher.matches(data[line:line_end]):
                 return True
             if line_end + 1 >= end:
                 return False

@@ -93,8 +93,10 @@ class _SavedSettingsRead:
 class CheckRunner:
     """Tests Jellyfin, OMDb, TMDB, MDBList and AniDB; see `check_all` and `check`.
 
-    ``anidb_spacing`` defaults to the process-wide AniDB request spacing; ``clock`` gives the
-    current aware UTC time (tests move it forward to expire caches and bans).
+    ``redactor`` is the process's one redactor (the Runtime's): it learns every key read from
+    Aphrodite's database, so whatever shows output afterwards masks them too. ``anidb_spacing``
+    defaults to the process-wide AniDB request spacing; ``clock`` gives the current aware UTC
+    time (tests move it forward to expire caches and bans).
     """
 
     def __init__(
@@ -104,6 +106,7 @@ class CheckRunner:
         database: Database,
         state: StateStore,
         *,
+        redactor: Redactor | None = None,
         anidb_spacing: RequestSpacing = PROCESS_SPACING,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -112,7 +115,7 @@ class CheckRunner:
         self._database = database
         self._state = state
         self._clock = clock
-        self._redactor = Redactor(settings.secrets())
+        self._redactor = redactor or Redactor(settings.secrets())
         self._anidb = AniDBGuard(state, anidb_spacing, clock)
         self._in_flight: dict[str, asyncio.Task[CheckResult]] = {}
         # 3 s with the default 10 s timeout; a third of shorter timeouts.
@@ -153,15 +156,16 @@ class CheckRunner:
     async def _run(self, service: Service, saved: _SavedSettingsRead) -> CheckResult:
         spec = _SPECS[service.key]
         stored = await saved.get() if needs_saved_settings(spec.fields, self._settings) else None
-        redact = self._redactor.with_secrets(stored.secrets()) if stored else self._redactor
+        if stored:
+            self._redactor.learn(stored.secrets())
         credentials = resolve(spec.section, spec.fields, self._settings, stored)
         if credentials.missing:
             outcome = credentials.not_configured(service.name)
         else:
-            probe = HttpProbe(self._http, self._settings.http_timeout_seconds, redact)
+            probe = HttpProbe(self._http, self._settings.http_timeout_seconds, self._redactor)
             outcome = await self._outcome(service, spec, probe, credentials)
             outcome = replace(outcome, facts=(*spec.known_facts(credentials), *outcome.facts))
-        outcome = outcome.redacted(redact)
+        outcome = outcome.redacted(self._redactor)
         result = CheckResult(
             service=service.key,
             display_name=service.name,

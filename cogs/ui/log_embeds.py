@@ -66,6 +66,8 @@ def _header(view: LogView) -> str:
     header = f"{view.summary} · {human_bytes(view.size)} · modified {relative_time(view.modified)}"
     if view.interrupted:
         header += "\n⚠️ The log was cleared or rotated while it was read: showing what was read."
+    for note in view.notes:
+        header += f"\n⚠️ {note}"
     return header
 
 

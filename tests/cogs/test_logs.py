@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import random
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.status import Status
 from cogs.log_views import CANCELLED
 from cogs.ui.embeds import STATUS_COLOURS
 from tests.fakes.discord import FakeDiscord
+from tests.logs.conftest import SAVED_KEYS, leaking_entries, save_aphrodite_settings, saved_settings
 from tests.logs.generate import START, entry, generate, write_log
 from tests.support.discord_bot import bot_environment, running_bot
 
@@ -249,3 +251,75 @@ async def test_a_huge_entry_is_cut_to_fit_and_clear_works_from_the_view(start_bo
     await confirm.wait_done()
     assert log_file.read_bytes() == b""
     assert "Log cleared" in clear.original.all_text()
+
+
+# --- The audit's items through the fake Discord ------------------------------------------------------
+
+
+async def test_keys_saved_only_in_aphrodites_database_never_reach_discord(
+    start_bot, fake_discord, log_file, aphrodite_db
+):
+    await save_aphrodite_settings(aphrodite_db.dsn, saved_settings())
+    write_log(log_file, [*planted(), *leaking_entries()])
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    record = await slash(fake_discord, "view")
+    await (await fake_discord.click(record.original, "logs:copy", user=fake_discord.admin_user)).wait_done()
+    click = await fake_discord.click(record.original, "logs:download", user=fake_discord.admin_user)
+    await click.wait_done()
+    download = await slash(fake_discord, "download", search="refused")
+    sent = fake_discord.all_sent_text()
+    assert "TMDB refused ***" in code_of(record.original.embeds[0])
+    assert "AniDB login aphro/***" in click.original.all_text()
+    assert "TMDB refused ***" in download.original.all_text()
+    for key in SAVED_KEYS.values():
+        assert key not in sent
+
+
+async def test_a_view_cannot_tell_a_masked_keys_characters(start_bot, fake_discord, log_file):
+    write_log(log_file, planted())
+    await start_bot(OMDB_API_KEY=OMDB_KEY)
+    shown = []
+    for guess in (OMDB_KEY[0], "x"):
+        record = await slash(fake_discord, "view", search=f"re:apikey={guess}|apikey=\\*")
+        shown.append(code_of(record.original.embeds[0]))
+    assert shown[0] == shown[1]
+    assert "apikey=***&i=tt1" in shown[0] and "apikey=***" in shown[0]
+
+
+async def test_a_line_over_16_mib_is_viewed_cut_without_stalling(start_bot, fake_discord, log_file):
+    write_log(log_file, planted())
+    with log_file.open("ab") as out:
+        out.write(b"2026-11-28 00:00:09 [WARNING] app.x:1: " + b"q" * (17 * 1024 * 1024) + b"\n")
+        out.write(b"2026-11-28 00:00:10 [INFO] app.main:1: still here\n")
+    await start_bot()
+    record = await slash(fake_discord, "view")
+    code = code_of(record.original.embeds[0])
+    assert "still here" in code and "[line truncated, 17,825,832 bytes]" in code
+
+
+async def test_hostile_searches_stop_at_the_budget_and_never_delay_other_commands(
+    start_bot, fake_discord, log_file
+):
+    line = bytes(random.Random(4).choice(b"ab ") for _ in range(60_000))
+    with log_file.open("wb") as out:
+        for _ in range(400):
+            out.write(b"2026-11-28 22:59:00 [ERROR] app.x:1: " + line + b"\n")
+    await start_bot(LOG_SEARCH_TIMEOUT_SECONDS="1")
+    hostile = {"search": "re:(.*a){20}"}
+    # As many as are let in (two run, four wait), as many as asyncio's default pool has threads here,
+    # and one more, which is refused.
+    searches = [
+        await fake_discord.slash("logs", sub, user=fake_discord.admin_user, options=hostile)
+        for sub in ("view", "download") * 3 + ("view",)
+    ]
+    await searches[0].wait_acknowledged()
+    backups = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await backups.wait_done(timeout=10)
+    assert backups.ack_latency is not None and backups.ack_latency < 3
+    for search in searches:
+        await search.wait_done(timeout=30)
+        assert search.ack_latency is not None and search.ack_latency < 3
+    answers = [search.original.all_text() for search in searches]
+    assert sum("already running or waiting" in answer for answer in answers) == 1
+    assert "Stopped after 1 s (LOG_SEARCH_TIMEOUT_SECONDS)" in answers[0]
+    assert any("Stopped at the time limit" in answer for answer in answers[1::2])

@@ -6,6 +6,8 @@ import pytest
 
 from bot.logs.entry import DISPLAY_LINE_CHARS, Level
 from bot.logs.parse import build_entry, header_level, parse_header
+from bot.logs.reader import Chunk
+from bot.logs.shown import show
 from bot.redact import MASK
 from tests.logs.conftest import TMDB_KEY
 from tests.logs.generate import format_header
@@ -74,11 +76,16 @@ def test_lines_without_a_header_are_continuations(line):
     assert header_level(line.encode(), 0) is None
 
 
+def shown_entry(raw, offset, redactor):
+    """The entry as a view shows it: redacted and cut (shown.py), then parsed."""
+    return build_entry(show(Chunk(offset, raw, 0, len(raw)), redactor).chunk.data, offset)
+
+
 def test_an_entry_keeps_its_traceback_lines(redactor):
     raw = (
         b"2026-11-28 22:59:00 [ERROR] app.w:1: Failed\nTraceback (most recent call last):\nValueError: bad\n"
     )
-    entry = build_entry(raw, 1234, redactor)
+    entry = shown_entry(raw, 1234, redactor)
     assert entry.level is Level.ERROR
     assert entry.message == "Failed"
     assert entry.continuation == ("Traceback (most recent call last):", "ValueError: bad")
@@ -87,28 +94,28 @@ def test_an_entry_keeps_its_traceback_lines(redactor):
 
 
 def test_lines_before_any_header_form_an_entry_of_unknown_level(redactor):
-    entry = build_entry(b"  continued from a rotated file\nmore\n", 0, redactor)
+    entry = shown_entry(b"  continued from a rotated file\nmore\n", 0, redactor)
     assert entry.level is Level.UNKNOWN
     assert entry.timestamp is None
     assert entry.text == "  continued from a rotated file\nmore"
 
 
 def test_invalid_utf8_is_replaced_instead_of_failing(redactor):
-    entry = build_entry(b"2026-11-28 22:59:00 [INFO] app.x:1: poster \xff\xfe name \xc3\n", 0, redactor)
+    entry = shown_entry(b"2026-11-28 22:59:00 [INFO] app.x:1: poster \xff\xfe name \xc3\n", 0, redactor)
     assert entry.message == "poster \ufffd\ufffd name \ufffd"
 
 
 def test_a_long_line_is_cut_for_display_with_a_marker(redactor):
     raw = b"2026-11-28 22:59:00 [INFO] app.x:1: " + b"x" * 10_000
-    entry = build_entry(raw, 0, redactor)
+    entry = shown_entry(raw, 0, redactor)
     assert entry.truncated
     assert len(entry.text) < DISPLAY_LINE_CHARS + 100
     assert entry.text.endswith(f"[{len(raw) - DISPLAY_LINE_CHARS} more characters]")
 
 
-def test_a_huge_line_is_cut_without_redacting_all_of_it(redactor):
+def test_a_huge_line_is_cut_and_a_key_past_the_cut_never_shows(redactor):
     raw = b"2026-11-28 22:59:00 [INFO] app.x:1: " + b"y" * 5_000_000 + TMDB_KEY.encode()
-    entry = build_entry(raw, 0, redactor)
+    entry = shown_entry(raw, 0, redactor)
     assert entry.truncated and TMDB_KEY not in entry.text
     assert len(entry.text) < DISPLAY_LINE_CHARS + 100
 
@@ -118,7 +125,7 @@ def test_every_field_of_an_entry_is_redacted(redactor):
         f"2026-11-28 22:59:00 [ERROR] app.services.tmdb:88: GET /3/movie/1?api_key={TMDB_KEY} failed\n"
         "  headers={'Authorization': 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig'}\n"
     ).encode()
-    entry = build_entry(raw, 0, redactor)
+    entry = shown_entry(raw, 0, redactor)
     for text in (entry.text, entry.message, *entry.continuation):
         assert TMDB_KEY not in text and "eyJhbGciOiJIUzI1NiJ9" not in text
     assert MASK in entry.message
@@ -128,7 +135,7 @@ def test_a_json_message_is_unescaped_and_redacted(redactor):
     line = format_header(
         "json", WHEN, "ERROR", "app.db", f"connect postgresql://aphrodite:{TMDB_KEY}@db/x failed"
     )
-    entry = build_entry(line.encode(), 0, redactor)
+    entry = shown_entry(line.encode(), 0, redactor)
     assert entry.message == f"connect postgresql://aphrodite:{MASK}@db/x failed"
     assert TMDB_KEY not in entry.text
 

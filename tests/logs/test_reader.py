@@ -44,3 +44,29 @@ def test_entry_start_at_or_after_finds_the_next_header(log_path, written):
         for offset in (0, 1, starts[5], starts[5] + 1, starts[400] - 1, len(data) - 3):
             expected = next((s for s in starts if s >= offset), len(data))
             assert entry_start_at_or_after(handle, offset, chunk_size=64) == expected
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last", "last without a newline"])
+@pytest.mark.timeout(10)
+def test_a_line_longer_than_the_largest_chunk_comes_alone_and_every_read_advances(
+    log_path, monkeypatch, where
+):
+    monkeypatch.setattr(reader, "MAX_CHUNK", 4096)
+    monkeypatch.setattr(reader, "LONG_LINE_HEAD", 1000)
+    monkeypatch.setattr(reader, "_SEEK_BLOCK", 512)
+    huge = b"2026-11-28 00:00:00 [INFO] app:1: " + b"h" * 20_000
+    others = [e.text.encode() for e in generate(30, seed=2)]
+    lines = {"first": [huge, *others], "middle": [*others[:15], huge, *others[15:]]}.get(
+        where, [*others, huge]
+    )
+    data = b"\n".join(lines) + (b"" if where == "last without a newline" else b"\n")
+    log_path.write_bytes(data)
+    with LogHandle(log_path) as handle:
+        for chunks in (
+            list(chunks_forward(handle, chunk_size=256)),
+            list(chunks_backward(handle, chunk_size=256)),
+        ):
+            (long_one,) = [c for c in chunks if c.line_length is not None]
+            assert long_one.text == huge[:1000]
+            assert long_one.line_length == len(huge) + (0 if where == "last without a newline" else 1)
+            assert sum(c.line_length or c.end - c.start for c in chunks) == len(data)

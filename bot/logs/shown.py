@@ -1,0 +1,128 @@
+"""The log as the user sees it: redacted, with long lines cut. Every search and every answer is made on it.
+
+A raw chunk (see reader.py) becomes a "shown" chunk: its text decoded (invalid UTF-8 becomes
+U+FFFD), every secret masked, and each line longer than ``LINE_LIMIT`` bytes cut to its first
+``LINE_LIMIT`` bytes plus ``… [line truncated, N bytes]``. Lines are neither added nor removed.
+
+Why searches look only at this text: a search that also looked at the raw bytes (to skip lines
+quickly, or to require a match "as written and as shown") would answer differently depending
+on a secret's characters, and a masked key could be recovered one guess at a time. Here the
+work done on raw bytes (decoding, redaction) does not depend on the search, and everything that
+depends on the search (which lines match, how many, how long it takes) sees only redacted text.
+
+A cut line is redacted with ``_CONTEXT`` more characters past the cut, so a secret straddling
+the cut is masked whole. Text is redacted ``_PIECE`` bytes at a time, so no single call keeps
+the interpreter busy for long.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.logs.entry import truncation_marker
+from bot.logs.reader import Chunk
+from bot.redact import Redactor
+
+LINE_LIMIT = 64 * 1024
+_CONTEXT = 4 * 1024
+_PIECE = 1024 * 1024
+_NEWLINE = re.compile(b"\n")
+# A piece never ends right after a line that may announce a credential on the next line.
+_ANNOUNCES = re.compile(rb"(?i)(?:bearer|authorization\S*)[ \t]*[:=]?[ \t]*\r?$")
+
+
+@dataclass
+class ShownChunk:
+    """``chunk`` holds the shown text (bytes) of ``raw``, line for line."""
+
+    raw: Chunk
+    chunk: Chunk
+    _raw_lines: list[int] | None = field(default=None, repr=False)
+
+    def file_offset(self, pos: int) -> int:
+        """The file offset of the line that starts at ``pos`` in the shown text."""
+        raw = self.raw
+        if raw.line_length is not None:
+            return raw.offset
+        if self._raw_lines is None:
+            self._raw_lines = [raw.start, *(m.end() for m in _NEWLINE.finditer(raw.data, raw.start, raw.end))]
+        line = self.chunk.data.count(b"\n", 0, pos)
+        return raw.offset + self._raw_lines[min(line, len(self._raw_lines) - 1)]
+
+
+def show(raw: Chunk, redactor: Redactor) -> ShownChunk:
+    """The shown text of ``raw``."""
+    if raw.line_length is not None:
+        text = _cut_line(raw.text, raw.line_length, redactor).encode()
+    else:
+        text = b"".join(_shown_pieces(raw.data, raw.start, raw.end, redactor))
+    return ShownChunk(raw, Chunk(raw.offset, text, 0, len(text)))
+
+
+def _shown_pieces(data: bytes, start: int, end: int, redactor: Redactor) -> list[bytes]:
+    pieces = []
+    while start < end:
+        stop = _piece_end(data, start, end)
+        pieces.append(_shown_lines(data[start:stop], redactor).encode())
+        start = stop
+    return pieces
+
+
+def _piece_end(data: bytes, start: int, end: int) -> int:
+    """Where the piece from ``start`` ends: after a newline about _PIECE bytes on (or ``end``)."""
+    stop = start + _PIECE
+    while stop < end:
+        newline = data.find(b"\n", stop, end)
+        if newline == -1:
+            return end
+        line_start = data.rfind(b"\n", start, newline) + 1
+        if not _ANNOUNCES.search(data, max(line_start, newline - 64), newline):
+            return newline + 1
+        stop = newline + 1
+    return end
+
+
+def _shown_lines(piece: bytes, redactor: Redactor) -> str:
+    """Whole lines, redacted together; the long ones cut."""
+    if len(piece) <= LINE_LIMIT or not _has_long_line(piece):
+        return _crlf(redactor.redact_bytes(piece))
+    parts: list[str] = []
+    run: list[bytes] = []
+    for line in piece.split(b"\n"):
+        if len(line) <= LINE_LIMIT:
+            run.append(line)
+            continue
+        if run:
+            parts.append(_crlf(redactor.redact_bytes(b"\n".join(run))))
+            run = []
+        parts.append(_cut_line(line, len(line), redactor))
+    if run:
+        parts.append(_crlf(redactor.redact_bytes(b"\n".join(run))))
+    return "\n".join(parts)
+
+
+def _has_long_line(piece: bytes) -> bool:
+    """Whether a line is longer than LINE_LIMIT: it covers a whole half-limit block without a newline."""
+    block = LINE_LIMIT // 2
+    return any(piece.find(b"\n", at, at + block) == -1 for at in range(0, len(piece) - block + 1, block))
+
+
+def _cut_line(head: bytes, length: int, redactor: Redactor) -> str:
+    """A line of ``length`` bytes whose first bytes are ``head``: cut at LINE_LIMIT, redacted, marked."""
+    if length <= LINE_LIMIT:
+        return redactor(_decode(head))
+    cut = LINE_LIMIT
+    while cut > 0 and head[cut] & 0xC0 == 0x80:  # not inside a UTF-8 character
+        cut -= 1
+    kept = _decode(head[:cut])
+    context = _decode(head[: cut + _CONTEXT].split(b"\n", 1)[0])
+    return redactor.redact_head(context, len(kept)) + truncation_marker(length)
+
+
+def _decode(data: bytes) -> str:
+    return _crlf(data.decode("utf-8", errors="replace"))
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n")
