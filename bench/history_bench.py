@@ -13,7 +13,7 @@ Prints:
   ``executemany`` of the same rows into a bare table of the same shape (no validation, no
   rollup, no pruning) over the first two days;
 - one monitor round (8 results, one call) as the monitor makes it, per call;
-- the state file on disk after 90 days (file + WAL + shm) and its largest size during the run
+- the history file on disk after 90 days (file + WAL + shm) and its largest size during the run
   (target < 50 MB), and the WAL's largest size;
 - the /alerts status work: 24 h and 7-day uptime of 8 targets + the status chart (target < 1 s;
   the first render also pays matplotlib's import, shown apart);
@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.logs_bench import PeakRss
-from bot.history import HistoryStore, Observation, SizeSample, TableBytes
+from bot.history import FILE_NAME, HistoryStore, Observation, SizeSample, TableBytes
 from bot.history.status_chart import render_status_chart
 from bot.status import Status
 from bot.units import human_bytes
@@ -123,7 +123,7 @@ def size_sample(at: datetime, hour: int) -> SizeSample:
 async def main(days: int) -> None:
     rng = random.Random(42)
     folder = Path(tempfile.mkdtemp(prefix="history-bench-"))
-    path = folder / "state.sqlite3"
+    path = folder / FILE_NAME
     clock = Clock()
     store = HistoryStore(path, interval_seconds=INTERVAL, keep_days=90, clock=clock)
     total_hours = days * 24
@@ -192,7 +192,7 @@ async def main(days: int) -> None:
     size = store.file.disk_bytes()
     ok = size < TARGET_BYTES and largest_file < TARGET_BYTES
     print(
-        f"\nstate file after {days} days: {human_bytes(size)} ({size:,} bytes); largest during the run "
+        f"\nhistory file after {days} days: {human_bytes(size)} ({size:,} bytes); largest during the run "
         f"{human_bytes(largest_file)}; WAL at day ends {human_bytes(largest_wal)} "
         f"(target < 50 MB: {'ok' if ok else 'MISSED'})"
     )

@@ -11,6 +11,7 @@ import aiohttp
 from bot.config import Settings
 from bot.database.backups import BackupService
 from bot.database.connection import Database
+from bot.history import FILE_NAME as HISTORY_FILE
 from bot.history import HistoryStore
 from bot.logs import AphroditeLog
 from bot.redact import Redactor
@@ -57,7 +58,7 @@ class Runtime:
         )
         state = StateStore(settings.data_dir / "state.sqlite3")
         history = HistoryStore(
-            settings.data_dir / "state.sqlite3",
+            settings.data_dir / HISTORY_FILE,
             interval_seconds=settings.check_interval_seconds,
             keep_days=settings.history_days,
         )

@@ -22,6 +22,7 @@ from bot.logs.entry import Level
 from bot.logs.parse import build_entry, header_level
 from bot.logs.reader import Chunk, LogHandle, LogUnreadable
 from bot.logs.scan import entry_starts
+from bot.logs.shown import show
 from bot.redact import Redactor
 from bot.status import Status
 
@@ -162,7 +163,8 @@ class _Collector:
             if level not in _ERROR_LEVELS:
                 continue
             end = starts[index + 1] if index + 1 < len(starts) else len(data)
-            entry = build_entry(data[start:end], offset + start, self._redactor)
+            shown = show(Chunk(offset + start, data, start, end), self._redactor)
+            entry = build_entry(shown.chunk.text, offset + start)
             self.errors += 1
             self.critical = self.critical or level is Level.CRITICAL
             if len(self.shown) < SHOWN_ENTRIES:

@@ -1,4 +1,4 @@
-"""The history tables in the bot's SQLite state file: one connection, WAL kept small, used from threads."""
+"""The history's own SQLite file in DATA_DIR: one connection, WAL kept small, used from threads."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from typing import TypeVar
 from bot.errors import OpsError
 
 T = TypeVar("T")
+
+# Beside state.sqlite3, not inside it: the monitor's alert bookkeeping and the history's hourly
+# rollups then never wait on each other's locks, and the growing file is this one alone.
+FILE_NAME = "history.sqlite3"
 log = logging.getLogger(__name__)
 
 # The write-ahead log is truncated to this size after each checkpoint (SQLite keeps the file
@@ -69,14 +73,13 @@ CREATE TABLE IF NOT EXISTS history_meta (
 
 
 class HistoryUnavailable(OpsError):
-    """The state file could not be read or written (damaged, locked too long, disk full)."""
+    """The history file could not be read or written (damaged, locked too long, disk full)."""
 
 
 class HistoryFile:
-    """Owns the history's connection to the state file; every call runs in a worker thread, one at a time.
+    """Owns the history's connection to the history file; every call runs in a worker thread, one at a time.
 
-    The file is shared with bot/state.py's key-value table; both connections wait up to
-    ``busy_timeout`` for each other's short writes.
+    A reader in another process (the CLI) waits up to ``busy_timeout`` for the bot's short writes.
     """
 
     def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
@@ -112,7 +115,7 @@ class HistoryFile:
                 ) from None
 
     def disk_bytes(self) -> int:
-        """The state file with its write-ahead log and shared-memory index, as they take space on disk."""
+        """The history file with its write-ahead log and shared-memory index, as they take space on disk."""
         total = 0
         for suffix in ("", "-wal", "-shm"):
             try:

@@ -23,7 +23,7 @@ _HOURLY_COLUMNS = ", ".join(HourlyAggregate.__dataclass_fields__)
 
 
 class HistoryStore:
-    """Results by target in the state file. Writing rolls finished hours up, prunes and checkpoints.
+    """Results by target in the history file. Writing rolls finished hours up, prunes and checkpoints.
 
     ``interval_seconds`` is the monitor's interval: a result stands for the time until the next one,
     and results further apart than 2.5 intervals have a gap between them.

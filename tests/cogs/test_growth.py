@@ -6,7 +6,7 @@ import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.history import HistoryStore, SizeSample, TableBytes
+from bot.history import FILE_NAME, HistoryStore, SizeSample, TableBytes
 from cogs.ui.growth_embeds import CHART_NAME
 from tests.database.backup_fixtures import DUMP_HEAD
 from tests.fakes.discord import FakeDiscord
@@ -31,7 +31,7 @@ def png_dimensions(data: bytes) -> tuple[int, int]:
 
 async def write_history(data_dir: Path, now: datetime, days: int) -> None:
     """Hourly samples of a database growing 3 MiB an hour, mostly in media_items; the last one 30 min ago."""
-    store = HistoryStore(data_dir / "state.sqlite3")
+    store = HistoryStore(data_dir / FILE_NAME)
     try:
         for hour in range(days * 24, 0, -1):
             grown = (days * 24 - hour) * 3 * MIB

@@ -31,7 +31,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[HistoryStore]:
-    history = HistoryStore(tmp_path / "state.sqlite3", interval_seconds=10, keep_days=90, clock=clock)
+    history = HistoryStore(tmp_path / "history.sqlite3", interval_seconds=10, keep_days=90, clock=clock)
     try:
         yield history
     finally:

@@ -53,7 +53,7 @@ async def test_status_chart_of_one_result(store, clock):
 
 
 async def test_status_chart_of_90_days_of_eight_targets(tmp_path, clock):
-    store = HistoryStore(tmp_path / "state.sqlite3", interval_seconds=300, keep_days=90, clock=clock)
+    store = HistoryStore(tmp_path / "history.sqlite3", interval_seconds=300, keep_days=90, clock=clock)
     rng = random.Random(7)
     try:
         for day in range(90):

@@ -11,7 +11,7 @@ import pytest
 from bot.cli.main import build_parser
 from bot.config import Secret, Settings
 from bot.errors import OpsError
-from bot.history import HistoryStore, SizeSample, TableBytes
+from bot.history import FILE_NAME, HistoryStore, SizeSample, TableBytes
 from bot.runtime import Runtime
 from tests.support.postgres_cluster import APP_PASSWORD
 
@@ -38,7 +38,7 @@ def settings(aphrodite_db, tmp_path) -> Settings:
 
 async def test_json_and_png_after_two_days_of_samples(settings, tmp_path, capsys):
     now = datetime.now(UTC)
-    store = HistoryStore(settings.data_dir / "state.sqlite3")
+    store = HistoryStore(settings.data_dir / FILE_NAME)
     try:
         for hours_ago in (48, 24):
             tables = (TableBytes("media_items", (100 - hours_ago) * MIB),)

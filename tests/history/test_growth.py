@@ -112,7 +112,7 @@ async def test_a_day_count_outside_the_range_is_refused(store, tmp_path):
 
 
 async def test_size_samples_older_than_history_days_are_pruned(tmp_path):
-    store = HistoryStore(tmp_path / "state.sqlite3", keep_days=2)
+    store = HistoryStore(tmp_path / "history.sqlite3", keep_days=2)
     try:
         for day in range(5):
             await store.sizes.record(sample(24 * day, GIB + day))

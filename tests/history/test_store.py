@@ -10,7 +10,6 @@ import pytest
 from bot.history import HistoryStore, Observation
 from bot.history.rollup import p95
 from bot.history.sqlite_file import HistoryUnavailable
-from bot.state import StateStore
 from bot.status import Status
 from tests.history.conftest import T0, record_at, rounds
 
@@ -60,7 +59,7 @@ async def test_a_late_result_for_a_rolled_up_hour_updates_its_aggregate(store, c
 
 
 async def test_raw_results_are_kept_48_hours_and_aggregates_history_days(tmp_path, clock):
-    store = HistoryStore(tmp_path / "state.sqlite3", interval_seconds=10, keep_days=3, clock=clock)
+    store = HistoryStore(tmp_path / "history.sqlite3", interval_seconds=10, keep_days=3, clock=clock)
     try:
         for hour in range(4 * 24):
             start = T0 + hour * HOUR
@@ -87,26 +86,14 @@ async def test_a_malformed_result_stores_nothing_of_its_round(store, clock):
     assert await store.samples(T0 - HOUR, T0 + HOUR) == {}
 
 
-async def test_the_history_shares_the_state_file_with_the_key_value_store(tmp_path, store, clock):
-    state = StateStore(tmp_path / "state.sqlite3")
-    try:
-        await state.put("alerts", {"tmdb": "failing"})
-        await record_at(store, clock, T0 + HOUR, rounds("tmdb", T0, 3))
-        await state.put("alerts", {"tmdb": "recovered"})
-        assert await state.get("alerts") == {"tmdb": "recovered"}
-        assert len((await store.samples(T0, T0 + HOUR))["tmdb"]) == 3
-    finally:
-        await state.close()
-
-
 async def test_the_write_ahead_log_is_emptied_when_an_hour_is_rolled_up(tmp_path, store, clock):
     await record_at(store, clock, T0, rounds("tmdb", T0, 1))
     await record_at(store, clock, T0 + timedelta(minutes=59), rounds("tmdb", T0 + timedelta(seconds=10), 354))
-    wal = tmp_path / "state.sqlite3-wal"
+    wal = tmp_path / "history.sqlite3-wal"
     assert wal.stat().st_size > 0
     await record_at(store, clock, T0 + HOUR, rounds("tmdb", T0 + HOUR, 1))
     assert wal.stat().st_size == 0
-    with sqlite3.connect(tmp_path / "state.sqlite3") as connection:
+    with sqlite3.connect(tmp_path / "history.sqlite3") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -117,7 +104,7 @@ async def test_targets_are_listed_in_the_order_they_first_appeared(store, clock)
 
 
 async def test_a_damaged_state_file_is_reported_in_words_not_as_a_crash(tmp_path, clock):
-    path = tmp_path / "state.sqlite3"
+    path = tmp_path / "history.sqlite3"
     path.write_bytes(b"this is not a database " * 200)
     store = HistoryStore(path, clock=clock)
     try:

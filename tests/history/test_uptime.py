@@ -57,7 +57,7 @@ async def test_a_period_edge_inside_a_sample_counts_only_its_inside_part(store, 
 
 
 async def test_seven_days_combine_aggregates_beyond_48_hours_with_raw_results(tmp_path, clock):
-    store = HistoryStore(tmp_path / "state.sqlite3", interval_seconds=600, keep_days=90, clock=clock)
+    store = HistoryStore(tmp_path / "history.sqlite3", interval_seconds=600, keep_days=90, clock=clock)
     try:
         for hour in range(7 * 24):
             start = T0 + hour * HOUR
