@@ -12,6 +12,7 @@ from discord.http import Route
 
 from bot import heartbeat
 from bot.alerts.monitor import Monitor
+from bot.history.recorder import RoundRecorder
 from bot.runtime import Runtime
 from cogs.access import GuardedTree
 from cogs.alert_delivery import AlertPoster
@@ -37,7 +38,7 @@ class MaintenanceBot(commands.Bot):
     """Owns nothing itself: the Runtime (HTTP session, pool, state) is opened outside and handed in.
 
     ``monitor`` runs the automatic alerts from the first READY until `close` (only with
-    ALERT_CHANNEL_ID); set ``monitor.on_round`` to observe every round's results.
+    ALERT_CHANNEL_ID); every round's results go to the measurement history.
     ``monitor_interval`` overrides CHECK_INTERVAL_SECONDS (tests only).
     """
 
@@ -55,7 +56,12 @@ class MaintenanceBot(commands.Bot):
             **client_options,
         )
         self.runtime = runtime
-        self.monitor = Monitor.from_runtime(runtime, AlertPoster(self).deliver, interval=monitor_interval)
+        self.monitor = Monitor.from_runtime(
+            runtime,
+            AlertPoster(self).deliver,
+            on_round=RoundRecorder(runtime.history, runtime.database),
+            interval=monitor_interval,
+        )
 
     async def setup_hook(self) -> None:
         if self.runtime.settings.discord_api_base:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import UTC, datetime, timedelta
 
 import discord
 from discord import app_commands
@@ -12,11 +13,15 @@ from bot.alerts.monitor import Monitor
 from bot.alerts.overview import MonitorOverview
 from bot.alerts.results import TARGET_NAMES
 from bot.app import MaintenanceBot
+from bot.history import HistoryStore
+from bot.history.status_chart import render_status_chart
+from bot.history.uptime_summary import uptime_summaries
 from cogs.alert_delivery import LogDownloadButton
-from cogs.ui.alert_embeds import history_pages, status_embed
+from cogs.ui.alert_embeds import history_pages, status_embed, uptime_line
 from cogs.ui.embeds import absolute_time, relative_time
 from cogs.ui.views import PageView
 
+STATUS_CHART_NAME = "monitor-status.png"
 TARGET_CHOICES = [app_commands.Choice(name=name, value=key) for key, name in TARGET_NAMES.items()]
 MAX_PAUSE_MINUTES = 7 * 24 * 60
 
@@ -34,6 +39,8 @@ async def send_status(
 ) -> None:
     """The status embed (``extra``: a line per target; ``file``: e.g. a chart) as the deferred answer."""
     embed = status_embed(overview, extra).build()
+    if file is not None:
+        embed.set_image(url=f"attachment://{file.filename}")
     if file is None:
         await interaction.followup.send(embed=embed)
     else:
@@ -47,13 +54,21 @@ class Alerts(commands.Cog):
         name="alerts", description="Automatic alerts: state, maintenance, test, history"
     )
 
-    def __init__(self, monitor: Monitor) -> None:
+    def __init__(self, monitor: Monitor, history: HistoryStore) -> None:
         self.monitor = monitor
+        self.history = history
 
-    @alerts.command(name="status", description="Every watched target: state, since when, last result")
+    @alerts.command(name="status", description="Every watched target: state, uptime, latency chart")
     async def status(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
-        await send_status(interaction, await self.monitor.overview())
+        now = datetime.now(UTC)
+        summaries = await uptime_summaries(self.history, now)
+        extra = {target: uptime_line(summary) for target, summary in summaries.items()}
+        png = await render_status_chart(self.history, now=now)
+        chart = None
+        if len(png) <= interaction.filesize_limit:
+            chart = discord.File(io.BytesIO(png), filename=STATUS_CHART_NAME)
+        await send_status(interaction, await self.monitor.overview(), extra=extra, file=chart)
 
     @alerts.command(name="pause", description="Open a maintenance window: no alerts for a while")
     @app_commands.describe(minutes="How long (the channel is told when it starts and ends)")
@@ -113,4 +128,4 @@ class Alerts(commands.Cog):
 
 async def setup(bot: MaintenanceBot) -> None:
     bot.add_dynamic_items(LogDownloadButton)
-    await bot.add_cog(Alerts(bot.monitor))
+    await bot.add_cog(Alerts(bot.monitor, bot.runtime.history))

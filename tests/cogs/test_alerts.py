@@ -259,6 +259,30 @@ async def test_status_lists_every_target_with_its_state(alert_bot, fake_discord,
     assert "Incident #1" in omdb and "since" in omdb
 
 
+async def test_status_shows_uptime_and_attaches_the_latency_chart_from_the_rounds(
+    alert_bot, fake_discord, fakes
+):
+    bot = await alert_bot()
+    fakes.omdb.set_mode("bad_key")
+    await rounds(bot, 2)
+    # The history keeps whole seconds: wait for the next one, so the rounds stand for some time.
+    now = datetime.now(UTC).timestamp()
+    await asyncio.sleep(int(now) + 1 - now)
+    record = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
+    await record.wait_done()
+    message = record.original
+    ((filename, png),) = message.attachments
+    assert filename == "monitor-status.png" and png.startswith(b"\x89PNG") and len(png) < 1_000_000
+    embed = message.embeds[0]
+    assert embed["image"]["url"] == "attachment://monitor-status.png"
+    shown = {field["name"]: field["value"] for field in embed["fields"]}
+    assert "Uptime 24 h 100 %" in shown["🟢 TMDB"]
+    assert "Uptime 24 h 0.00 %" in shown["🔴 OMDb"]
+    recorded = await bot.runtime.history.samples(datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC))
+    assert {sample.status for sample in recorded["tmdb"]} == {Status.OK}
+    assert {sample.status for sample in recorded["omdb"]} == {Status.FAILED}
+
+
 async def test_history_lists_incidents_with_the_mean_time_to_recovery(alert_bot, fake_discord, fakes):
     bot = await alert_bot()
     for service in ("omdb", "tmdb"):
