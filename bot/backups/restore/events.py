@@ -18,7 +18,7 @@ class DumpRefused(Exception):
 class Statement:
     """A complete SQL statement, from its first token to its semicolon.
 
-    ``head``: its first bytes (lexer.HEAD_LIMIT) with comments dropped and spaces
+    ``head``: its first bytes (statement.HEAD_LIMIT) with comments dropped and spaces
     collapsed (``head_complete`` when that is all of it); ``text``: all of it as written, when the
     scanner keeps text;
     ``last_comment``: the last non-empty `--` comment line before it (pg_dump's entry headers).

@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
+from bot.backups.restore.statement import RoutineBody, StatementHead
 
-HEAD_LIMIT = 16 * 1024
 _META_LIMIT = 1024
 _COMMENT_LIMIT = 256
 _CARRY_LIMIT = 64 * 1024
@@ -66,9 +66,6 @@ _MODE_NAMES = {
 # What the last SQL byte belonged to, for the meaning of a following `$` or quote.
 _NOTHING, _WORD, _NUMBER, _WORD_ENDED = range(4)
 _WORD_KEPT = 10  # bytes of a word kept: enough for every keyword the scanner looks at
-# psql's heuristic for SQL-standard routine bodies: in CREATE [OR REPLACE] FUNCTION|PROCEDURE,
-# BEGIN ... END (and CASE ... END inside it) hold semicolons that do not end the statement.
-_ROUTINE_WORDS = (b"create", b"function", b"procedure", b"or", b"replace")
 
 
 class SqlScanner:
@@ -100,14 +97,10 @@ class SqlScanner:
     def _reset_statement(self) -> None:
         self._started = False
         self._start_line = 0
-        self._head: list[bytes] = []
-        self._head_size = 0
-        self._head_space = False
+        self._head = StatementHead()
         self._text: list[bytes] = []
         self._paren_depth = 0
-        self._begin_depth = 0
-        self._words_seen = 0
-        self._first_words = [b"", b"", b"", b""]
+        self._routine = RoutineBody()
 
     def feed(self, chunk: bytes) -> list[Event]:
         data = self._carry + chunk if self._carry else chunk
@@ -158,16 +151,7 @@ class SqlScanner:
         self._line_start = piece.endswith(b"\n")
         if self.keep_text:
             self._text.append(piece)
-        self._add_head(piece)
-
-    def _add_head(self, piece: bytes) -> None:
-        if self._head_space:
-            self._head_space = False
-            self._add_head(b" ")
-        room = HEAD_LIMIT - self._head_size
-        if room > 0:
-            self._head.append(piece[:room])
-        self._head_size += len(piece)
+        self._head.add(piece)
 
     def _space(self, data: bytes, start: int, stop: int) -> None:
         """Whitespace or a comment: one space in the head; kept in the text inside a statement."""
@@ -177,13 +161,13 @@ class SqlScanner:
         if self._started:
             if self.keep_text:
                 self._text.append(piece)
-            self._head_space = True
+            self._head.space_pending = True
 
     def _begin_token(self) -> None:
         if not self._started:
             self._started = True
             self._start_line = self.line
-            self._head_space = False
+            self._head.space_pending = False
 
     # -- SQL between tokens ------------------------------------------------------------------
 
@@ -215,7 +199,7 @@ class SqlScanner:
             return self._dollar(data, position, final)
         if byte == 0x3B:  # ;
             self._consume(data, position, position + 1)
-            if self._paren_depth == 0 and self._begin_depth == 0:  # as psql decides
+            if self._paren_depth == 0 and self._routine.depth == 0:  # as psql decides
                 self._end_statement()
             self._word = _NOTHING
             return position + 1
@@ -267,20 +251,7 @@ class SqlScanner:
         """A whole identifier or keyword: what a following quote means, and psql's BEGIN/END count."""
         self._word = _WORD_ENDED
         word = self._word_text.lower() if self._word_length <= _WORD_KEPT else b""
-        if self._words_seen < len(self._first_words) and word in _ROUTINE_WORDS:
-            self._first_words[self._words_seen] = word
-        self._words_seen += 1
-        first = self._first_words
-        routine = first[0] == b"create" and (
-            first[1] in (b"function", b"procedure")
-            or (first[1:3] == [b"or", b"replace"] and first[3] in (b"function", b"procedure"))
-        )
-        if not routine or self._paren_depth:
-            return
-        if word == b"begin" or (word == b"case" and self._begin_depth):
-            self._begin_depth += 1
-        elif word == b"end" and self._begin_depth:
-            self._begin_depth -= 1
+        self._routine.word(word, in_parentheses=self._paren_depth > 0)
 
     def _open_quote(self, data: bytes, position: int) -> int:
         """A string's opening quote; a word just before it may make it an E'' or a B''/X'' string."""
@@ -313,7 +284,7 @@ class SqlScanner:
         return match.end()
 
     def _end_statement(self) -> None:
-        head = b"".join(self._head).decode("utf-8", "replace").strip()
+        head = self._head.text()
         copy = bool(_COPY_FROM_STDIN.match(head))
         if not copy and (scs := _SCS.match(head)):
             value = (scs["value"] or "on").lower()
@@ -323,7 +294,7 @@ class SqlScanner:
                 Statement(
                     line=self._start_line,
                     head=head,
-                    head_complete=self._head_size <= HEAD_LIMIT,
+                    head_complete=self._head.complete,
                     text=b"".join(self._text) if self.keep_text else None,
                     last_comment=self._last_comment,
                     copy_from_stdin=copy,
