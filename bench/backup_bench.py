@@ -27,10 +27,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
+from bot.backups.pg_tools import PgTools, libpq_environment
+from bot.backups.service import BackupService
 from bot.config import Secret
-from bot.database.backups import BackupService
 from bot.database.connection import Database
-from bot.database.pg_tools import PgTools, libpq_environment
 from bot.units import human_bytes
 from tests.support.databases import TEMPLATE, clone_database, prepare_template
 from tests.support.postgres_cluster import PostgresCluster

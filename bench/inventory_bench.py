@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
-from bot.database.inventory import scan_backups
+from bot.backups.inventory import scan_backups
 
 BACKUPS = 300
 RUNS = 20

@@ -35,8 +35,8 @@ from bot.alerts.notices import Notice
 from bot.alerts.results import TARGETS, TargetResult
 from bot.alerts.store import AlertStore
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, ServicesTarget
+from bot.backups.service import BackupService
 from bot.config import Settings
-from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.redact import Redactor
 from bot.services.anidb_guard import REQUEST_INTERVAL_SECONDS, RequestSpacing

@@ -29,12 +29,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.backup_bench import RssSampler
+from bot.backups.dump_file import DumpReader
+from bot.backups.pg_tools import libpq_environment
+from bot.backups.restore.filter import DumpFilter, check_replayable
+from bot.backups.restore.replay import stream_restore
 from bot.config import Secret
 from bot.database.connection import Database
-from bot.database.dump_file import DumpReader
-from bot.database.pg_tools import libpq_environment
-from bot.database.restore import stream_restore
-from bot.database.restore_filter import DumpFilter, check_replayable
 from bot.redact import Redactor
 from bot.units import human_bytes
 from tests.support.databases import clone_database, prepare_template

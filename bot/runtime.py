@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bot.backups.service import BackupService
 from bot.config import Settings
-from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.history import FILE_NAME as HISTORY_FILE
 from bot.history import HistoryStore

@@ -12,10 +12,10 @@ from discord.ext import commands
 
 from bot.alerts.targets import record_scheduled_backup
 from bot.app import MaintenanceBot
-from bot.database.backup_progress import BackupProgress
-from bot.database.backup_schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
-from bot.database.backups import BackupService
-from bot.database.inventory import open_backup
+from bot.backups.inventory import open_backup
+from bot.backups.progress import BackupProgress
+from bot.backups.schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
+from bot.backups.service import BackupService
 from cogs.ui import limits
 from cogs.ui.backup_embeds import (
     created_embed,

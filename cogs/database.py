@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MaintenanceBot
-from bot.database.integrity import run_integrity
-from bot.database.status import collect_status
+from bot.database.health import collect_status
+from bot.database.integrity.report import run_integrity
 from bot.history import GrowthSampler, collect_growth
 from bot.history.growth import MAX_DAYS
 from bot.history.growth_chart import render_growth_chart
@@ -19,8 +19,8 @@ from cogs.ui.db_embeds import integrity_embed, status_embed
 from cogs.ui.growth_embeds import CHART_NAME, growth_embed
 
 
-class Database(commands.Cog):
-    """Thin adapter over bot.database.status, bot.database.integrity and bot.history's growth."""
+class DatabaseCommands(commands.Cog, name="Database"):
+    """Thin adapter over bot.database.health, bot.database.integrity.report and bot.history's growth."""
 
     db = app_commands.Group(name="db", description="Aphrodite's PostgreSQL database")
 
@@ -61,4 +61,4 @@ class Database(commands.Cog):
 
 
 async def setup(bot: MaintenanceBot) -> None:
-    await bot.add_cog(Database(bot.runtime))
+    await bot.add_cog(DatabaseCommands(bot.runtime))

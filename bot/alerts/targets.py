@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from bot.alerts.results import TargetResult
+from bot.backups.create import disk_free_bytes
+from bot.backups.service import BackupService
 from bot.config import Settings
-from bot.database.backups import BackupService, disk_free_bytes
 from bot.database.connection import Database
 from bot.services.catalog import SERVICE_KEYS
 from bot.services.runner import CheckRunner

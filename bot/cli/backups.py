@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.database.backup_progress import BackupProgress
-from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
-from bot.database.inventory import BackupFile, Inventory
+from bot.backups.inventory import BackupFile, Inventory
+from bot.backups.progress import BackupProgress
+from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration

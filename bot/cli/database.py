@@ -13,9 +13,9 @@ from typing import Any
 from bot.cli import growth
 from bot.cli.invocation import command
 from bot.database.connection import DatabaseNotConfigured, DatabaseUnavailable
-from bot.database.findings import Severity
-from bot.database.integrity import DEFAULT_BUDGET_SECONDS, IntegrityReport, run_integrity
-from bot.database.status import DatabaseStatus, collect_status
+from bot.database.health import DatabaseStatus, collect_status
+from bot.database.integrity.findings import Severity
+from bot.database.integrity.report import DEFAULT_BUDGET_SECONDS, IntegrityReport, run_integrity
 from bot.runtime import Runtime
 from bot.status import Status
 from bot.units import human_duration

@@ -1,1 +1,1 @@
-"""PostgreSQL: the connection, status, integrity checks and backups."""
+"""PostgreSQL health: the connection, `/db status` and the integrity checks."""

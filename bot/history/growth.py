@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.database.inventory import list_backups
+from bot.backups.inventory import list_backups
 from bot.history.sizes import SizeHistory, SizeSample
 from bot.units import human_bytes
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import discord
 
-from bot.database.backup_progress import BackupProgress
-from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
-from bot.database.inventory import BackupFile, Inventory, NotABackup
+from bot.backups.inventory import BackupFile, Inventory, NotABackup
+from bot.backups.progress import BackupProgress
+from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.printable import printable
 from bot.status import Status
 from bot.units import human_bytes, human_duration

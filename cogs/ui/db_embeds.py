@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.database.findings import Finding, Severity, plural
-from bot.database.integrity import IntegrityReport
-from bot.database.status import DatabaseStatus
+from bot.database.health import DatabaseStatus
+from bot.database.integrity.findings import Finding, Severity, plural
+from bot.database.integrity.report import IntegrityReport
 from bot.units import human_bytes, human_duration
 from cogs.ui import limits
 from cogs.ui.embeds import STATUS_COLOURS, EmbedSpec, absolute_time, relative_time, status_line

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, record_scheduled_backup
+from bot.backups.service import BackupService
 from bot.config import Secret, Settings
-from bot.database.backups import BackupService
 from bot.database.connection import Database
 from bot.status import Status
-from tests.database.backup_fixtures import DUMP_HEAD
+from tests.backups.fixtures import DUMP_HEAD
 from tests.fakes.services import closed_port
 from tests.support.postgres_cluster import APP_PASSWORD
 

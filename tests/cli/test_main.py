@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backups.fixtures import write_dump_head
 from tests.cli.process import python_m_bot
-from tests.database.backup_fixtures import write_dump_head
 
 BROKEN_PIPE = 141
 

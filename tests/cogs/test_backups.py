@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from cogs.ui import views
-from tests.database.backup_fixtures import write_dump_head
+from tests.backups.fixtures import write_dump_head
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.services import closed_port
 from tests.support.discord_bot import bot_environment, running_bot

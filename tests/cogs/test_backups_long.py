@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backups.fixtures import REAL_PG_DUMP
 from tests.cogs.test_backups import ask, create_backup
-from tests.database.backup_fixtures import REAL_PG_DUMP
 from tests.support.postgres_cluster import APP_PASSWORD
 
 INVALID_WEBHOOK_TOKEN = 50027

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from bot.database.findings import Finding, Severity
-from bot.database.integrity import IntegrityReport
+from bot.database.integrity.findings import Finding, Severity
+from bot.database.integrity.report import IntegrityReport
 from bot.status import Status
 from cogs.access import REFUSAL
 from cogs.ui import limits

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.history import FILE_NAME, HistoryStore, SizeSample, TableBytes
 from cogs.ui.growth_embeds import CHART_NAME
-from tests.database.backup_fixtures import DUMP_HEAD
+from tests.backups.fixtures import DUMP_HEAD
 from tests.fakes.discord import FakeDiscord
 from tests.support.discord_bot import bot_environment, running_bot
 from tests.support.postgres_cluster import APP_PASSWORD

@@ -1,20 +1,18 @@
-"""Fixtures for the status and integrity tests: the app's Database, a state store, SQL runners."""
+"""Fixtures for the health and integrity tests: the app's Database, a state store, SQL runners."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from bot.cli import database as database_cli
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.state import StateStore
-
-RunSql = Callable[..., Awaitable[None]]
+from tests.database.sql_runners import app_sql, superuser_sql  # noqa: F401 - fixtures
 
 
 @pytest.fixture
@@ -43,30 +41,6 @@ async def state_store(tmp_path: Path) -> AsyncIterator[StateStore]:
         yield store
     finally:
         await store.close()
-
-
-def _runner(dsn: str) -> RunSql:
-    async def run(*statements: str) -> None:
-        connection = await asyncpg.connect(dsn)
-        try:
-            for statement in statements:
-                await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    return run
-
-
-@pytest.fixture
-def superuser_sql(aphrodite_db) -> RunSql:
-    """Run statements as the cluster's superuser in the test database."""
-    return _runner(aphrodite_db.superuser_dsn)
-
-
-@pytest.fixture
-def app_sql(aphrodite_db) -> RunSql:
-    """Run statements as Aphrodite's own user (the tables' owner)."""
-    return _runner(aphrodite_db.dsn)
 
 
 @pytest.fixture

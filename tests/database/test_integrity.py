@@ -10,9 +10,9 @@ import pytest
 from bot.cli.database import run_integrity_check
 from bot.config import Secret, Settings
 from bot.database.connection import Database, DatabaseUnavailable
-from bot.database.findings import Finding, Severity
-from bot.database.integrity import LAST_INTEGRITY_KEY, IntegrityReport, InvalidBudget, run_integrity
-from bot.database.maintenance_checks import wraparound_finding, wraparound_severity
+from bot.database.integrity.findings import Finding, Severity
+from bot.database.integrity.maintenance import wraparound_finding, wraparound_severity
+from bot.database.integrity.report import LAST_INTEGRITY_KEY, IntegrityReport, InvalidBudget, run_integrity
 from bot.database.read_only import ReadOnlySession
 from bot.runtime import Runtime
 from bot.status import Status

@@ -11,7 +11,7 @@ import pytest
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.history import GrowthReport, GrowthSampler, HistoryStore, SizeSample, TableBytes, collect_growth
-from tests.database.backup_fixtures import write_dump_head
+from tests.backups.fixtures import write_dump_head
 from tests.history.conftest import T0
 
 GIB = 1024**3

@@ -1,0 +1,1 @@
+"""Backups of Aphrodite's database: dump, verify, inventory, lock, schedule, retention, restore."""

@@ -1,0 +1,151 @@
+"""Making one verified backup: a free name, room on the disk, the dump, its sidecar.
+
+`BackupMaker` is the step shared by `/backup create`, the schedule and the safety backup that a
+restore takes first. The caller holds the operation lock (backups.lock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.backups.dump import InsufficientSpace, write_dump
+from bot.backups.inventory import STAMP_FORMAT, list_backups, scan_backups, write_manifest
+from bot.backups.pg_tools import PgTools
+from bot.backups.progress import ProgressReporter
+from bot.backups.results import BackupResult
+from bot.database.connection import Database
+from bot.printable import printable
+from bot.redact import Redactor
+from bot.units import human_bytes
+
+log = logging.getLogger(__name__)
+
+FreeSpace = Callable[[Path], int]
+# How far ahead of the clock a newest backup's stamp may be for a new name to step past it.
+_STAMP_CATCH_UP = timedelta(minutes=5)
+
+
+def disk_free_bytes(folder: Path) -> int:
+    return shutil.disk_usage(folder).free
+
+
+@dataclass(frozen=True)
+class BackupMaker:
+    """Dumps ``database`` into new verified backups in ``backup_dir``.
+
+    ``free_space`` reports the free bytes of a folder (injectable so a test can simulate a full disk).
+    """
+
+    database: Database
+    backup_dir: Path
+    tools: PgTools
+    redactor: Redactor
+    free_space: FreeSpace = disk_free_bytes
+
+    async def create(
+        self, *, compress: bool, kind: str, label: str, reporter: ProgressReporter, phase: str = "dumping"
+    ) -> BackupResult:
+        """A new backup at its final name, verified, with its sidecar; BackupFailed otherwise."""
+        self.tools.locate("pg_dump")
+        await asyncio.to_thread(_prepare_folder, self.backup_dir)
+        await self._require_free_space(compress)
+        created_at, final = await asyncio.to_thread(_new_backup_name, self.backup_dir, compress)
+        reporter.announce(phase)
+        outcome = await write_dump(
+            final,
+            compress=compress,
+            parts=self.database.parts,
+            tools=self.tools,
+            redactor=self.redactor,
+            progress=reporter,
+            phase=phase,
+        )
+        result = BackupResult(
+            name=final.name,
+            path=final,
+            size=outcome.size,
+            sha256=outcome.sha256,
+            compressed=compress,
+            created_at=created_at,
+            duration_seconds=outcome.duration_seconds,
+            sql_bytes=outcome.sql_bytes,
+            server_version=outcome.server_version,
+            kind=kind,
+            label=label,
+        )
+        await self._write_sidecar(result, outcome.pg_dump_version)
+        return result
+
+    async def _require_free_space(self, compress: bool) -> None:
+        backups = await list_backups(self.backup_dir)
+        same_kind = [backup for backup in backups if backup.compressed == compress]
+        last = (same_kind or backups or [None])[0]
+        if last is None:
+            return
+        needed = 2 * last.size
+        free = await asyncio.to_thread(self.free_space, self.backup_dir)
+        if free < needed:
+            raise InsufficientSpace(
+                f"Not enough free disk space in {self.backup_dir}: {human_bytes(free)} free, but the last "
+                f"backup ({last.name}) was {human_bytes(last.size)}, so a new one needs at least "
+                f"{human_bytes(needed)} (twice that). Delete old backups or free some space."
+            )
+
+    async def _write_sidecar(self, result: BackupResult, pg_dump_version: str | None) -> None:
+        manifest = {
+            "name": result.name,
+            "size": result.size,
+            "sha256": result.sha256,
+            "compressed": result.compressed,
+            "created_at": result.created_at.isoformat(),
+            "duration_seconds": round(result.duration_seconds, 3),
+            "sql_bytes": result.sql_bytes,
+            "server_version": result.server_version,
+            "pg_dump_version": pg_dump_version,
+            "database": self.database.parts.database,
+            "kind": result.kind,
+            "label": result.label,
+            "verified": True,
+            "made_by": "aphrodite-ops",
+        }
+        try:
+            await asyncio.to_thread(write_manifest, result.path, manifest)
+        except OSError:
+            # The backup itself is complete and verified; without its sidecar it merely lists as
+            # unverified, so this is logged rather than thrown away with the backup.
+            log.warning("could not write the sidecar of %s", result.name, exc_info=True)
+
+
+def _prepare_folder(folder: Path) -> None:
+    """Create the folder; remove temporary files that a killed process left (we hold the lock)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".aphrodite*.partial"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            log.warning("leaving %s alone: a directory, not a file of ours", printable(leftover.name))
+            continue
+        log.warning("removing %s, left by an interrupted backup", printable(leftover.name))
+        leftover.unlink(missing_ok=True)
+
+
+def _new_backup_name(folder: Path, compress: bool) -> tuple[datetime, Path]:
+    """A free name stamped now (UTC) that sorts after every backup made moments ago.
+
+    Names have one-second resolution: two backups within a second (or one made right after a
+    deletion) step past the newest stamp, so the newest backup is always the last one made.
+    """
+    moment = datetime.now(UTC).replace(microsecond=0)
+    newest = max((backup.created_at for backup in scan_backups(folder)), default=None)
+    if newest is not None and moment <= newest < moment + _STAMP_CATCH_UP:
+        moment = newest + timedelta(seconds=1)
+    suffix = ".sql.gz" if compress else ".sql"
+    while True:
+        path = folder / f"aphrodite_backup_{moment.strftime(STAMP_FORMAT)}{suffix}"
+        if not path.exists():
+            return moment, path
+        moment += timedelta(seconds=1)

@@ -1,0 +1,1 @@
+"""Restoring a backup: check the file, safety backup, replay it as one transaction."""

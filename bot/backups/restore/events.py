@@ -1,0 +1,54 @@
+"""What the dump lexer finds in a SQL stream, and the refusal it raises (with the line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DumpRefused(Exception):
+    """The dump holds something a plain pg_dump never writes; ``line`` is where (1-based)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A complete SQL statement, from its first token to its semicolon.
+
+    ``head``: its first bytes (statement.HEAD_LIMIT) with comments dropped and spaces
+    collapsed (``head_complete`` when that is all of it); ``text``: all of it as written, when the
+    scanner keeps text;
+    ``last_comment``: the last non-empty `--` comment line before it (pg_dump's entry headers).
+    """
+
+    line: int
+    head: str
+    head_complete: bool
+    text: bytes | None
+    last_comment: str
+    copy_from_stdin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MetaCommand:
+    """A psql backslash command (to the end of its line); ``inside_statement`` if SQL came before."""
+
+    line: int
+    text: str
+    inside_statement: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CopyData:
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CopyEnd:
+    line: int
+
+
+Event = Statement | MetaCommand | CopyData | CopyEnd

@@ -1,0 +1,65 @@
+"""What the lexer keeps of the statement it is reading: a bounded head, and psql's routine-body depth."""
+
+from __future__ import annotations
+
+HEAD_LIMIT = 16 * 1024
+# psql's heuristic for SQL-standard routine bodies: in CREATE [OR REPLACE] FUNCTION|PROCEDURE,
+# BEGIN ... END (and CASE ... END inside it) hold semicolons that do not end the statement.
+_ROUTINE_WORDS = (b"create", b"function", b"procedure", b"or", b"replace")
+
+
+class StatementHead:
+    """A statement's first HEAD_LIMIT bytes, each run of spaces and comments inside it as one space."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.space_pending = False
+        self._pieces: list[bytes] = []
+
+    def add(self, piece: bytes) -> None:
+        if self.space_pending:
+            self.space_pending = False
+            self.add(b" ")
+        room = HEAD_LIMIT - self.size
+        if room > 0:
+            self._pieces.append(piece[:room])
+        self.size += len(piece)
+
+    @property
+    def complete(self) -> bool:
+        """False when the statement is longer than the head kept of it."""
+        return self.size <= HEAD_LIMIT
+
+    def text(self) -> str:
+        return b"".join(self._pieces).decode("utf-8", "replace").strip()
+
+
+class RoutineBody:
+    """How deep inside a routine body's BEGIN ... END the statement is, decided as psql decides.
+
+    Fed every whole word of the statement (lower case, or b"" for a long one) outside parentheses
+    and in; a `;` ends the statement only where ``depth`` is 0.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self._words_seen = 0
+        self._first_words = [b"", b"", b"", b""]
+
+    def word(self, word: bytes, *, in_parentheses: bool) -> None:
+        if self._words_seen < len(self._first_words) and word in _ROUTINE_WORDS:
+            self._first_words[self._words_seen] = word
+        self._words_seen += 1
+        if in_parentheses or not self._in_routine():
+            return
+        if word == b"begin" or (word == b"case" and self.depth):
+            self.depth += 1
+        elif word == b"end" and self.depth:
+            self.depth -= 1
+
+    def _in_routine(self) -> bool:
+        first = self._first_words
+        return first[0] == b"create" and (
+            first[1] in (b"function", b"procedure")
+            or (first[1:3] == [b"or", b"replace"] and first[3] in (b"function", b"procedure"))
+        )

@@ -1,0 +1,195 @@
+"""Automatic backups every BACKUP_SCHEDULE_HOURS, keeping the newest BACKUP_KEEP (Discord-free).
+
+The bot starts a `BackupScheduler` with callbacks: ``on_failure`` posts the alert, ``on_success``
+(optional) may post a note. The schedule survives restarts: the next run is due one interval
+after the newest scheduled backup in the folder, not one interval after the bot started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.backups.inventory import KIND_SCHEDULED
+from bot.backups.lock import BackupBusy
+from bot.backups.results import BackupResult
+from bot.backups.service import BackupService
+from bot.config import Settings
+from bot.errors import OpsError
+
+log = logging.getLogger(__name__)
+
+SCHEDULER_LABEL = "the backup schedule"
+_LONGEST_NAP_SECONDS = 60  # re-read the wall clock at least this often (suspend, clock changes)
+
+
+@dataclass(frozen=True)
+class ScheduledBackupFailure:
+    """A scheduled backup that failed; ``error`` is safe to show."""
+
+    error: str
+    failed_at: datetime
+    consecutive_failures: int
+    next_attempt_at: datetime
+
+
+@dataclass(frozen=True)
+class ScheduledBackupDone:
+    """A scheduled backup that worked, and the old backups retention removed after it."""
+
+    backup: BackupResult
+    pruned: tuple[str, ...]
+    prune_error: str | None
+    next_run_at: datetime
+
+
+FailureCallback = Callable[[ScheduledBackupFailure], Awaitable[None]]
+SuccessCallback = Callable[[ScheduledBackupDone], Awaitable[None]]
+
+
+class BackupScheduler:
+    """Runs `run_once` on a timer in one task; `start` and `stop` are idempotent; off when ``every`` is 0.
+
+    After a failure the next attempt comes after ``retry_after`` (or the interval, if shorter);
+    when another backup or restore is running the run waits ``busy_retry``, without an alert.
+    """
+
+    def __init__(
+        self,
+        service: BackupService,
+        *,
+        every: timedelta,
+        keep: int,
+        on_failure: FailureCallback,
+        on_success: SuccessCallback | None = None,
+        retry_after: timedelta = timedelta(hours=1),
+        busy_retry: timedelta = timedelta(minutes=10),
+        startup_delay: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.service = service
+        self.every = every
+        self.keep = keep
+        self._on_failure = on_failure
+        self._on_success = on_success
+        self._retry_after = retry_after
+        self._busy_retry = busy_retry
+        self._startup_delay = startup_delay
+        self._task: asyncio.Task[None] | None = None
+        self._failures = 0
+        self.next_run_at: datetime | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        service: BackupService,
+        settings: Settings,
+        *,
+        on_failure: FailureCallback,
+        on_success: SuccessCallback | None = None,
+    ) -> BackupScheduler:
+        return cls(
+            service,
+            every=timedelta(hours=settings.backup_schedule_hours),
+            keep=settings.backup_keep,
+            on_failure=on_failure,
+            on_success=on_success,
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self.every > timedelta(0)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start the timer task (nothing when the schedule is off or already running)."""
+        if self.enabled and not self.running:
+            self._task = asyncio.create_task(self._loop(), name="backup-schedule")
+
+    async def stop(self) -> None:
+        """Stop the timer; a backup in progress is cancelled and leaves no partial file."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.next_run_at = None
+
+    async def run_once(self) -> ScheduledBackupDone | None:
+        """One scheduled backup and its retention; failures go to ``on_failure``, never raise."""
+        try:
+            backup = await self.service.create(label=SCHEDULER_LABEL, compress=True, kind=KIND_SCHEDULED)
+        except BackupBusy as busy:
+            self.next_run_at = _now() + self._busy_retry
+            log.info("scheduled backup postponed: %s", busy)
+            return None
+        except OpsError as error:
+            await self._failed(str(error))
+            return None
+        except Exception as error:
+            log.exception("scheduled backup crashed")
+            await self._failed(f"unexpected error ({type(error).__name__}); see the bot's log")
+            return None
+        self._failures = 0
+        self.next_run_at = _now() + self.every
+        pruned, prune_error = await self._prune()
+        done = ScheduledBackupDone(backup, pruned, prune_error, self.next_run_at)
+        if self._on_success is not None:
+            await _call_safely(self._on_success, done)
+        return done
+
+    async def _prune(self) -> tuple[tuple[str, ...], str | None]:
+        try:
+            return await self.service.prune(self.keep, label=SCHEDULER_LABEL), None
+        except OpsError as error:
+            log.warning("retention after the scheduled backup failed: %s", error)
+            return (), str(error)
+
+    async def _failed(self, error: str) -> None:
+        self._failures += 1
+        now = _now()
+        self.next_run_at = now + min(self.every, self._retry_after)
+        log.warning("scheduled backup failed (%d in a row): %s", self._failures, error)
+        failure = ScheduledBackupFailure(error, now, self._failures, self.next_run_at)
+        await _call_safely(self._on_failure, failure)
+
+    async def _loop(self) -> None:
+        self.next_run_at = await self._first_run_at()
+        log.info("scheduled backups every %s; next at %s", self.every, self.next_run_at.isoformat())
+        while True:
+            await _sleep_until(self.next_run_at)
+            await self.run_once()
+
+    async def _first_run_at(self) -> datetime:
+        """One interval after the newest scheduled backup; soon after start when that is past."""
+        now = _now()
+        scheduled = [backup for backup in await self.service.list() if backup.kind == KIND_SCHEDULED]
+        earliest = now + self._startup_delay
+        if not scheduled:
+            return earliest
+        return max(scheduled[0].created_at + self.every, earliest)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _sleep_until(moment: datetime) -> None:
+    while True:
+        remaining = (moment - _now()).total_seconds()
+        if remaining <= 0:
+            return
+        await asyncio.sleep(min(remaining, _LONGEST_NAP_SECONDS))
+
+
+async def _call_safely(callback: Callable[..., Awaitable[None]], value: object) -> None:
+    try:
+        await callback(value)
+    except Exception:
+        log.exception("backup schedule callback failed")

@@ -1,0 +1,1 @@
+"""The read-only integrity checks of `/db integrity` and what they found."""
