@@ -56,15 +56,15 @@ class Alerts(commands.Cog):
 
     def __init__(self, monitor: Monitor, history: HistoryStore) -> None:
         self.monitor = monitor
-        self.history = history
+        self.history_store = history
 
     @alerts.command(name="status", description="Every watched target: state, uptime, latency chart")
     async def status(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
         now = datetime.now(UTC)
-        summaries = await uptime_summaries(self.history, now)
+        summaries = await uptime_summaries(self.history_store, now)
         extra = {target: uptime_line(summary) for target, summary in summaries.items()}
-        png = await render_status_chart(self.history, now=now)
+        png = await render_status_chart(self.history_store, now=now)
         chart = None
         if len(png) <= interaction.filesize_limit:
             chart = discord.File(io.BytesIO(png), filename=STATUS_CHART_NAME)
