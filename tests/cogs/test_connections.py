@@ -213,3 +213,13 @@ async def test_unreadable_saved_credentials_are_red_not_grey(start_bot, fake_dis
     assert embed["color"] == colour(Status.FAILED)
     assert all("Credentials could not be read" in field["value"] for field in embed["fields"])
     assert "secret-pw" not in fake_discord.all_sent_text()
+
+
+async def test_check_has_one_subcommand_per_catalog_service_described_by_it(start_bot, fake_discord):
+    await start_bot()
+    (check,) = [command for command in fake_discord.commands if command["name"] == "check"]
+    subcommands = {option["name"]: option["description"] for option in check["options"]}
+    assert subcommands == {
+        "all": "Test every service at once",
+        **{service.key: service.description for service in SERVICES},
+    }
