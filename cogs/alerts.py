@@ -17,7 +17,7 @@ from bot.history import HistoryStore
 from bot.history.status_chart import render_status_chart
 from bot.history.uptime_summary import uptime_summaries
 from cogs.alert_delivery import LogDownloadButton
-from cogs.ui.alert_embeds import history_pages, status_embed, uptime_line
+from cogs.ui.alert_status_embeds import history_pages, status_embed, uptime_line
 from cogs.ui.embeds import absolute_time, relative_time
 from cogs.ui.views import PageView
 
