@@ -27,6 +27,7 @@ from tests.fakes.discord import FakeDiscord
 from tests.fakes.services import running_fake_services
 from tests.fakes.services.answers import TMDB_V3_KEY
 from tests.support.discord_bot import bot_environment, running_bot
+from tests.support.embeds import fields
 
 NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
 HOUR = 3600.0
@@ -255,7 +256,7 @@ async def test_status_lists_every_target_with_its_state(alert_bot, fake_discord,
     names = [field["name"] for field in embed["fields"]]
     assert names[:3] == ["🟢 Jellyfin", "🔴 OMDb", "🟢 TMDB"]
     assert any("Database" in name for name in names) and any("Aphrodite log" in name for name in names)
-    omdb = embed["fields"][1]["value"]
+    omdb = fields(embed)["🔴 OMDb"]
     assert "Incident #1" in omdb and "since" in omdb
 
 
