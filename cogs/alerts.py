@@ -26,12 +26,12 @@ TARGET_CHOICES = [app_commands.Choice(name=name, value=key) for key, name in TAR
 MAX_PAUSE_MINUTES = 7 * 24 * 60
 
 
-def _who(interaction: discord.Interaction) -> str:
+def _who(interaction: discord.Interaction[MaintenanceBot]) -> str:
     return str(interaction.user)
 
 
 async def send_status(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[MaintenanceBot],
     overview: MonitorOverview,
     *,
     extra: dict[str, str] | None = None,
@@ -59,7 +59,7 @@ class Alerts(commands.Cog):
         self.history_store = history
 
     @alerts.command(name="status", description="Every watched target: state, uptime, latency chart")
-    async def status(self, interaction: discord.Interaction) -> None:
+    async def status(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         await interaction.response.defer(thinking=True)
         now = datetime.now(UTC)
         summaries = await uptime_summaries(self.history_store, now)
@@ -73,7 +73,9 @@ class Alerts(commands.Cog):
     @alerts.command(name="pause", description="Open a maintenance window: no alerts for a while")
     @app_commands.describe(minutes="How long (the channel is told when it starts and ends)")
     async def pause(
-        self, interaction: discord.Interaction, minutes: app_commands.Range[int, 1, MAX_PAUSE_MINUTES]
+        self,
+        interaction: discord.Interaction[MaintenanceBot],
+        minutes: app_commands.Range[int, 1, MAX_PAUSE_MINUTES],
     ) -> None:
         self.monitor.require_enabled()  # before deferring: the refusal stays private
         await interaction.response.defer(thinking=True)
@@ -84,7 +86,7 @@ class Alerts(commands.Cog):
         )
 
     @alerts.command(name="resume", description="End the maintenance window now")
-    async def resume(self, interaction: discord.Interaction) -> None:
+    async def resume(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         self.monitor.require_enabled()
         await interaction.response.defer(thinking=True)
         if await self.monitor.resume(by=_who(interaction)):
@@ -95,7 +97,7 @@ class Alerts(commands.Cog):
     @alerts.command(
         name="test", description="Post a test alert, to check the channel, permissions and mention"
     )
-    async def test(self, interaction: discord.Interaction) -> None:
+    async def test(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         self.monitor.require_enabled()
         await interaction.response.defer(thinking=True, ephemeral=True)
         problem = await self.monitor.send_test(by=_who(interaction))
@@ -113,7 +115,7 @@ class Alerts(commands.Cog):
     @app_commands.choices(target=TARGET_CHOICES)
     async def history(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MaintenanceBot],
         target: str | None = None,
         days: app_commands.Range[int, 1, 3650] = 7,
     ) -> None:

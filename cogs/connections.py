@@ -14,8 +14,6 @@ from bot.services.catalog import SERVICES
 from bot.services.runner import CheckRunner
 from cogs.ui.check_embeds import detail_embed, summary_embed
 
-Interaction = discord.Interaction[MaintenanceBot]
-
 
 class Connections(commands.Cog):
     """Thin adapter over CheckRunner: defer, run, render; one subcommand per service in the catalog."""
@@ -31,13 +29,15 @@ class Connections(commands.Cog):
             self.check.add_command(command)
 
     @check.command(name="all", description="Test every service at once")
-    async def check_all(self, interaction: Interaction) -> None:
+    async def check_all(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         await interaction.response.defer(thinking=True)
         results = await self.runner.check_all()
         await interaction.followup.send(embed=summary_embed(results).build())
 
-    def _checker(self, key: str) -> Callable[[Interaction], Coroutine[Any, Any, None]]:
-        async def check_one(interaction: Interaction) -> None:
+    def _checker(
+        self, key: str
+    ) -> Callable[[discord.Interaction[MaintenanceBot]], Coroutine[Any, Any, None]]:
+        async def check_one(interaction: discord.Interaction[MaintenanceBot]) -> None:
             await interaction.response.defer(thinking=True)
             result = await self.runner.check(key)
             await interaction.followup.send(embed=detail_embed(result).build())
