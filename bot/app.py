@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 import yarl
@@ -43,7 +44,7 @@ class MaintenanceBot(commands.Bot):
     """
 
     def __init__(
-        self, runtime: Runtime, *, monitor_interval: float | None = None, **client_options: object
+        self, runtime: Runtime, *, monitor_interval: float | None = None, **client_options: Any
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -51,7 +52,8 @@ class MaintenanceBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=intents,
             help_command=None,
-            tree_cls=lambda client: GuardedTree(client, runtime.settings.admin_role_ids),
+            tree_cls=GuardedTree,
+            allowed_contexts=discord.app_commands.AppCommandContext(guild=True),
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=False),
             **client_options,
         )

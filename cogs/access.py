@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 
 from cogs.errors import send_error
+
+if TYPE_CHECKING:  # bot.app loads this module: a runtime import would be circular
+    from bot.app import MaintenanceBot
 
 REFUSAL = (
     "⛔ You are not allowed to use this bot. Ask a server admin for one of the roles in "
@@ -19,26 +24,20 @@ def is_allowed(interaction: discord.Interaction, admin_role_ids: frozenset[int])
     member = interaction.user
     if interaction.guild is None or not isinstance(member, discord.Member):
         return False
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
-    ) -> None:
-        await send_error(interaction, error, interaction.client.runtime.redactor)
-
     if interaction.permissions.administrator:
         return True
     return any(role.id in admin_role_ids for role in member.roles)
 
 
-class GuardedTree(app_commands.CommandTree):
-    """A command tree that refuses, ephemerally, everyone who may not use the bot."""
+class GuardedTree(app_commands.CommandTree["MaintenanceBot"]):
+    """A command tree that refuses, ephemerally, everyone who may not use the bot.
 
-    def __init__(self, client: discord.Client, admin_role_ids: frozenset[int]) -> None:
-        super().__init__(client, allowed_contexts=app_commands.AppCommandContext(guild=True))
-        self.admin_role_ids = admin_role_ids
+    The admin roles are read from the bot's settings at each interaction: discord.py builds the
+    tree inside the bot's constructor, before the bot holds its runtime.
+    """
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if is_allowed(interaction, self.admin_role_ids):
+    async def interaction_check(self, interaction: discord.Interaction[MaintenanceBot], /) -> bool:
+        if is_allowed(interaction, interaction.client.runtime.settings.admin_role_ids):
             return True
         if interaction.type is discord.InteractionType.autocomplete:
             await interaction.response.autocomplete([])
@@ -48,6 +47,6 @@ class GuardedTree(app_commands.CommandTree):
         return False
 
     async def on_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+        self, interaction: discord.Interaction[MaintenanceBot], error: app_commands.AppCommandError, /
     ) -> None:
         await send_error(interaction, error, interaction.client.runtime.redactor)

@@ -22,6 +22,7 @@ from bot.alerts.outbox import DeliveryFailed, NoticeRejected
 from bot.units import human_bytes
 from cogs.access import REFUSAL, is_allowed
 from cogs.ui.alert_embeds import alert_message
+from cogs.ui.bot_of import bot_of
 
 if TYPE_CHECKING:
     from bot.app import MaintenanceBot
@@ -82,7 +83,9 @@ def _download_view(notice: Notice) -> discord.ui.View:
     return view
 
 
-class LogDownloadButton(discord.ui.DynamicItem[discord.ui.Button], template=r"alerts:log:(?P<id>[0-9]+)"):
+class LogDownloadButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"alerts:log:(?P<id>[0-9]+)"
+):
     """Sends exactly the log entries a summary counted, as a file; works after a restart too."""
 
     def __init__(self, notice_id: int) -> None:
@@ -103,14 +106,13 @@ class LogDownloadButton(discord.ui.DynamicItem[discord.ui.Button], template=r"al
         return cls(int(match["id"]))
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        bot: MaintenanceBot = interaction.client  # type: ignore[assignment]
-        if is_allowed(interaction, bot.runtime.settings.admin_role_ids):
+        if is_allowed(interaction, bot_of(interaction).runtime.settings.admin_role_ids):
             return True
         await interaction.response.send_message(REFUSAL, ephemeral=True)
         return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MaintenanceBot = interaction.client  # type: ignore[assignment]
+        bot = bot_of(interaction)
         notice = await bot.monitor.store.notice(self.notice_id)
         if notice is None or notice.log_errors is None:
             await interaction.response.send_message(

@@ -17,7 +17,7 @@ from bot.history import HistoryStore
 from bot.history.status_chart import render_status_chart
 from bot.history.uptime_summary import uptime_summaries
 from cogs.alert_delivery import LogDownloadButton
-from cogs.ui.alert_embeds import history_pages, status_embed, uptime_line
+from cogs.ui.alert_status_embeds import history_pages, status_embed, uptime_line
 from cogs.ui.embeds import absolute_time, relative_time
 from cogs.ui.views import PageView
 
@@ -26,12 +26,12 @@ TARGET_CHOICES = [app_commands.Choice(name=name, value=key) for key, name in TAR
 MAX_PAUSE_MINUTES = 7 * 24 * 60
 
 
-def _who(interaction: discord.Interaction) -> str:
+def _who(interaction: discord.Interaction[MaintenanceBot]) -> str:
     return str(interaction.user)
 
 
 async def send_status(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[MaintenanceBot],
     overview: MonitorOverview,
     *,
     extra: dict[str, str] | None = None,
@@ -56,15 +56,15 @@ class Alerts(commands.Cog):
 
     def __init__(self, monitor: Monitor, history: HistoryStore) -> None:
         self.monitor = monitor
-        self.history = history
+        self.history_store = history
 
     @alerts.command(name="status", description="Every watched target: state, uptime, latency chart")
-    async def status(self, interaction: discord.Interaction) -> None:
+    async def status(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         await interaction.response.defer(thinking=True)
         now = datetime.now(UTC)
-        summaries = await uptime_summaries(self.history, now)
+        summaries = await uptime_summaries(self.history_store, now)
         extra = {target: uptime_line(summary) for target, summary in summaries.items()}
-        png = await render_status_chart(self.history, now=now)
+        png = await render_status_chart(self.history_store, now=now)
         chart = None
         if len(png) <= interaction.filesize_limit:
             chart = discord.File(io.BytesIO(png), filename=STATUS_CHART_NAME)
@@ -73,7 +73,9 @@ class Alerts(commands.Cog):
     @alerts.command(name="pause", description="Open a maintenance window: no alerts for a while")
     @app_commands.describe(minutes="How long (the channel is told when it starts and ends)")
     async def pause(
-        self, interaction: discord.Interaction, minutes: app_commands.Range[int, 1, MAX_PAUSE_MINUTES]
+        self,
+        interaction: discord.Interaction[MaintenanceBot],
+        minutes: app_commands.Range[int, 1, MAX_PAUSE_MINUTES],
     ) -> None:
         self.monitor.require_enabled()  # before deferring: the refusal stays private
         await interaction.response.defer(thinking=True)
@@ -84,7 +86,7 @@ class Alerts(commands.Cog):
         )
 
     @alerts.command(name="resume", description="End the maintenance window now")
-    async def resume(self, interaction: discord.Interaction) -> None:
+    async def resume(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         self.monitor.require_enabled()
         await interaction.response.defer(thinking=True)
         if await self.monitor.resume(by=_who(interaction)):
@@ -95,7 +97,7 @@ class Alerts(commands.Cog):
     @alerts.command(
         name="test", description="Post a test alert, to check the channel, permissions and mention"
     )
-    async def test(self, interaction: discord.Interaction) -> None:
+    async def test(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         self.monitor.require_enabled()
         await interaction.response.defer(thinking=True, ephemeral=True)
         problem = await self.monitor.send_test(by=_who(interaction))
@@ -113,7 +115,7 @@ class Alerts(commands.Cog):
     @app_commands.choices(target=TARGET_CHOICES)
     async def history(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MaintenanceBot],
         target: str | None = None,
         days: app_commands.Range[int, 1, 3650] = 7,
     ) -> None:

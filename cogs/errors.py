@@ -1,9 +1,14 @@
-"""The one place where exceptions become words for the user (and tracebacks for the bot's log)."""
+"""The one place where exceptions become words for the user (and tracebacks for the bot's log).
+
+Also the one way a cog marks its public message when an operation fails: `marked_not_completed`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -47,3 +52,22 @@ async def send_error(interaction: discord.Interaction, error: BaseException, red
             await post_to_channel(interaction, content=text)
         except discord.HTTPException:
             log.warning("could not post an error message to the channel", exc_info=True)
+
+
+@contextlib.asynccontextmanager
+async def marked_not_completed(edit: Callable[..., Awaitable[object]], text: str) -> AsyncIterator[None]:
+    """When the block raises, replace the public message's content with ``text``, then re-raise.
+
+    The message (``edit`` is e.g. ``interaction.edit_original_response``) stops saying "thinking"
+    or showing progress; the reason itself reaches the invoker through the error handler
+    (`send_error`). A failed edit (such as an expired token) is logged, never raised over the
+    operation's own error.
+    """
+    try:
+        yield
+    except Exception:
+        try:
+            await edit(content=text)
+        except discord.HTTPException:
+            log.warning("could not mark a message as not completed", exc_info=True)
+        raise

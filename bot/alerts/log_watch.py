@@ -74,7 +74,7 @@ class _Scan:
 class LogWatcher:
     """Reads only what was appended since the previous round, in a worker thread."""
 
-    keys = (LOG_TARGET,)
+    keys: tuple[str, ...] = (LOG_TARGET,)
     state_key = "alerts.log_position"
 
     def __init__(self, path: Path, redactor: Redactor, *, max_bytes: int = MAX_BYTES_PER_ROUND) -> None:

@@ -1,8 +1,8 @@
 """The monitor: every CHECK_INTERVAL_SECONDS one round over every target, through the engine, to the outbox.
 
 Rounds never overlap (one loop; `run_round` joins a round in progress), a target that raises or
-hangs becomes a failed result instead of stopping the monitor, and nothing runs at all while no
-alert channel is set. The clock is injected; tests drive rounds with `run_round`.
+hangs becomes a failed result instead of stopping the monitor (target_check.py), and nothing runs
+at all while no alert channel is set. The clock is injected; tests drive rounds with `run_round`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.alerts.outbox import DELIVERY_TIMEOUT_SECONDS, Deliver, DeliveryFailed,
 from bot.alerts.overview import MonitorOverview, overview
 from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
+from bot.alerts.target_check import TargetCheck
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, PersistentTarget, ServicesTarget, Target
 from bot.errors import OpsError
 from bot.runtime import Runtime
@@ -72,7 +73,7 @@ class Monitor:
         late_after = timedelta(seconds=max(interval, 60))
         self.outbox = Outbox(store, deliver, clock, late_after=late_after, timeout=delivery_timeout)
         self._clock = clock
-        self._target_timeout = target_timeout
+        self._check = TargetCheck(target_timeout)
         self._loaded = False
         self._load_lock = asyncio.Lock()
         self._engine_lock = asyncio.Lock()
@@ -81,7 +82,6 @@ class Monitor:
         self._wake = asyncio.Event()
         self._round_wanted = False
         self._window_end_seen: datetime | None = None
-        self._crashed: set[str] = set()
         self._observer_failing = False
         self._pruned_at: datetime | None = None
         self.rounds_started = 0
@@ -234,22 +234,6 @@ class Monitor:
         await self._tell_observer(results)
         await self.outbox.flush()
         await self._prune(now)
-        return results
-
-    async def _check(self, target: Target, now: datetime) -> list[TargetResult]:
-        name = "/".join(target.keys)
-        try:
-            results = await asyncio.wait_for(target(now), timeout=self._target_timeout)
-        except TimeoutError:
-            detail = f"No answer within {self._target_timeout:g} s"
-            return [TargetResult(key, now, Status.FAILED, None, detail) for key in target.keys]
-        except Exception:
-            if name not in self._crashed:
-                log.exception("the %s monitor check crashed (logged once until it works again)", name)
-                self._crashed.add(name)
-            detail = "The check itself crashed (see the bot's log)"
-            return [TargetResult(key, now, Status.FAILED, None, detail) for key in target.keys]
-        self._crashed.discard(name)
         return results
 
     async def _tell_observer(self, results: Sequence[TargetResult]) -> None:

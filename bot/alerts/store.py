@@ -190,7 +190,7 @@ def _record_incident(connection: sqlite3.Connection, notice: Notice) -> None:
         )
 
 
-def _incident(row: tuple) -> IncidentRecord:
+def _incident(row: tuple[Any, ...]) -> IncidentRecord:
     identifier, target, severity, started, ended, ended_after, detail, hint = row
     return IncidentRecord(
         id=identifier,

@@ -50,7 +50,7 @@ class PersistentTarget(Protocol):
 class ServicesTarget:
     """The external services, through the shared runner: its single-flight and AniDB's cache and spacing."""
 
-    keys = SERVICE_KEYS
+    keys: tuple[str, ...] = SERVICE_KEYS
 
     def __init__(self, runner: CheckRunner) -> None:
         self._runner = runner
@@ -63,7 +63,7 @@ class ServicesTarget:
 class DatabaseTarget:
     """Aphrodite's PostgreSQL: reachable, and how long a trivial query takes."""
 
-    keys = ("database",)
+    keys: tuple[str, ...] = ("database",)
 
     def __init__(self, database: Database, slow_ms: float = SLOW_QUERY_MS) -> None:
         self._database = database
@@ -96,7 +96,7 @@ async def record_scheduled_backup(state: StateStore, at: datetime, error: str | 
 class BackupsTarget:
     """Backups: the last scheduled one failed; none good for too long; too little free space for the next."""
 
-    keys = ("backups",)
+    keys: tuple[str, ...] = ("backups",)
 
     def __init__(
         self,

@@ -85,7 +85,7 @@ def _draw_sizes(axes: Axes, report: GrowthReport) -> None:
     unit, scale = byte_unit(max(sample.total_bytes for sample in report.samples))
     span = (report.until - report.since).total_seconds()
     spacing = SAMPLE_EVERY.total_seconds()
-    series = [("total", None, TOTAL_COLOUR, 2.2)]
+    series: list[tuple[str, str | None, str, float]] = [("total", None, TOTAL_COLOUR, 2.2)]
     latest = report.latest
     tables = latest.tables if latest else ()
     series += [(t.name, t.name, LINE_COLOURS[i % len(LINE_COLOURS)], 1.4) for i, t in enumerate(tables)]

@@ -71,5 +71,7 @@ async def read_sizes(database: Database, now: datetime) -> SizeSample:
         session = ReadOnlySession(connection)
         total = await session.fetchval(_TOTAL, timeout=CATALOG_TIMEOUT)
         rows = await session.fetch(_LARGEST, LARGEST_TABLES, timeout=CATALOG_TIMEOUT)
+    if not isinstance(total, int):  # pg_database_size() is a bigint: anything else is a bug upstream
+        raise TypeError(f"pg_database_size() gave {type(total).__name__}, not an integer")
     tables = tuple(TableBytes(row["name"], row["total_bytes"]) for row in rows)
-    return SizeSample(at=now, total_bytes=int(total), tables=tables)
+    return SizeSample(at=now, total_bytes=total, tables=tables)

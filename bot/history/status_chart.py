@@ -28,10 +28,11 @@ from bot.history.samples import RawSample
 from bot.history.store import HistoryStore
 from bot.history.timeline import from_epoch, to_epoch
 from bot.history.uptime import Uptime
+from bot.services.catalog import SERVICE_KEYS
 from bot.status import Status
 
 # The monitor's targets in the order people read them; others follow by name.
-TARGET_ORDER = ("jellyfin", "omdb", "tmdb", "mdblist", "anidb", "database", "backups", "log")
+TARGET_ORDER = (*SERVICE_KEYS, "database", "backups", "log")
 BLOCKS_PER_HOUR = 4
 
 

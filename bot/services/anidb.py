@@ -14,8 +14,15 @@ from bot.services.credentials import CredentialField, ServiceCredentials
 from bot.services.failures import CheckFailed, CredentialsRejected
 from bot.services.probe import MAX_BODY_BYTES, HttpProbe, Reply, raise_for_status
 from bot.services.result import Facts, Outcome
+from bot.services.service import Service
 from bot.status import Status
 
+SERVICE = Service(
+    "anidb",
+    "AniDB",
+    "Test the AniDB HTTP API client (rate-limited, cached)",
+    ban_guarded=True,
+)
 SECTION = "aniDB"
 FIELDS = (
     CredentialField("url", "ANIDB_URL"),

@@ -56,9 +56,9 @@ class RequestSpacing:
 PROCESS_SPACING = RequestSpacing(REQUEST_INTERVAL_SECONDS)
 
 
-def fingerprint(url: str, client: str, version: str) -> str:
-    """Identifies the request a cached result answers; new settings mean a new request."""
-    return hashlib.sha256(f"{url}\n{client}\n{version}".encode()).hexdigest()[:16]
+def fingerprint(*settings: str) -> str:
+    """Identifies the request a cached result answers by its settings; new settings mean a new request."""
+    return hashlib.sha256("\n".join(settings).encode()).hexdigest()[:16]
 
 
 class AniDBGuard:

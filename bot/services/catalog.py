@@ -1,25 +1,15 @@
-"""The services the bot checks, in the order every report lists them."""
+"""The services the bot checks, in the order every report lists them: the one list to extend.
+
+A new service is a module satisfying `ServiceModule` (service.py) added to MODULES; the runner,
+the `/check` commands, the CLI and the monitor's targets all derive from it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bot.services import anidb, jellyfin, mdblist, omdb, tmdb
+from bot.services.service import Service, ServiceModule
 
-
-@dataclass(frozen=True)
-class Service:
-    """A checked service: its key (command and CLI name), display name and a one-line description."""
-
-    key: str
-    name: str
-    description: str
-
-
-SERVICES: tuple[Service, ...] = (
-    Service("jellyfin", "Jellyfin", "Test Jellyfin (server and configured user)"),
-    Service("omdb", "OMDb", "Test the OMDb API key"),
-    Service("tmdb", "TMDB", "Test the TMDB key or read token"),
-    Service("mdblist", "MDBList", "Test the MDBList key and today's quota"),
-    Service("anidb", "AniDB", "Test the AniDB HTTP API client (rate-limited, cached)"),
-)
+MODULES: tuple[ServiceModule, ...] = (jellyfin, omdb, tmdb, mdblist, anidb)
+SERVICES: tuple[Service, ...] = tuple(module.SERVICE for module in MODULES)
 SERVICE_KEYS: tuple[str, ...] = tuple(service.key for service in SERVICES)
-BY_KEY: dict[str, Service] = {service.key: service for service in SERVICES}
+BY_KEY: dict[str, ServiceModule] = {module.SERVICE.key: module for module in MODULES}

@@ -8,8 +8,10 @@ from bot.services.credentials import CredentialField, ServiceCredentials
 from bot.services.failures import CheckFailed
 from bot.services.probe import HttpProbe, Reply, raise_for_status
 from bot.services.result import Facts, Outcome
+from bot.services.service import Service
 from bot.status import Status
 
+SERVICE = Service("jellyfin", "Jellyfin", "Test Jellyfin (server and configured user)")
 SECTION = "Jellyfin"
 FIELDS = (
     CredentialField("url", "JELLYFIN_URL", "url"),

@@ -6,8 +6,10 @@ from bot.services.credentials import CredentialField, ServiceCredentials
 from bot.services.failures import CredentialsRejected, QuotaExhausted
 from bot.services.probe import HttpProbe, raise_for_status
 from bot.services.result import Facts, Outcome
+from bot.services.service import Service
 from bot.status import Status
 
+SERVICE = Service("mdblist", "MDBList", "Test the MDBList key and today's quota")
 SECTION = "MDBList"
 FIELDS = (
     CredentialField("url", "MDBLIST_URL"),

@@ -6,8 +6,10 @@ from bot.services.credentials import CredentialField, ServiceCredentials
 from bot.services.failures import CheckFailed, QuotaExhausted
 from bot.services.probe import HttpProbe, raise_for_status
 from bot.services.result import Facts, Outcome
+from bot.services.service import Service
 from bot.status import Status
 
+SERVICE = Service("omdb", "OMDb", "Test the OMDb API key")
 SECTION = "OMDB"
 FIELDS = (
     CredentialField("url", "OMDB_URL"),

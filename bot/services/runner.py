@@ -10,9 +10,8 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from types import ModuleType
 
 import aiohttp
 
@@ -20,12 +19,11 @@ from bot.config import Settings
 from bot.database.connection import Database
 from bot.errors import OpsError
 from bot.redact import Redactor
-from bot.services import anidb, jellyfin, mdblist, omdb, tmdb
+from bot.services.anidb import AniDBBanned
 from bot.services.anidb_guard import PROCESS_SPACING, AniDBGuard, RequestSpacing, fingerprint
-from bot.services.catalog import BY_KEY, SERVICE_KEYS, SERVICES, Service
+from bot.services.catalog import BY_KEY, SERVICE_KEYS, SERVICES
 from bot.services.credentials import (
     AphroditeSettings,
-    CredentialField,
     ServiceCredentials,
     needs_saved_settings,
     read_aphrodite_settings,
@@ -33,7 +31,8 @@ from bot.services.credentials import (
 )
 from bot.services.failures import CheckFailed
 from bot.services.probe import HttpProbe
-from bot.services.result import CheckResult, Facts, Outcome
+from bot.services.result import CheckResult, Outcome
+from bot.services.service import ServiceModule
 from bot.state import StateStore
 from bot.status import Status
 
@@ -43,29 +42,6 @@ log = logging.getLogger(__name__)
 
 SLOW_AFTER_SECONDS = 3.0
 STATE_KEY_PREFIX = "checks.last."
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """A service module's parts: saved-settings section, settings, facts known before asking, the check."""
-
-    section: str
-    fields: tuple[CredentialField, ...]
-    known_facts: Callable[[ServiceCredentials], Facts]
-    check: Callable[[HttpProbe, ServiceCredentials], Awaitable[Outcome]]
-
-
-def _spec(module: ModuleType) -> _Spec:
-    return _Spec(module.SECTION, module.FIELDS, module.known_facts, module.check)
-
-
-_SPECS: dict[str, _Spec] = {
-    "jellyfin": _spec(jellyfin),
-    "omdb": _spec(omdb),
-    "tmdb": _spec(tmdb),
-    "mdblist": _spec(mdblist),
-    "anidb": _spec(anidb),
-}
 
 
 class UnknownService(OpsError):
@@ -153,18 +129,18 @@ class CheckRunner:
     async def _read_saved_settings(self) -> AphroditeSettings:
         return await read_aphrodite_settings(self._database, self._settings.http_timeout_seconds)
 
-    async def _run(self, service: Service, saved: _SavedSettingsRead) -> CheckResult:
-        spec = _SPECS[service.key]
-        stored = await saved.get() if needs_saved_settings(spec.fields, self._settings) else None
+    async def _run(self, module: ServiceModule, saved: _SavedSettingsRead) -> CheckResult:
+        service = module.SERVICE
+        stored = await saved.get() if needs_saved_settings(module.FIELDS, self._settings) else None
         if stored:
             self._redactor.learn(stored.secrets())
-        credentials = resolve(spec.section, spec.fields, self._settings, stored)
+        credentials = resolve(module.SECTION, module.FIELDS, self._settings, stored)
         if credentials.missing:
             outcome = credentials.not_configured(service.name)
         else:
             probe = HttpProbe(self._http, self._settings.http_timeout_seconds, self._redactor)
-            outcome = await self._outcome(service, spec, probe, credentials)
-            outcome = replace(outcome, facts=(*spec.known_facts(credentials), *outcome.facts))
+            outcome = await self._outcome(module, probe, credentials)
+            outcome = replace(outcome, facts=(*module.known_facts(credentials), *outcome.facts))
         outcome = outcome.redacted(self._redactor)
         result = CheckResult(
             service=service.key,
@@ -181,24 +157,24 @@ class CheckRunner:
         return result
 
     async def _outcome(
-        self, service: Service, spec: _Spec, probe: HttpProbe, credentials: ServiceCredentials
+        self, module: ServiceModule, probe: HttpProbe, credentials: ServiceCredentials
     ) -> Outcome:
         async def attempt() -> Outcome:
             try:
-                outcome = await spec.check(probe, credentials)
+                outcome = await module.check(probe, credentials)
             except CheckFailed as failure:
                 return failure.outcome()
-            except anidb.AniDBBanned:
+            except AniDBBanned:
                 raise  # the AniDB guard's to handle: it stops all requests for hours
             except Exception:
                 # A bug in one check must not take the whole report down; the log has the traceback.
-                log.exception("the %s check crashed", service.name)
+                log.exception("the %s check crashed", module.SERVICE.name)
                 return Outcome(Status.FAILED, "The check itself crashed (see the bot's log)")
             return self._judge_speed(outcome)
 
-        if service.key != "anidb":
+        if not module.SERVICE.ban_guarded:
             return await attempt()
-        request_id = fingerprint(credentials["url"], credentials["client"], credentials["version"])
+        request_id = fingerprint(*(credentials.get(field.name) or "" for field in module.FIELDS))
         return await self._anidb.run(request_id, attempt)
 
     def _judge_speed(self, outcome: Outcome) -> Outcome:

@@ -8,8 +8,10 @@ from bot.services.credentials import CredentialField, ServiceCredentials
 from bot.services.failures import CheckFailed, RateLimited
 from bot.services.probe import HttpProbe, raise_for_status
 from bot.services.result import Facts, Outcome
+from bot.services.service import Service
 from bot.status import Status
 
+SERVICE = Service("tmdb", "TMDB", "Test the TMDB key or read token")
 SECTION = "TMDB"
 FIELDS = (
     CredentialField("url", "TMDB_URL"),

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from cogs.errors import send_error
+from cogs.ui.bot_of import bot_of
 from cogs.ui.embeds import EmbedSpec
+
+if TYPE_CHECKING:  # bot.app loads the cogs that use these views
+    from bot.app import MaintenanceBot
 
 CONFIRM_TIMEOUT = 60.0
 
@@ -21,7 +26,7 @@ class InvokerOnlyView(discord.ui.View):
         self.invoker_id = invoker_id
         self.message: discord.InteractionMessage | discord.Message | None = None
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.user.id == self.invoker_id:
             return True
         await interaction.response.send_message(
@@ -30,9 +35,9 @@ class InvokerOnlyView(discord.ui.View):
         return False
 
     async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
-        await send_error(interaction, error, interaction.client.runtime.redactor)
+        await send_error(interaction, error, bot_of(interaction).runtime.redactor)
 
     def disable_all(self) -> None:
         for item in self.children:
@@ -50,18 +55,22 @@ class ConfirmView(InvokerOnlyView):
     def __init__(self, invoker_id: int, *, confirm_label: str, timeout: float = CONFIRM_TIMEOUT) -> None:
         super().__init__(invoker_id, timeout=timeout)
         self.confirmed: bool | None = None
-        self.interaction: discord.Interaction | None = None
+        self.interaction: discord.Interaction[MaintenanceBot] | None = None
         self.confirm.label = confirm_label
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="confirm")
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def confirm(
+        self, interaction: discord.Interaction[MaintenanceBot], button: discord.ui.Button[ConfirmView]
+    ) -> None:
         await self._answer(interaction, True)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="cancel")
-    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def cancel(
+        self, interaction: discord.Interaction[MaintenanceBot], button: discord.ui.Button[ConfirmView]
+    ) -> None:
         await self._answer(interaction, False)
 
-    async def _answer(self, interaction: discord.Interaction, confirmed: bool) -> None:
+    async def _answer(self, interaction: discord.Interaction[MaintenanceBot], confirmed: bool) -> None:
         self.confirmed = confirmed
         self.interaction = interaction
         self.disable_all()
@@ -69,7 +78,7 @@ class ConfirmView(InvokerOnlyView):
 
 
 async def ask_confirmation(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[MaintenanceBot],
     question: EmbedSpec,
     *,
     confirm_label: str,
@@ -120,17 +129,21 @@ class PageView(InvokerOnlyView):
         self.previous_page.disabled = self.index == 0
         self.next_page.disabled = self.index >= len(self.pages) - 1
 
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.current_embed(), view=self)
 
     @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary, custom_id="page:previous", row=0)
-    async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def previous_page(
+        self, interaction: discord.Interaction[MaintenanceBot], button: discord.ui.Button[PageView]
+    ) -> None:
         self.index = max(self.index - 1, 0)
         await self.show(interaction)
 
     @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, custom_id="page:next", row=0)
-    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def next_page(
+        self, interaction: discord.Interaction[MaintenanceBot], button: discord.ui.Button[PageView]
+    ) -> None:
         self.index = min(self.index + 1, len(self.pages) - 1)
         await self.show(interaction)
 

@@ -4,49 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.alerts.engine import AlertPolicy
 from bot.alerts.monitor import Monitor
 from bot.alerts.notices import NoticeKind
-from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
 from bot.state import StateStore
 from bot.status import Status
-
-ROUND = timedelta(minutes=5)
-
-
-class Switch:
-    """A target the test switches between statuses; counts its calls; may hang or raise."""
-
-    def __init__(self, key: str = "tmdb", status: Status = Status.OK) -> None:
-        self.keys = (key,)
-        self.status = status
-        self.calls = 0
-        self.gate: asyncio.Event | None = None
-        self.error: Exception | None = None
-
-    async def __call__(self, now: datetime) -> list[TargetResult]:
-        self.calls += 1
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.error is not None:
-            raise self.error
-        detail = "TMDB answered 401: the API key was rejected" if self.status is Status.FAILED else "fine"
-        return [TargetResult(self.keys[0], now, self.status, 10.0, detail, "check TMDB_API_KEY")]
-
-
-def monitor(store: AlertStore, channel, clock, *targets, **options) -> Monitor:
-    options.setdefault("policy", AlertPolicy(failure_threshold=2, success_threshold=1))
-    options.setdefault("interval", 300)
-    return Monitor(targets=targets, store=store, deliver=channel.deliver, clock=clock, **options)
-
-
-async def rounds(mon: Monitor, clock, count: int) -> None:
-    for _ in range(count):
-        await mon.run_round()
-        clock.advance(ROUND)
+from tests.alerts.monitor_support import ROUND, Switch, monitor, rounds
 
 
 async def test_an_outage_is_one_alert_and_one_recovery(alert_store, channel, clock):
@@ -155,27 +121,6 @@ async def test_rounds_never_overlap(alert_store, channel, clock):
     slow.gate.set()
     assert await first == await second
     assert slow.calls == 1 and mon.rounds_started == 1
-
-
-async def test_a_check_that_raises_fails_its_target_and_is_logged_once(alert_store, channel, clock, caplog):
-    broken, fine = Switch("tmdb"), Switch("omdb")
-    broken.error = RuntimeError("bug in a check")
-    mon = monitor(alert_store, channel, clock, broken, fine)
-    with caplog.at_level(logging.ERROR):
-        await rounds(mon, clock, 3)
-    assert caplog.text.count("monitor check crashed") == 1
-    overview = await mon.overview()
-    statuses = {t.target: t.status for t in overview.targets}
-    assert statuses["tmdb"] is Status.FAILED and statuses["omdb"] is Status.OK
-    assert [n.target for n in channel.notices] == ["tmdb"]
-
-
-async def test_a_hanging_check_becomes_a_failure_after_the_timeout(alert_store, channel, clock):
-    hanging = Switch()
-    hanging.gate = asyncio.Event()
-    mon = monitor(alert_store, channel, clock, hanging, target_timeout=0.1)
-    [result] = await mon.run_round()
-    assert result.status is Status.FAILED and "0.1 s" in result.detail
 
 
 async def test_the_observer_sees_every_round_and_cannot_stop_the_monitor(alert_store, channel, clock, caplog):

@@ -10,6 +10,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 from bot.backups.inventory import KIND_SCHEDULED
+from bot.backups.progress import BackupProgress
 from bot.backups.schedule import (
     SCHEDULER_LABEL,
     BackupScheduler,
@@ -92,8 +93,13 @@ async def test_busy_service_postpones_the_scheduled_backup_without_an_alert(data
     )
     recorder = Recorder()
     schedule = scheduler(slow, recorder, busy_retry=timedelta(minutes=10))
-    manual = asyncio.create_task(slow.create(label="alice"))
-    await asyncio.sleep(0.05)
+    dumping = asyncio.Event()
+
+    async def on_progress(progress: BackupProgress) -> None:
+        dumping.set()  # the first report comes from inside the lock
+
+    manual = asyncio.create_task(slow.create(label="alice", progress=on_progress))
+    await asyncio.wait_for(dumping.wait(), timeout=10)
 
     assert await schedule.run_once() is None
 

@@ -11,22 +11,20 @@ import itertools
 import json
 import logging
 from contextlib import AsyncExitStack
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.alerts.notices import Notice, NoticeKind
-from bot.alerts.results import LogErrors
 from bot.app import MaintenanceBot
 from bot.status import Status
 from cogs.access import REFUSAL
-from cogs.ui.alert_embeds import alert_message, outage_words
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.services import running_fake_services
 from tests.fakes.services.answers import TMDB_V3_KEY
+from tests.support.alert_channel import alert_posts, alerts, rounds, titles
 from tests.support.discord_bot import bot_environment, running_bot
+from tests.support.embeds import fields
 
 NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
 HOUR = 3600.0
@@ -54,24 +52,6 @@ async def alert_bot(fake_discord, tmp_path, fakes):
             return await stack.enter_async_context(running_bot(fake_discord, env, monitor_interval=interval))
 
         yield start
-
-
-def alerts(fake_discord: FakeDiscord) -> list:
-    return fake_discord.channel_messages(fake_discord.alert_channel_id)
-
-
-def titles(fake_discord: FakeDiscord) -> list[str]:
-    return [message.embeds[0]["title"] for message in alerts(fake_discord)]
-
-
-async def rounds(bot: MaintenanceBot, count: int) -> None:
-    for _ in range(count):
-        await bot.monitor.run_round()
-
-
-def alert_posts(fake_discord: FakeDiscord) -> list[dict]:
-    path = f"/channels/{fake_discord.alert_channel_id}/messages"
-    return [json.loads(r.body) for r in fake_discord.requests if r.method == "POST" and r.path.endswith(path)]
 
 
 async def test_an_outage_is_one_alert_with_the_role_mention_then_one_recovery(alert_bot, fake_discord, fakes):
@@ -255,7 +235,7 @@ async def test_status_lists_every_target_with_its_state(alert_bot, fake_discord,
     names = [field["name"] for field in embed["fields"]]
     assert names[:3] == ["🟢 Jellyfin", "🔴 OMDb", "🟢 TMDB"]
     assert any("Database" in name for name in names) and any("Aphrodite log" in name for name in names)
-    omdb = embed["fields"][1]["value"]
+    omdb = fields(embed)["🔴 OMDb"]
     assert "Incident #1" in omdb and "since" in omdb
 
 
@@ -312,54 +292,3 @@ async def test_without_an_alert_channel_the_monitor_is_off(alert_bot, fake_disco
     await status.wait_done()
     assert "ALERT_CHANNEL_ID" in status.original.embeds[0]["description"]
     assert fakes.tmdb.request_count == 0
-
-
-# The messages themselves, built from notices (no Discord needed).
-
-T0 = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
-
-
-def test_a_late_alert_says_when_it_happened():
-    notice = Notice(NoticeKind.OPENED, T0, Status.FAILED, "tmdb", "TMDB answered 401", "check TMDB_API_KEY")
-    on_time = alert_message(notice, late=False, role_id=42)
-    late = alert_message(notice, late=True, role_id=42)
-    assert "Delayed" not in on_time.embed.description
-    assert "Delayed" in late.embed.description and f"<t:{int(T0.timestamp())}:f>" in late.embed.description
-    assert late.content == "<@&42>" and late.embed.timestamp == T0
-
-
-def test_a_recovery_while_the_bot_was_offline_gives_a_range():
-    notice = Notice(
-        NoticeKind.RECOVERED,
-        T0 + timedelta(hours=3),
-        Status.OK,
-        "tmdb",
-        "fine",
-        started_at=T0,
-        ended_at=T0 + timedelta(hours=3),
-        ended_after=T0 + timedelta(minutes=10),
-    )
-    words = outage_words(notice)
-    assert words.startswith("between 10 min and 3 h") and "offline" in words
-    exact = outage_words(replace(notice, ended_after=None))
-    assert exact.startswith("3 h")
-
-
-def test_a_log_summary_of_huge_entries_stays_within_discord_limits():
-    entries = tuple("2026-11-30 03:00:00 [ERROR] x:1: " + "y" * 1990 for _ in range(5))
-    errors = LogErrors(5000, entries, "\n".join(entries))
-    notice = Notice(NoticeKind.LOG_ERRORS, T0, Status.DEGRADED, "log", "5000 new errors", log_errors=errors)
-    embed = alert_message(notice, late=True, role_id=42).embed.build()
-    assert len(embed.description) <= 4096 and embed.description.count("```") == 2
-    assert "4995 more" in embed.description
-    assert alert_message(notice, late=False, role_id=42).content is None
-
-
-def test_amber_and_green_messages_never_mention_the_role():
-    for kind, status in [
-        (NoticeKind.OPENED, Status.DEGRADED),
-        (NoticeKind.RECOVERED, Status.OK),
-        (NoticeKind.FLAPPING, Status.DEGRADED),
-        (NoticeKind.PAUSED, Status.NOT_CONFIGURED),
-    ]:
-        assert alert_message(Notice(kind, T0, status, "tmdb"), late=False, role_id=42).content is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import asyncpg
@@ -72,7 +71,7 @@ async def test_a_failed_backup_says_why_and_shows_no_password(start_bot, fake_di
     await start_bot(DATABASE_URL=dead)
     record = await fake_discord.slash("backup", "create", user=fake_discord.admin_user)
     await record.wait_for(lambda r: bool(r.original and "❌" in (r.original.content or "")), timeout=30)
-    await asyncio.sleep(0.3)
+    await record.wait_for(lambda r: any(m is not r.original for m in r.followups), timeout=10)
     assert not record.original.loading  # the public message no longer says "thinking"
     (reason,) = [m for m in record.followups if m is not record.original]
     assert reason.ephemeral and "Connection refused" in reason.content
@@ -96,7 +95,7 @@ async def test_list_explains_an_empty_folder_and_pages_a_full_one(start_bot, fak
     assert "Aphrodite" in first
     flip = await fake_discord.click(listing.original, "page:next", user=fake_discord.admin_user)
     await flip.wait_acknowledged(timeout=10)
-    await asyncio.sleep(0.3)
+    await listing.wait_for(lambda r: names[-1] not in str(r.original.embeds[0]["fields"]), timeout=10)
     assert names[0] in str(listing.original.embeds[0]["fields"])
 
 
@@ -136,7 +135,7 @@ async def test_cancel_and_other_members_change_nothing(start_bot, fake_discord, 
     assert intruder.ephemeral and "Only the member" in intruder.original.content
     cancel = await fake_discord.click(question.original, "cancel", user=fake_discord.admin_user)
     await cancel.wait_acknowledged(timeout=10)
-    await asyncio.sleep(0.3)
+    await question.wait_for(lambda r: all(disabled for *_, disabled in r.original.buttons()), timeout=10)
     assert "nothing was changed" in question.original.content
     assert await media_count(aphrodite_db.dsn) == 100
 
@@ -215,7 +214,7 @@ async def test_a_failing_restore_leaves_the_database_and_says_so(
     press = await fake_discord.click(question.original, "confirm", user=fake_discord.admin_user)
     await press.wait_for(lambda r: "did not complete" in (question.original.content or ""), timeout=60)
     assert await media_count(aphrodite_db.dsn) == 3000
-    await asyncio.sleep(0.3)
+    await question.wait_for(lambda r: any(m.ephemeral for m in r.followups), timeout=10)
     (error,) = [m for m in question.followups if m.ephemeral]
     assert error.content.startswith("❌") and "rolled back" in error.content
     assert APP_PASSWORD not in fake_discord.all_sent_text()

@@ -16,6 +16,7 @@ from cogs.access import REFUSAL
 from cogs.ui.embeds import STATUS_COLOURS
 from tests.fakes.services import closed_port, running_fake_services
 from tests.fakes.services.answers import JELLYFIN_API_KEY, MDBLIST_API_KEY, OMDB_API_KEY, TMDB_V3_KEY
+from tests.support.embeds import fields
 
 NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
 
@@ -43,9 +44,9 @@ async def test_check_all_answers_with_one_field_per_service(start_bot, fake_disc
     embed = await run_check(fake_discord, "all")
     assert [field["name"] for field in embed["fields"]] == [service.name for service in SERVICES]
     assert embed["color"] == colour(Status.OK)
-    jellyfin = embed["fields"][0]["value"]
+    jellyfin = fields(embed)["Jellyfin"]
     assert "OK" in jellyfin and " ms" in jellyfin and "10.9.11" in jellyfin
-    assert "requests left today" in embed["fields"][3]["value"]
+    assert "requests left today" in fields(embed)["MDBList"]
 
 
 async def test_check_all_is_coloured_by_the_worst_status(start_bot, fake_discord, fakes):
@@ -55,7 +56,7 @@ async def test_check_all_is_coloured_by_the_worst_status(start_bot, fake_discord
     fakes.omdb.set_mode("bad_key")
     embed = await run_check(fake_discord, "all")
     assert embed["color"] == colour(Status.FAILED)
-    assert "Not configured" in embed["fields"][4]["value"]
+    assert "Not configured" in fields(embed)["AniDB"]
 
 
 async def test_unconfigured_services_are_grey_not_red(start_bot, fake_discord):
@@ -213,3 +214,13 @@ async def test_unreadable_saved_credentials_are_red_not_grey(start_bot, fake_dis
     assert embed["color"] == colour(Status.FAILED)
     assert all("Credentials could not be read" in field["value"] for field in embed["fields"])
     assert "secret-pw" not in fake_discord.all_sent_text()
+
+
+async def test_check_has_one_subcommand_per_catalog_service_described_by_it(start_bot, fake_discord):
+    await start_bot()
+    (check,) = [command for command in fake_discord.commands if command["name"] == "check"]
+    subcommands = {option["name"]: option["description"] for option in check["options"]}
+    assert subcommands == {
+        "all": "Test every service at once",
+        **{service.key: service.description for service in SERVICES},
+    }

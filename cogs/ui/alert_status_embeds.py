@@ -1,0 +1,138 @@
+"""Embeds for `/alerts status` and `/alerts history`: every target as the monitor sees it, past incidents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from bot.alerts.history import IncidentHistory, IncidentRecord
+from bot.alerts.overview import MonitorOverview, TargetOverview
+from bot.alerts.results import target_name
+from bot.history.uptime import Uptime
+from bot.history.uptime_summary import UptimeSummary
+from bot.status import Status, worst
+from bot.units import human_duration
+from cogs.ui import limits
+from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, absolute_time, relative_time
+
+HISTORY_PER_PAGE = 8
+
+
+def status_embed(overview: MonitorOverview, extra: Mapping[str, str] | None = None) -> EmbedSpec:
+    """`/alerts status`: one field per target; ``extra`` adds a line per target (e.g. uptime)."""
+    current = [t.status for t in overview.targets if t.status is not None]
+    colour = STATUS_COLOURS[worst(current)] if current else STATUS_COLOURS[Status.NOT_CONFIGURED]
+    spec = EmbedSpec(
+        title="🛰️ Monitor status",
+        description=_monitor_line(overview),
+        colour=colour,
+        timestamp=overview.measured_at,
+        footer="/alerts history for past incidents",
+    )
+    for target in overview.targets:
+        value = _target_value(target)
+        if extra and extra.get(target.target):
+            value += f"\n{extra[target.target]}"
+        spec.add_field(_target_title(target), value, inline=False)
+    return spec
+
+
+def uptime_line(summary: UptimeSummary) -> str:
+    """'Uptime 24 h 99.93 % · 7 d 100 %', and how much of the day was not measured or in maintenance."""
+    line = f"Uptime 24 h {_percent(summary.day)} · 7 d {_percent(summary.week)}"
+    day = summary.day
+    gaps = [
+        f"{human_duration(seconds)} {what}"
+        for seconds, what in (
+            (day.maintenance_seconds, "maintenance"),
+            (day.unmeasured_seconds, "not measured"),
+        )
+        if seconds >= 60
+    ]
+    return f"{line} (last 24 h: {', '.join(gaps)})" if gaps else line
+
+
+def _percent(uptime: Uptime) -> str:
+    share = uptime.percentage
+    if share is None:
+        return "—"
+    return "100 %" if share >= 100 else f"{min(share, 99.99):.2f} %"
+
+
+def _monitor_line(overview: MonitorOverview) -> str:
+    if not overview.enabled:
+        lines = ["⚪ Off: set ALERT_CHANNEL_ID to turn automatic alerts on."]
+    else:
+        lines = [f"Checks every {human_duration(overview.interval_seconds)}."]
+    if overview.last_round_at is not None:
+        lines.append(f"Last round {relative_time(overview.last_round_at)}.")
+    if overview.paused and overview.paused_until is not None:
+        by = f" by {overview.paused_by}" if overview.paused_by else ""
+        lines.append(f"🔧 Paused{by} until {absolute_time(overview.paused_until)}.")
+    if overview.pending_notices:
+        problem = f" ({overview.delivery_problem})" if overview.delivery_problem else ""
+        lines.append(f"📮 {overview.pending_notices} alert(s) waiting to be posted{problem}.")
+    return "\n".join(lines)
+
+
+def _target_title(target: TargetOverview) -> str:
+    if target.status is None:
+        return f"⚪ {target.name}"
+    return f"{STATUS_ICONS[target.status]} {target.name}"
+
+
+def _target_value(target: TargetOverview) -> str:
+    if target.status is None:
+        return "Not checked yet"
+    parts = [target.status.label]
+    if target.since is not None:
+        parts.append(f"since {relative_time(target.since)}")
+    if target.latency_ms is not None:
+        parts.append(f"{target.latency_ms:.0f} ms")
+    lines = [" · ".join(parts), limits.truncate(target.detail, 300)]
+    if target.incident is not None:
+        incident = target.incident
+        lines.append(f"🚨 Incident #{incident.id} open since {relative_time(incident.started_at)}")
+    if target.flapping:
+        lines.append("〰️ Flapping")
+    return "\n".join(lines)
+
+
+def history_pages(history: IncidentHistory) -> list[EmbedSpec]:
+    """`/alerts history`: incidents newest first, a few per page, the mean time to recovery on top."""
+    scope = target_name(history.target) if history.target else "all targets"
+    days = max(round((history.measured_at - history.since) / timedelta(days=1)), 1)
+    mttr = history.mean_time_to_recovery
+    summary = f"{len(history.incidents)} incident(s) in the last {days} day(s) · mean time to recovery: " + (
+        human_duration(mttr) if mttr is not None else "—"
+    )
+    chunks = [
+        history.incidents[start : start + HISTORY_PER_PAGE]
+        for start in range(0, len(history.incidents), HISTORY_PER_PAGE)
+    ] or [()]
+    pages = []
+    for chunk in chunks:
+        spec = EmbedSpec(
+            title=f"📚 Incident history — {scope}",
+            description=summary if chunk else f"{summary}\n\nNo incidents. 🎉",
+            colour=STATUS_COLOURS[Status.OK if not chunk else worst(i.severity for i in chunk)],
+            timestamp=history.measured_at,
+        )
+        for incident in chunk:
+            spec.add_field(*_incident_field(incident, history))
+        pages.append(spec)
+    return pages
+
+
+def _incident_field(incident: IncidentRecord, history: IncidentHistory) -> tuple[str, str]:
+    name = f"{STATUS_ICONS[incident.severity]} {target_name(incident.target)} · #{incident.id}"
+    started = absolute_time(incident.started_at)
+    lasted = human_duration(incident.duration(history.measured_at))
+    if incident.ended_at is None:
+        when = f"Since {started} · ongoing for {lasted}"
+    elif incident.ended_after is not None:
+        shortest = human_duration(incident.ended_after - incident.started_at)
+        when = f"{started} → ended while the bot was offline · between {shortest} and {lasted}"
+    else:
+        when = f"{started} → {absolute_time(incident.ended_at)} · {lasted}"
+    return name, f"{when}\n{limits.truncate(incident.detail, 400)}"
