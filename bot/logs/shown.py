@@ -85,7 +85,7 @@ def _piece_end(data: bytes, start: int, end: int) -> int:
 
 def _shown_lines(piece: bytes, redactor: Redactor) -> str:
     """Whole lines, redacted together; the long ones cut."""
-    if len(piece) <= LINE_LIMIT or not _has_long_line(piece):
+    if len(piece) <= LINE_LIMIT or not has_long_line(piece, 0, len(piece)):
         return _crlf(redactor.redact_bytes(piece))
     parts: list[str] = []
     run: list[bytes] = []
@@ -102,10 +102,15 @@ def _shown_lines(piece: bytes, redactor: Redactor) -> str:
     return "\n".join(parts)
 
 
-def _has_long_line(piece: bytes) -> bool:
-    """Whether a line is longer than LINE_LIMIT: it covers a whole half-limit block without a newline."""
+def has_long_line(data: bytes, start: int, end: int) -> bool:
+    """Whether a line of data[start:end] may exceed LINE_LIMIT: a half-limit block holds no newline."""
     block = LINE_LIMIT // 2
-    return any(piece.find(b"\n", at, at + block) == -1 for at in range(0, len(piece) - block + 1, block))
+    return any(data.find(b"\n", at, at + block) == -1 for at in range(start, end - block + 1, block))
+
+
+def shown_text(lines: bytes, redactor: Redactor) -> bytes:
+    """The shown text of whole lines, none longer than LINE_LIMIT (what `show` makes of them)."""
+    return _crlf(redactor(_decode(lines))).encode()
 
 
 def _cut_line(head: bytes, length: int, redactor: Redactor) -> str:
