@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import OpsError
 from bot.logs import LEVEL_CHOICES, LogExport, LogQuery, LogView, NoLog, render_plain
-from bot.runtime import Runtime
 from bot.units import human_bytes
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only annotations: the CLI imports the runtime (aiohttp, asyncpg) when it needs it
     from _typeshed import DataclassInstance
+
+    from bot.runtime import Runtime
 
 USAGE_ERROR = 3
 DEGRADED = 1

@@ -139,15 +139,13 @@ class AphroditeLog:
 
         def read(handle: LogHandle) -> LogView:
             found = newest_matching(handle, query, self._redactor, lines, Deadline(self.time_budget))
-            total = self._lines.known(handle)
-            if total is None and found.reached_start:
-                self._lines.remember(handle, found.lines_seen)
+            total = self._view_total(handle, found.lines_seen, found.reached_start)
             return LogView(
                 path=self.path,
                 query=query,
                 entries=found.entries,
-                total_lines=found.lines_seen if total is None else total,
-                total_exact=total is not None or found.reached_start,
+                total_lines=total.lines,
+                total_exact=total.exact,
                 size=handle.size,
                 modified=handle.state.modified,
                 matching=len(found.entries) if found.reached_start else None,
@@ -169,11 +167,12 @@ class AphroditeLog:
         def read(handle: LogHandle) -> LogCount:
             counted = count_matching(handle, query, self._redactor, Deadline(self.time_budget))
             stopped, scanned = counted.stopped_early, counted.scanned_bytes
+            known = self._lines.known(handle)
             return LogCount(
                 path=self.path,
                 query=query,
                 matching=counted.matching,
-                total_lines=self._lines.known(handle),
+                total_lines=known.lines if known is not None and known.exact else None,
                 size=handle.size,
                 modified=handle.state.modified,
                 interrupted=counted.interrupted,
@@ -210,6 +209,16 @@ class AphroditeLog:
         """Archive the content beside the log (unless ``archive`` is False), then truncate it in place."""
         async with self._clearing:
             return await self._workers.run(lambda: clear_log(self.path, archive, datetime.now(UTC)))
+
+    def _view_total(self, handle: LogHandle, lines_seen: int, reached_start: bool) -> LineTotal:
+        """The file's line total as far as known without counting it (see lines.py)."""
+        known = self._lines.known(handle)
+        if known is not None and known.exact:
+            return known
+        if reached_start:  # the view read every line
+            self._lines.remember(handle, lines_seen)
+            return LineTotal(lines_seen, exact=True)
+        return LineTotal(max(lines_seen, known.lines if known else 0), exact=False)
 
     def _with_stop(
         self, notes: tuple[str, ...], stopped: bool, scanned: int, size: int, direction: str

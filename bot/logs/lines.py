@@ -3,8 +3,8 @@
 Only `logs status` pays for a full count: a ``bytes.count(b"\\n")`` scan of the file in a thread
 (bench/logs_bench.py measures it against ``wc -l``). A view or a count never scans the file for it:
 they give the total when it is known (catching up with at most ``CATCH_UP_BYTES`` appended since);
-otherwise a view gives the lines of the chunks it read (`lines_in`), a lower bound shown as
-"≥ N total lines", exact when its search reached the start of the file, and a count gives none.
+otherwise a view gives a lower bound, "≥ N total lines" (the lines counted before, or those of the
+chunks it read: `lines_in`), exact when its search reached the start of the file; a count none.
 
 A total is remembered per file (device, inode) with the size it covered and the bytes just
 before that size; when the same file has only grown, which is how a log changes, only the
@@ -65,13 +65,15 @@ class LineCounter:
             start, newlines = self._resume_point(handle)
             return self._kept_total(handle, newlines + _newlines(handle, start))
 
-    def known(self, handle: LogHandle, catch_up: int = CATCH_UP_BYTES) -> int | None:
-        """The exact total when known for this file and at most ``catch_up`` bytes were appended since."""
+    def known(self, handle: LogHandle, catch_up: int = CATCH_UP_BYTES) -> LineTotal | None:
+        """What is known of the file's total without reading more than ``catch_up`` bytes: exact
+        when it was counted and at most that much was appended since, else the lines counted
+        before (a lower bound); None when this file was never counted."""
         with self._lock:
             start, newlines = self._resume_point(handle)
-            if handle.size - start > catch_up:
-                return None
-            return self._kept_total(handle, newlines + _newlines(handle, start))
+            if handle.size - start <= catch_up:
+                return LineTotal(self._kept_total(handle, newlines + _newlines(handle, start)), exact=True)
+        return LineTotal(newlines, exact=False) if start else None
 
     def remember(self, handle: LogHandle, lines: int) -> None:
         """Keep ``lines``, the total a whole-file pass found, for the file as opened."""

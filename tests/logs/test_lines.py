@@ -1,7 +1,7 @@
 """Line totals: only status counts the whole file; views and counts report what they read."""
 
 from bot.logs import LogCount, LogQuery, LogStatus, LogView
-from bot.logs.lines import CATCH_UP_BYTES, LineCounter
+from bot.logs.lines import CATCH_UP_BYTES, LineCounter, LineTotal
 from bot.logs.reader import LogHandle
 from tests.logs.generate import START, entry, write_log
 
@@ -34,6 +34,17 @@ async def test_once_status_counted_the_log_views_give_the_exact_total(aphrodite_
     assert isinstance(view, LogView)
     assert (view.total_lines, view.total_exact) == (lines + 2, True)
     assert view.summary == f"{lines + 2:,} total lines (showing 1 filtered)"
+
+
+async def test_after_a_large_append_a_view_still_gives_at_least_the_lines_counted(aphrodite_log, log_path):
+    lines = _big_log(log_path)
+    await aphrodite_log.status()
+    with log_path.open("ab") as file:
+        file.write(b"".join(HEADER % n for n in range(CATCH_UP_BYTES // len(HEADER % 0) + 2)))
+    view = await aphrodite_log.view(LogQuery.parse("ALL"), lines=1)
+    assert isinstance(view, LogView) and not view.total_exact
+    assert view.total_lines == lines  # the lines counted before, more than the view read
+    assert view.summary.startswith(f"≥ {lines:,} total lines")
 
 
 async def test_a_count_gives_the_total_only_when_already_known(aphrodite_log, log_path):
@@ -72,11 +83,12 @@ def test_a_known_total_catches_up_with_small_appends_only(log_path):
     with log_path.open("ab") as file:
         file.write(b"second\nthird")
     with LogHandle(log_path) as handle:
-        assert counter.known(handle, catch_up=4) is None  # 12 bytes appended
-        assert counter.known(handle, catch_up=12) == 3
+        assert counter.known(handle, catch_up=4) == LineTotal(1, exact=False)  # 12 bytes appended
+        assert counter.known(handle, catch_up=12) == LineTotal(3, exact=True)
     with log_path.open("r+b") as file:  # truncated, then written past the old size
         file.truncate(0)
         file.write(b"x\n" * 20)
     with LogHandle(log_path) as handle:
-        assert counter.known(handle, catch_up=1024) == 20
-        assert counter.known(handle, catch_up=0) == 20
+        assert counter.known(handle, catch_up=0) is None  # not the file that was counted
+        assert counter.known(handle, catch_up=1024) == LineTotal(20, exact=True)
+        assert counter.known(handle, catch_up=0) == LineTotal(20, exact=True)
