@@ -151,15 +151,20 @@ def count_matching(
 def matching_entries(raw: Chunk, scanner: ChunkScanner, redactor: Redactor) -> list[tuple[int, bytes]]:
     """(file offset, shown text) of each entry of ``raw`` that matches, in file order.
 
-    A search is decided on the shown text only (see shown.py). A level alone involves no text the
-    user typed, so it is decided on the raw headers, and only the matching entries are redacted.
+    A search is decided on the shown text only (see shown.py), or for plain text on what searches
+    like it (searchable.py; the matching entries are then shown one by one). A level alone involves
+    no text the user typed, so it is decided on the raw headers, and only the matching entries are
+    redacted.
     """
     if scanner.query.matcher is None:
         return [(raw.offset + start, _shown_entry(raw, start, redactor)) for start in scanner.starts(raw)]
-    shown = show(raw, redactor)
-    return [
-        (shown.file_offset(start), entry_bytes(shown.chunk, start)) for start in scanner.starts(shown.chunk)
-    ]
+    searched = searchable(raw, redactor, scanner.query)
+    starts = scanner.starts(searched.chunk)
+    offsets = searched.file_offsets(starts)
+    if searched.exact:
+        shown = searched.chunk
+        return [(offset, entry_bytes(shown, start)) for offset, start in zip(offsets, starts, strict=True)]
+    return [(offset, _shown_entry(raw, offset - raw.offset, redactor)) for offset in offsets]
 
 
 def _shown_entry(raw: Chunk, start: int, redactor: Redactor) -> bytes:

@@ -30,7 +30,10 @@ from bot.redact import _lines_to_redact as lines_to_redact  # private: see _reda
 
 
 def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
-    """The text ``query`` is decided on for ``raw``: the shown text, or as good as it for this search."""
+    """The text ``query`` is decided on for ``raw``: the shown text, or as good as it for this search.
+
+    Show matching entries with `show` (or `ShownChunk.exact` tells that this is already it).
+    """
     matcher = query.matcher
     fast = matcher is not None and matcher.needle is not None and raw.line_length is None
     if not fast or has_long_line(raw.data, raw.start, raw.end):
@@ -42,7 +45,7 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     limit = raw.end - raw.start
     spans = [(start, min(end, limit)) for start, end in spans if start < limit]
     if not spans:
-        return ShownChunk(raw, Chunk(raw.offset, data, 0, limit))
+        return ShownChunk(raw, Chunk(raw.offset, data, 0, limit), exact=False)
     pieces, at = [], 0
     for start, end in spans:
         pieces.append(data[at:start])
@@ -50,7 +53,7 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
         at = end
     pieces.append(data[at:limit])
     spliced = b"".join(pieces)
-    return ShownChunk(raw, Chunk(raw.offset, spliced, 0, len(spliced)))
+    return ShownChunk(raw, Chunk(raw.offset, spliced, 0, len(spliced)), exact=False)
 
 
 def _redacted_lines(redactor: Redactor) -> Callable[[bytes], list[tuple[int, int]] | None]:

@@ -1,11 +1,12 @@
 """A plain search sees raw bytes only where they are the shown text: same answers, no oracle."""
 
 import pytest
+import re2
 
 from bot.logs import LogQuery
 from bot.logs.reader import LogHandle, chunks_forward
 from bot.logs.scan import ChunkScanner
-from bot.logs.search import count_matching
+from bot.logs.search import count_matching, newest_matching
 from bot.logs.searchable import searchable
 from bot.logs.shown import show
 from tests.logs.conftest import DB_PASSWORD, TMDB_KEY
@@ -46,9 +47,22 @@ def test_a_plain_search_finds_the_same_entries_as_on_the_shown_text(nasty_log, r
         with LogHandle(nasty_log) as handle:
             for raw in chunks_forward(handle, chunk_size=chunk_size):
                 fast, slow = searchable(raw, redactor, query), show(raw, redactor)
-                found = [fast.file_offset(s) for s in ChunkScanner(query).starts(fast.chunk)]
-                wanted = [slow.file_offset(s) for s in ChunkScanner(query).starts(slow.chunk)]
+                found = fast.file_offsets(ChunkScanner(query).starts(fast.chunk))
+                wanted = slow.file_offsets(ChunkScanner(query).starts(slow.chunk))
                 assert found == wanted, (needle, raw.offset)
+
+
+@pytest.mark.parametrize("chunk_size", [300, 1 << 20])
+def test_a_plain_search_shows_what_the_same_regular_expression_shows(nasty_log, redactor, chunk_size):
+    # A regular expression is always decided on the shown text: the plain search must agree.
+    for level in ("ALL", "ERROR"):
+        for needle in NEEDLES:
+            with LogHandle(nasty_log) as handle:
+                text, regex = LogQuery.parse(level, needle), LogQuery.parse(level, "re:" + re2.escape(needle))
+                plain = newest_matching(handle, text, redactor, 10_000, None, chunk_size)
+                shown = newest_matching(handle, regex, redactor, 10_000, None, chunk_size)
+            assert plain.entries == shown.entries, needle
+            assert all(TMDB_KEY not in e.text and DB_PASSWORD not in e.text for e in plain.entries)
 
 
 def test_the_text_searched_does_not_depend_on_the_search(nasty_log, redactor):
