@@ -20,8 +20,6 @@ secrets and trigger words are, which the masks already show, not on what they ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.logs.query import LogQuery
 from bot.logs.reader import Chunk
 from bot.logs.shown import ShownChunk, has_long_line, show, shown_text
@@ -39,7 +37,7 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     if not fast or has_long_line(raw.data, raw.start, raw.end):
         return show(raw, redactor)
     data = raw.data if raw.start == 0 else raw.text  # forward chunks start at 0: no copy
-    spans = _redacted_lines(redactor)(data)
+    spans = _redacted_lines(redactor, data)
     if spans is None:
         return show(raw, redactor)
     limit = raw.end - raw.start
@@ -56,7 +54,7 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     return ShownChunk(raw, Chunk(raw.offset, spliced, 0, len(spliced)), exact=False)
 
 
-def _redacted_lines(redactor: Redactor) -> Callable[[bytes], list[tuple[int, int]] | None]:
+def _redacted_lines(redactor: Redactor, data: bytes) -> list[tuple[int, int]] | None:
     """The redactor's search-independent pass: (start, end) of the lines it changes; None when unknown.
 
     bot/redact.py has no public name for this pass yet (it is the first half of `redact_bytes`);
@@ -64,5 +62,5 @@ def _redacted_lines(redactor: Redactor) -> Callable[[bytes], list[tuple[int, int
     """
     finder = redactor._finder
     if finder is None:  # a secret spans lines: only whole-text redaction is right
-        return lambda _: None
-    return lambda data: lines_to_redact(finder, data)
+        return None
+    return lines_to_redact(finder, data)

@@ -9,6 +9,7 @@ from bot.logs.scan import ChunkScanner
 from bot.logs.search import count_matching, newest_matching
 from bot.logs.searchable import searchable
 from bot.logs.shown import show
+from bot.redact import Redactor
 from tests.logs.conftest import DB_PASSWORD, TMDB_KEY
 from tests.logs.generate import FORMATS, generate, write_log
 
@@ -81,3 +82,14 @@ def test_a_count_for_a_secrets_prefix_equals_a_count_for_nothing(nasty_log, reda
     secret, nothing = count(TMDB_KEY[:12]), count("zq-nothing-x")
     assert secret == nothing
     assert secret.matching == 0 and secret.scanned_bytes == nasty_log.stat().st_size
+
+
+def test_a_secret_spanning_lines_makes_plain_searches_read_the_shown_text(log_path):
+    redactor = Redactor(("first-half-77\nsecond-half-88",))
+    log_path.write_bytes(b"2026-11-28 00:00:00 [INFO] app.x:1: key first-half-77\nsecond-half-88 tmdb\n")
+    with LogHandle(log_path) as handle:
+        raw = next(chunks_forward(handle))
+        searched = searchable(raw, redactor, LogQuery.parse("ALL", "second-half"))
+        assert searched.exact and b"second-half-88" not in searched.chunk.text
+        assert count_matching(handle, LogQuery.parse("ALL", "second-half"), redactor).matching == 0
+        assert count_matching(handle, LogQuery.parse("ALL", "tmdb"), redactor).matching == 1
