@@ -33,17 +33,21 @@ async def read_pages(log: AphroditeLog, query: LogQuery, lines: int, redactor: R
     return view_pages(result, redactor)
 
 
-async def send_export(interaction: discord.Interaction, log: AphroditeLog, query: LogQuery) -> None:
+async def send_export(
+    interaction: discord.Interaction, log: AphroditeLog, query: LogQuery, redactor: Redactor
+) -> None:
     """Defer, export the filtered log within the upload limit, attach it (the note says if gzipped or cut)."""
     await interaction.response.defer(thinking=True)
     async with log.export(query, interaction.filesize_limit) as export:
         await interaction.followup.send(
-            export_message(export, interaction.client.runtime.redactor),
+            export_message(export, redactor),
             file=discord.File(export.path, filename=export.filename),
         )
 
 
-async def confirm_and_clear(interaction: discord.Interaction, log: AphroditeLog, archive: bool) -> None:
+async def confirm_and_clear(
+    interaction: discord.Interaction, log: AphroditeLog, archive: bool, redactor: Redactor
+) -> None:
     """Ask the invoker; on Confirm archive (unless told not to) and clear; Cancel or silence do nothing."""
     view = await ask_confirmation(
         interaction, clear_question(log.path, archive), confirm_label="Clear the log"
@@ -58,7 +62,7 @@ async def confirm_and_clear(interaction: discord.Interaction, log: AphroditeLog,
     try:
         result = await log.clear(archive=archive)
     except OpsError as error:
-        failed = describe_for_user(error, press.client.runtime.redactor)
+        failed = describe_for_user(error, redactor)
         await press.edit_original_response(content=failed, embed=None, view=view)
         return
     await press.edit_original_response(embed=clear_embed(result).build(), view=view)
@@ -93,7 +97,7 @@ class LogPageView(PageView):
     @discord.ui.button(
         label="Refresh", emoji="🔄", style=discord.ButtonStyle.primary, custom_id="logs:refresh", row=1
     )
-    async def refresh(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def refresh(self, interaction: discord.Interaction, button: discord.ui.Button[LogPageView]) -> None:
         await interaction.response.defer()
         self.replace_pages(await read_pages(self.log, self.query, self.lines, self.redactor))
         await interaction.edit_original_response(embed=self.current_embed(), view=self)
@@ -101,7 +105,7 @@ class LogPageView(PageView):
     @discord.ui.button(
         label="Copy", emoji="📋", style=discord.ButtonStyle.secondary, custom_id="logs:copy", row=1
     )
-    async def copy(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def copy(self, interaction: discord.Interaction, button: discord.ui.Button[LogPageView]) -> None:
         entries = self.log_pages[self.index].entries
         if not entries:
             await interaction.response.send_message("Nothing to copy on this page.", ephemeral=True)
@@ -118,11 +122,13 @@ class LogPageView(PageView):
     @discord.ui.button(
         label="Download", emoji="📎", style=discord.ButtonStyle.secondary, custom_id="logs:download", row=1
     )
-    async def download(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await send_export(interaction, self.log, self.query)
+    async def download(
+        self, interaction: discord.Interaction, button: discord.ui.Button[LogPageView]
+    ) -> None:
+        await send_export(interaction, self.log, self.query, self.redactor)
 
     @discord.ui.button(
         label="Clear", emoji="🧹", style=discord.ButtonStyle.danger, custom_id="logs:clear", row=1
     )
-    async def clear(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await confirm_and_clear(interaction, self.log, archive=True)
+    async def clear(self, interaction: discord.Interaction, button: discord.ui.Button[LogPageView]) -> None:
+        await confirm_and_clear(interaction, self.log, True, self.redactor)

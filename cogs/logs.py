@@ -60,12 +60,12 @@ class Logs(commands.Cog):
     async def download(
         self, interaction: discord.Interaction, level: str = "ALL", search: str | None = None
     ) -> None:
-        await send_export(interaction, self.log, LogQuery.parse(level, search))
+        await send_export(interaction, self.log, LogQuery.parse(level, search), self.redactor)
 
     @logs.command(name="clear", description="Archive the log beside it, then empty it (asks first)")
     @app_commands.describe(archive="Keep a gzip copy beside the log first (default: yes)")
     async def clear(self, interaction: discord.Interaction, archive: bool = True) -> None:
-        await confirm_and_clear(interaction, self.log, archive)
+        await confirm_and_clear(interaction, self.log, archive, self.redactor)
 
 
 async def setup(bot: MaintenanceBot) -> None:

@@ -13,12 +13,16 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import OpsError
 from bot.logs import LEVEL_CHOICES, LogExport, LogQuery, LogView, NoLog, render_plain
-from bot.runtime import Runtime
 from bot.units import human_bytes
+
+if TYPE_CHECKING:  # only annotations: the CLI imports the runtime (aiohttp, asyncpg) when it needs it
+    from _typeshed import DataclassInstance
+
+    from bot.runtime import Runtime
 
 USAGE_ERROR = 3
 DEGRADED = 1
@@ -35,7 +39,9 @@ class BadOutput(OpsError):
 _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*")
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     logs = commands.add_parser("logs", help="view, search, download or clear Aphrodite's log")
     actions = logs.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -108,10 +114,8 @@ async def count_log(args: argparse.Namespace, runtime: Runtime) -> int:
         _print_no_log(result)
     else:
         _print_notes(result.notes)
-        print(
-            f"{result.matching:,} entries match ({runtime.redactor(query.describe())}) "
-            f"of {result.total_lines:,} lines"
-        )
+        total = "" if result.total_lines is None else f" of {result.total_lines:,} lines"
+        print(f"{result.matching:,} entries match ({runtime.redactor(query.describe())}){total}")
     return _status_of(result)
 
 
@@ -223,7 +227,7 @@ def _print_json(value: object, redact: Callable[[str], str]) -> None:
     print(json.dumps(_jsonable(value, redact), indent=2, ensure_ascii=False))
 
 
-def _fields(value: object) -> dict[str, object]:
+def _fields(value: DataclassInstance) -> dict[str, object]:
     # Field by field, not asdict: that would deep-copy the query's compiled search.
     return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "matcher"}
 

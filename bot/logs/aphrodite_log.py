@@ -16,7 +16,7 @@ from bot.logs.budget import Deadline, LogWorkers
 from bot.logs.clear import ClearResult, clear_log
 from bot.logs.entry import LogEntry
 from bot.logs.export import LogExport, NothingToExport, export_log
-from bot.logs.lines import LineCounter
+from bot.logs.lines import LineCounter, LineTotal
 from bot.logs.query import InvalidQuery, LogQuery
 from bot.logs.reader import LogHandle
 from bot.logs.search import count_matching, newest_matching
@@ -42,6 +42,9 @@ def stopped_note(seconds: float, searched: int, size: int, direction: str) -> st
 class LogView:
     """The newest matching entries (oldest first, newest last, as in the file) and the file's totals.
 
+    ``total_lines`` is exact when ``total_exact``, else a lower bound (the lines the search read):
+    a view never reads the whole file only to count its lines.
+
     ``matching`` is the number of matching entries in the whole file when the search reached
     its start (fewer matches than asked for), else None (ask `AphroditeLog.count`).
     ``interrupted``: the file was cleared or truncated while it was read; what was read is shown.
@@ -52,6 +55,7 @@ class LogView:
     query: LogQuery
     entries: tuple[LogEntry, ...]
     total_lines: int
+    total_exact: bool
     size: int
     modified: datetime
     matching: int | None
@@ -62,19 +66,26 @@ class LogView:
     notes: tuple[str, ...] = ()
 
     @property
+    def total(self) -> LineTotal:
+        return LineTotal(self.total_lines, self.total_exact)
+
+    @property
     def summary(self) -> str:
-        """The header line: '1,234 total lines (showing 50 filtered)'."""
-        return f"{self.total_lines:,} total lines (showing {len(self.entries):,} filtered)"
+        """The header line: '1,234 total lines (showing 50 filtered)', '≥ 1,234 total lines' when unknown."""
+        return f"{self.total.describe()} total lines (showing {len(self.entries):,} filtered)"
 
 
 @dataclass(frozen=True)
 class LogCount:
-    """How many entries of the whole file match, with the file's totals (see LogView for ``notes``)."""
+    """How many entries of the whole file match, with the file's totals (see LogView for ``notes``).
+
+    ``total_lines`` is None unless already known (see lines.py): a count does not count lines.
+    """
 
     path: Path
     query: LogQuery
     matching: int
-    total_lines: int
+    total_lines: int | None
     size: int
     modified: datetime
     interrupted: bool
@@ -90,8 +101,8 @@ class AphroditeLog:
     read, ``learn_secrets`` (when given) teaches it the keys saved in Aphrodite's database and
     returns a note when it could not. Every view, count and export stops after
     ``time_budget`` seconds, saying so. The Runtime owns one instance for the process's
-    lifetime: it remembers line counts, so a view of a growing 1 GiB log counts only what was
-    appended, and it owns the log threads (close it).
+    lifetime: it remembers line totals (see lines.py), so a status of a growing 1 GiB log counts
+    only what was appended, and it owns the log threads (close it).
     """
 
     def __init__(
@@ -128,11 +139,13 @@ class AphroditeLog:
 
         def read(handle: LogHandle) -> LogView:
             found = newest_matching(handle, query, self._redactor, lines, Deadline(self.time_budget))
+            total = self._view_total(handle, found.lines_seen, found.reached_start)
             return LogView(
                 path=self.path,
                 query=query,
                 entries=found.entries,
-                total_lines=self._lines.count(handle),
+                total_lines=total.lines,
+                total_exact=total.exact,
                 size=handle.size,
                 modified=handle.state.modified,
                 matching=len(found.entries) if found.reached_start else None,
@@ -154,11 +167,12 @@ class AphroditeLog:
         def read(handle: LogHandle) -> LogCount:
             counted = count_matching(handle, query, self._redactor, Deadline(self.time_budget))
             stopped, scanned = counted.stopped_early, counted.scanned_bytes
+            known = self._lines.known(handle)
             return LogCount(
                 path=self.path,
                 query=query,
                 matching=counted.matching,
-                total_lines=self._lines.count(handle),
+                total_lines=known.lines if known is not None and known.exact else None,
                 size=handle.size,
                 modified=handle.state.modified,
                 interrupted=counted.interrupted,
@@ -195,6 +209,16 @@ class AphroditeLog:
         """Archive the content beside the log (unless ``archive`` is False), then truncate it in place."""
         async with self._clearing:
             return await self._workers.run(lambda: clear_log(self.path, archive, datetime.now(UTC)))
+
+    def _view_total(self, handle: LogHandle, lines_seen: int, reached_start: bool) -> LineTotal:
+        """The file's line total as far as known without counting it (see lines.py)."""
+        known = self._lines.known(handle)
+        if known is not None and known.exact:
+            return known
+        if reached_start:  # the view read every line
+            self._lines.remember(handle, lines_seen)
+            return LineTotal(lines_seen, exact=True)
+        return LineTotal(max(lines_seen, known.lines if known else 0), exact=False)
 
     def _with_stop(
         self, notes: tuple[str, ...], stopped: bool, scanned: int, size: int, direction: str

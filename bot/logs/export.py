@@ -111,7 +111,7 @@ def export_log(
     stopped_early = searched < handle.size - start and not handle.shrunk
     if written == 0 and stopped_early:
         raise NothingToExport(
-            f"Nothing found before the time limit ({deadline.seconds:g} s): searched "
+            f"Nothing found before the time limit ({deadline.seconds if deadline else 0:g} s): searched "
             f"{human_bytes(searched)} of {human_bytes(handle.size)}."
         )
     if written == 0:

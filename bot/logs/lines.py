@@ -1,8 +1,12 @@
-"""Counting a log's lines for "N total lines", cheaply enough to do on every view.
+"""A log's line total, computed only where it is shown and never twice for the same bytes.
 
-A full count is a ``bytes.count(b"\\n")`` scan of the file in a thread: about 0.6 s per GiB
-from the page cache (``wc -l`` takes a quarter of that; bench/logs_bench.py measures both).
-The result is remembered per file (device, inode) with the size it covered and the bytes just
+Only `logs status` pays for a full count: a ``bytes.count(b"\\n")`` scan of the file in a thread
+(bench/logs_bench.py measures it against ``wc -l``). A view or a count never scans the file for it:
+they give the total when it is known (catching up with at most ``CATCH_UP_BYTES`` appended since);
+otherwise a view gives a lower bound, "≥ N total lines" (the lines counted before, or those of the
+chunks it read: `lines_in`), exact when its search reached the start of the file; a count none.
+
+A total is remembered per file (device, inode) with the size it covered and the bytes just
 before that size; when the same file has only grown, which is how a log changes, only the
 appended bytes are counted. A rotated or truncated file (another inode, a smaller size, or
 different bytes at the old end) is counted again from the start.
@@ -13,10 +17,23 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from bot.logs.reader import FORWARD_CHUNK, LogHandle
+from bot.logs.reader import FORWARD_CHUNK, Chunk, LogHandle
 
 _TAIL_BYTES = 64
 _REMEMBERED_FILES = 8
+# A view catches up with this much appended text to give an exact total; past it, a lower bound.
+CATCH_UP_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LineTotal:
+    """``lines`` in the file; when not ``exact``, at least that many."""
+
+    lines: int
+    exact: bool
+
+    def describe(self) -> str:
+        return f"{self.lines:,}" if self.exact else f"≥ {self.lines:,}"
 
 
 @dataclass(frozen=True)
@@ -26,29 +43,67 @@ class _Counted:
     tail: bytes
 
 
+def lines_in(chunk: Chunk) -> int:
+    """The lines a chunk of whole lines stands for (a last line without a newline counts too)."""
+    if chunk.line_length is not None:
+        return 1
+    text = chunk.data
+    newlines = text.count(b"\n", chunk.start, chunk.end)
+    return newlines + (1 if chunk.end > chunk.start and text[chunk.end - 1] != 0x0A else 0)
+
+
 class LineCounter:
-    """Line counts of log files, updated incrementally as they grow; safe to share between threads."""
+    """Line totals of log files, updated incrementally as they grow; safe to share between threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counted: dict[tuple[int, int], _Counted] = {}
 
     def count(self, handle: LogHandle) -> int:
-        """Lines in the file as opened (a last line without a newline counts too)."""
-        key = (handle.state.device, handle.state.inode)
+        """Lines in the file as opened, counting only what was appended since the last count."""
         with self._lock:
-            known = self._counted.get(key)
-            if known and known.size <= handle.size and _still_ends_with(handle, known):
-                newlines = known.newlines + _newlines(handle, known.size)
-            else:
-                newlines = _newlines(handle, 0)
-            tail = handle.read(max(handle.size - _TAIL_BYTES, 0), min(handle.size, _TAIL_BYTES))
-            if not handle.shrunk:
-                self._counted.pop(key, None)
-                self._counted[key] = _Counted(handle.size, newlines, tail)
-                while len(self._counted) > _REMEMBERED_FILES:
-                    self._counted.pop(next(iter(self._counted)))
+            start, newlines = self._resume_point(handle)
+            return self._kept_total(handle, newlines + _newlines(handle, start))
+
+    def known(self, handle: LogHandle, catch_up: int = CATCH_UP_BYTES) -> LineTotal | None:
+        """What is known of the file's total without reading more than ``catch_up`` bytes: exact
+        when it was counted and at most that much was appended since, else the lines counted
+        before (a lower bound); None when this file was never counted."""
+        with self._lock:
+            start, newlines = self._resume_point(handle)
+            if handle.size - start <= catch_up:
+                return LineTotal(self._kept_total(handle, newlines + _newlines(handle, start)), exact=True)
+        return LineTotal(newlines, exact=False) if start else None
+
+    def remember(self, handle: LogHandle, lines: int) -> None:
+        """Keep ``lines``, the total a whole-file pass found, for the file as opened."""
+        if handle.shrunk:
+            return
+        ends_without_newline = self._tail(handle)[-1:] not in (b"\n", b"")
+        with self._lock:
+            self._kept_total(handle, lines - (1 if ends_without_newline else 0))
+
+    def _resume_point(self, handle: LogHandle) -> tuple[int, int]:
+        """(offset, newlines before it) to count from: the end of the last count, or the start."""
+        known = self._counted.get((handle.state.device, handle.state.inode))
+        if known and known.size <= handle.size and _still_ends_with(handle, known):
+            return known.size, known.newlines
+        return 0, 0
+
+    def _kept_total(self, handle: LogHandle, newlines: int) -> int:
+        """Remember ``newlines`` for the file as opened (unless it shrank); its total of lines."""
+        key = (handle.state.device, handle.state.inode)
+        tail = self._tail(handle)
+        if not handle.shrunk:
+            self._counted.pop(key, None)
+            self._counted[key] = _Counted(handle.size, newlines, tail)
+            while len(self._counted) > _REMEMBERED_FILES:
+                self._counted.pop(next(iter(self._counted)))
         return newlines + (1 if tail and not tail.endswith(b"\n") else 0)
+
+    @staticmethod
+    def _tail(handle: LogHandle) -> bytes:
+        return handle.read(max(handle.size - _TAIL_BYTES, 0), min(handle.size, _TAIL_BYTES))
 
 
 def _still_ends_with(handle: LogHandle, known: _Counted) -> bool:

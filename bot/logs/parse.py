@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.logs.entry import DISPLAY_CONTINUATION_LINES, Level, LogEntry, cut_line
 
@@ -148,9 +149,10 @@ def build_entry(shown: bytes, offset: int) -> LogEntry:
     )
 
 
-def _json_record(line: bytes) -> dict | None:
+def _json_record(line: bytes) -> dict[str, Any] | None:
+    # Decoded as shown text is (invalid UTF-8 as U+FFFD): raw and shown lines are headers alike.
     try:
-        record = json.loads(line)
+        record = json.loads(line.decode("utf-8", errors="replace"))
     except ValueError:
         return None
     if isinstance(record, dict) and not _JSON_HEADER_KEYS.isdisjoint(record):
@@ -158,7 +160,7 @@ def _json_record(line: bytes) -> dict | None:
     return None
 
 
-def _json_header(record: dict) -> Header:
+def _json_header(record: dict[str, Any]) -> Header:
     message = record.get("message", record.get("msg", ""))
     logger = record.get("logger") or record.get("name")
     lineno = record.get("lineno") or record.get("line")

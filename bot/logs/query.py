@@ -109,15 +109,15 @@ class TextMatcher:
         self.needle = needle  # lower-cased ASCII text: searched with bytes.find in lower-cased data
         self.regex = regex  # compiled RE2 (no public type), for regular expressions and non-ASCII text
 
-    def find(self, data: bytes, lowered: bytes | None, start: int, end: int) -> int:
-        """Where a match starts in data[start:end], or -1; ``lowered`` is data.lower() when needed."""
+    def find(self, data: bytes, lowered: bytes, start: int, end: int) -> int:
+        """Where a match starts in data[start:end], or -1; ``lowered`` is data.lower() for plain text."""
         if self.needle is not None:
             return lowered.find(self.needle, start, end)
         while start < end:
             stop = data.find(b"\n", start + REGEX_WINDOW, end) + 1 or end
             match = self.regex.search(data, start, stop)
             if match:
-                return match.start()
+                return int(match.start())
             start = stop
         return -1
 

@@ -136,7 +136,7 @@ def chunks_backward(handle: LogHandle, chunk_size: int = BACKWARD_CHUNK) -> Iter
                 break
             # The whole window lies within one line that ends at ``end``.
             line_start = _line_start_before(handle, start)
-            if handle.shrunk:
+            if line_start is None:
                 return
             yield _long_line(handle, line_start, end)
             end = line_start
@@ -165,7 +165,7 @@ def chunks_forward(handle: LogHandle, start: int = 0, chunk_size: int = FORWARD_
                 break
             # The whole window lies within one line that starts at ``start``.
             line_end = _line_end_after(handle, start + len(data))
-            if handle.shrunk:
+            if line_end is None:
                 return
             yield _long_line(handle, start, line_end)
             start = line_end
@@ -200,27 +200,35 @@ def entry_start_at_or_after(handle: LogHandle, offset: int, chunk_size: int = FO
     return handle.size
 
 
-def _line_start_before(handle: LogHandle, pos: int) -> int:
-    """Where the line holding the byte before ``pos`` starts (0 at the start of the file)."""
+def _line_start_before(handle: LogHandle, pos: int) -> int | None:
+    """Where the line holding the byte before ``pos`` starts (0 at the start of the file).
+
+    None when the file shrank meanwhile.
+    """
     while pos > 0:
         block = max(0, pos - _SEEK_BLOCK)
         data = handle.read(block, pos - block)
+        if handle.shrunk:
+            return None
         newline = data.rfind(b"\n")
-        if newline != -1 or handle.shrunk:
+        if newline != -1:
             return block + newline + 1
         pos = block
     return 0
 
 
-def _line_end_after(handle: LogHandle, pos: int) -> int:
-    """Where the line holding ``pos`` ends, its newline included (the file's size when none)."""
+def _line_end_after(handle: LogHandle, pos: int) -> int | None:
+    """Where the line holding ``pos`` ends, its newline included (the file's size when none).
+
+    None when the file shrank meanwhile.
+    """
     while pos < handle.size:
         data = handle.read(pos, min(_SEEK_BLOCK, handle.size - pos))
+        if handle.shrunk:
+            return None
         newline = data.find(b"\n")
         if newline != -1:
             return pos + newline + 1
-        if handle.shrunk:
-            return pos + len(data)
         pos += len(data)
     return handle.size
 

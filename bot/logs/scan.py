@@ -1,7 +1,8 @@
 """The hot path: which entries of a chunk match a query, touching as few lines as possible.
 
-A chunk holds the shown text of whole entries (redacted, long lines cut: see shown.py), so
-every decision here is made on what the user may see. Instead of parsing every line, the scanner jumps
+A chunk holds the shown text of whole entries (redacted, long lines cut: see shown.py), or for a
+plain-text count the text that searches exactly like it (searchable.py), so every decision here is
+made on what the user may see. Instead of parsing every line, the scanner jumps
 with ``bytes.find`` / RE2 to lines that can matter and parses only those:
 
 * by level: a header of level L spells L in its level field, between delimiters (``[ERROR]``,
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from bot.logs.budget import Deadline
 from bot.logs.entry import Level
 from bot.logs.parse import header_level, is_header, starts_with_timestamp
-from bot.logs.query import LogQuery
+from bot.logs.query import LogQuery, TextMatcher
 from bot.logs.reader import Chunk
 
 
@@ -38,21 +39,21 @@ class ChunkScanner:
 
         Raises OutOfTime when the deadline passes before the chunk is done: its matches are unknown.
         """
-        query = self.query
-        if query.is_everything:
-            return entry_starts(chunk)
+        level, matcher = self.query.level, self.query.matcher
         # Level spellings and plain text are found in a lower-cased copy: case-insensitive at C speed.
-        needs_lowered = query.level is not None or query.matcher.needle is not None
+        needs_lowered = level is not None or (matcher is not None and matcher.needle is not None)
         lowered = chunk.data.lower() if needs_lowered else b""
-        if query.matcher is not None and self._led_by_text(chunk, lowered):
-            return self._by_text(chunk, lowered)
-        return self._by_level(chunk, lowered)
+        if matcher is not None and (level is None or self._led_by_text(chunk, lowered, matcher)):
+            if matcher.needle is not None:
+                return self._by_needle(chunk, lowered, matcher.needle)
+            return self._by_text(chunk, lowered, matcher)
+        if level is None:  # nothing asked for: every entry
+            return entry_starts(chunk)
+        return self._by_level(chunk, lowered, level, matcher)
 
-    def _led_by_text(self, chunk: Chunk, lowered: bytes) -> bool:
-        if self.query.level is None:
-            return True
+    def _led_by_text(self, chunk: Chunk, lowered: bytes, matcher: TextMatcher) -> bool:
         if self._text_leads is None:
-            needle = self.query.matcher.needle
+            needle = matcher.needle
             # A regular expression costs more per candidate than a level check: the level leads.
             self._text_leads = needle is not None and lowered.count(needle, chunk.start, chunk.end) < sum(
                 lowered.count(spelling, chunk.start, chunk.end)
@@ -60,11 +61,11 @@ class ChunkScanner:
             )
         return self._text_leads
 
-    def _by_level(self, chunk: Chunk, lowered: bytes) -> list[int]:
+    def _by_level(
+        self, chunk: Chunk, lowered: bytes, wanted: Level, matcher: TextMatcher | None
+    ) -> list[int]:
         data, limit = chunk.data, chunk.end
-        wanted = self.query.level
-        searched = self.query.matcher is not None
-        needle = self.query.matcher.needle if searched else None
+        needle = matcher.needle if matcher is not None else None
         starts = []
         seen_until = -1
         for pos, after in _level_fields(lowered, self.query.level_spellings, chunk.start, limit):
@@ -75,21 +76,40 @@ class ChunkScanner:
             line_end = seen_until = _line_end(data, pos, limit)
             if not _is_level_field(data, line, pos, after, wanted):
                 continue  # the level's name in a message or a traceback
-            if not searched:
+            if matcher is None:
                 starts.append(line)
             elif (needle is None or lowered.find(needle, line, line_end) != -1) and self._any_line_matches(
-                chunk, lowered, line, line_end
+                chunk, lowered, line, line_end, matcher
             ):
                 starts.append(line)
             elif line_end + 1 < limit and not is_header(data, line_end + 1):  # it has a traceback
-                if self._any_line_matches(chunk, lowered, line_end + 1, entry_end(data, line_end, limit)):
+                end = entry_end(data, line_end, limit)
+                if self._any_line_matches(chunk, lowered, line_end + 1, end, matcher):
                     starts.append(line)
         return starts
 
-    def _by_text(self, chunk: Chunk, lowered: bytes) -> list[int]:
+    def _by_needle(self, chunk: Chunk, lowered: bytes, needle: bytes) -> list[int]:
+        """`_by_text` for plain text: a line holding the needle matches, so each match is looked at once."""
         data, limit = chunk.data, chunk.end
         wanted = self.query.level
-        find = self.query.matcher.find
+        starts: list[int] = []
+        matched = -1  # where the last matching line starts
+        pos = lowered.find(needle, chunk.start, limit)
+        while pos != -1:
+            self._on_time()
+            line = data.rfind(b"\n", 0, pos) + 1
+            start = _new_entry(data, line, chunk.start, matched)
+            if start is not None and (wanted is None or header_level(data, start) is wanted):
+                starts.append(start)
+            matched = line
+            pos = data.find(b"\n", pos, limit)
+            pos = lowered.find(needle, pos + 1, limit) if pos != -1 else -1
+        return starts
+
+    def _by_text(self, chunk: Chunk, lowered: bytes, matcher: TextMatcher) -> list[int]:
+        data, limit = chunk.data, chunk.end
+        wanted = self.query.level
+        find = matcher.find
         starts = []
         pos = find(data, lowered, chunk.start, limit)
         while pos != -1:
@@ -97,7 +117,9 @@ class ChunkScanner:
             line = data.rfind(b"\n", 0, pos) + 1
             start, level = _entry_start(data, line, chunk.start)
             end = entry_end(data, _line_end(data, pos, limit), limit)
-            if (wanted is None or level is wanted) and self._any_line_matches(chunk, lowered, line, end):
+            if (wanted is None or level is wanted) and self._any_line_matches(
+                chunk, lowered, line, end, matcher
+            ):
                 starts.append(start)
             pos = find(data, lowered, end, limit) if end < limit else -1
         return starts
@@ -107,10 +129,11 @@ class ChunkScanner:
         if self._deadline is not None:
             self._deadline.check()
 
-    def _any_line_matches(self, chunk: Chunk, lowered: bytes, start: int, end: int) -> bool:
+    def _any_line_matches(
+        self, chunk: Chunk, lowered: bytes, start: int, end: int, matcher: TextMatcher
+    ) -> bool:
         """Whether a line in data[start:end] matches the search."""
         data = chunk.data
-        matcher = self.query.matcher
         pos = matcher.find(data, lowered, start, end) if start < end else -1
         while pos != -1:
             self._on_time()
@@ -198,6 +221,20 @@ def _line_end(data: bytes, pos: int, limit: int) -> int:
     """The index of the newline ending the line around ``pos`` (or ``limit``)."""
     end = data.find(b"\n", pos, limit)
     return limit if end == -1 else end
+
+
+def _new_entry(data: bytes, line: int, floor: int, earlier: int) -> int | None:
+    """Where the entry holding the line at ``line`` starts; None when it also holds the line at
+    ``earlier`` (-1: no such line). Walks back no further than ``earlier``."""
+    at = line
+    while True:
+        if is_header(data, at):
+            return at if at > earlier else None
+        if at <= earlier:
+            return None
+        if at <= floor:
+            return floor  # lines before any header: an entry of their own, of no level
+        at = data.rfind(b"\n", 0, at - 1) + 1
 
 
 def _entry_start(data: bytes, line: int, floor: int) -> tuple[int, Level]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.logs.budget import Deadline, OutOfTime
 from bot.logs.entry import LogEntry
+from bot.logs.lines import lines_in
 from bot.logs.parse import build_entry
 from bot.logs.query import LogQuery
 from bot.logs.reader import (
@@ -22,6 +23,7 @@ from bot.logs.reader import (
     chunks_forward,
 )
 from bot.logs.scan import ChunkScanner, entry_bytes
+from bot.logs.searchable import searchable
 from bot.logs.shown import show
 from bot.redact import Redactor
 
@@ -34,12 +36,14 @@ TEXT_BUDGET = 4_000_000
 class SearchResult:
     """The newest matches, oldest first; ``reached_start`` when no older match exists.
 
-    ``stopped_early``: the deadline passed after ``scanned_bytes`` of the file were searched.
+    ``stopped_early``: the deadline passed after ``scanned_bytes`` of the file were searched,
+    which hold ``lines_seen`` lines (all of them when ``reached_start``).
     """
 
     entries: tuple[LogEntry, ...]
     reached_start: bool
     scanned_bytes: int
+    lines_seen: int
     interrupted: bool
     stopped_early: bool = False
 
@@ -78,6 +82,7 @@ def newest_matching(
         entries=tuple(reversed(newest_first)),
         reached_start=reached_start and not handle.shrunk and not matches.stopped_early,
         scanned_bytes=matches.scanned_bytes,
+        lines_seen=matches.lines_seen,
         interrupted=handle.shrunk,
         stopped_early=matches.stopped_early,
     )
@@ -100,6 +105,7 @@ class _NewestFirst:
         self._deadline = deadline
         self._chunk_size = chunk_size
         self.scanned_bytes = 0
+        self.lines_seen = 0
         self.stopped_early = False
 
     def __iter__(self) -> Iterator[LogEntry]:
@@ -112,6 +118,7 @@ class _NewestFirst:
                 self.stopped_early = True
                 return
             self.scanned_bytes += covered(raw)
+            self.lines_seen += lines_in(raw)
             for offset, shown in reversed(found):
                 yield build_entry(shown, offset)
 
@@ -133,7 +140,7 @@ def count_matching(
             if query.matcher is None:  # a level alone is decided on raw headers: see matching_entries
                 found = len(scanner.starts(raw))
             else:
-                found = len(scanner.starts(show(raw, redactor).chunk))
+                found = len(scanner.starts(searchable(raw, redactor, query).chunk))
         except OutOfTime:
             return MatchCount(matching, scanned, handle.shrunk, stopped_early=True)
         matching += found
@@ -144,15 +151,20 @@ def count_matching(
 def matching_entries(raw: Chunk, scanner: ChunkScanner, redactor: Redactor) -> list[tuple[int, bytes]]:
     """(file offset, shown text) of each entry of ``raw`` that matches, in file order.
 
-    A search is decided on the shown text only (see shown.py). A level alone involves no text the
-    user typed, so it is decided on the raw headers, and only the matching entries are redacted.
+    A search is decided on the shown text only (see shown.py), or for plain text on what searches
+    like it (searchable.py; the matching entries are then shown one by one). A level alone involves
+    no text the user typed, so it is decided on the raw headers, and only the matching entries are
+    redacted.
     """
     if scanner.query.matcher is None:
         return [(raw.offset + start, _shown_entry(raw, start, redactor)) for start in scanner.starts(raw)]
-    shown = show(raw, redactor)
-    return [
-        (shown.file_offset(start), entry_bytes(shown.chunk, start)) for start in scanner.starts(shown.chunk)
-    ]
+    searched = searchable(raw, redactor, scanner.query)
+    starts = scanner.starts(searched.chunk)
+    offsets = searched.file_offsets(starts)
+    if searched.exact:
+        shown = searched.chunk
+        return [(offset, entry_bytes(shown, start)) for offset, start in zip(offsets, starts, strict=True)]
+    return [(offset, _shown_entry(raw, offset - raw.offset, redactor)) for offset in offsets]
 
 
 def _shown_entry(raw: Chunk, start: int, redactor: Redactor) -> bytes:

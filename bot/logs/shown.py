@@ -34,21 +34,34 @@ _ANNOUNCES = re.compile(rb"(?i)(?:bearer|authorization\S*)[ \t]*[:=]?[ \t]*\r?$"
 
 @dataclass
 class ShownChunk:
-    """``chunk`` holds the shown text (bytes) of ``raw``, line for line."""
+    """``chunk`` holds the shown text (bytes) of ``raw``, line for line.
+
+    Not ``exact``: text that a plain search decides on as on the shown text (see searchable.py),
+    but that is not to be shown.
+    """
 
     raw: Chunk
     chunk: Chunk
+    exact: bool = True
     _raw_lines: list[int] | None = field(default=None, repr=False)
 
-    def file_offset(self, pos: int) -> int:
-        """The file offset of the line that starts at ``pos`` in the shown text."""
+    def file_offsets(self, starts: list[int]) -> list[int]:
+        """The file offset of each line starting at one of ``starts`` (in order) in the shown text.
+
+        One pass over the chunk, however many lines: a page of matches from one chunk is common.
+        """
         raw = self.raw
         if raw.line_length is not None:
-            return raw.offset
+            return [raw.offset] * len(starts)
         if self._raw_lines is None:
             self._raw_lines = [raw.start, *(m.end() for m in _NEWLINE.finditer(raw.data, raw.start, raw.end))]
-        line = self.chunk.data.count(b"\n", 0, pos)
-        return raw.offset + self._raw_lines[min(line, len(self._raw_lines) - 1)]
+        raw_lines, data = self._raw_lines, self.chunk.data
+        offsets, line, at = [], 0, 0
+        for pos in starts:
+            line += data.count(b"\n", at, pos)
+            at = pos
+            offsets.append(raw.offset + raw_lines[min(line, len(raw_lines) - 1)])
+        return offsets
 
 
 def show(raw: Chunk, redactor: Redactor) -> ShownChunk:
@@ -85,7 +98,7 @@ def _piece_end(data: bytes, start: int, end: int) -> int:
 
 def _shown_lines(piece: bytes, redactor: Redactor) -> str:
     """Whole lines, redacted together; the long ones cut."""
-    if len(piece) <= LINE_LIMIT or not _has_long_line(piece):
+    if len(piece) <= LINE_LIMIT or not has_long_line(piece, 0, len(piece)):
         return _crlf(redactor.redact_bytes(piece))
     parts: list[str] = []
     run: list[bytes] = []
@@ -102,10 +115,15 @@ def _shown_lines(piece: bytes, redactor: Redactor) -> str:
     return "\n".join(parts)
 
 
-def _has_long_line(piece: bytes) -> bool:
-    """Whether a line is longer than LINE_LIMIT: it covers a whole half-limit block without a newline."""
+def has_long_line(data: bytes, start: int, end: int) -> bool:
+    """Whether a line of data[start:end] may exceed LINE_LIMIT: a half-limit block holds no newline."""
     block = LINE_LIMIT // 2
-    return any(piece.find(b"\n", at, at + block) == -1 for at in range(0, len(piece) - block + 1, block))
+    return any(data.find(b"\n", at, at + block) == -1 for at in range(start, end - block + 1, block))
+
+
+def shown_text(lines: bytes, redactor: Redactor) -> bytes:
+    """The shown text of whole lines, none longer than LINE_LIMIT (what `show` makes of them)."""
+    return _crlf(redactor(_decode(lines))).encode()
 
 
 def _cut_line(head: bytes, length: int, redactor: Redactor) -> str:

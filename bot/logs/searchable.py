@@ -1,0 +1,66 @@
+"""The text a plain-text search looks at: the shown text, built without decoding the whole chunk.
+
+Shown text (see shown.py) differs from the raw bytes in four ways only: lines the redactor
+changes (they hold a known secret or a credential trigger word), invalid UTF-8 (U+FFFD),
+``\\r\\n`` (``\\n``) and lines longer than ``LINE_LIMIT`` (cut). For a search for plain ASCII
+text, the last three do not matter on a line the redactor leaves alone: an ASCII needle never
+matches the bytes of U+FFFD nor of invalid UTF-8, the search holds no line break, and headers
+and levels (ASCII, or JSON decoded the same way: see parse.py) are read the same. Chunks holding
+a long line go the slow way (`show`).
+
+So a chunk is searched as its raw bytes with only the redactor's lines replaced by their shown
+text. Those lines are found by the redactor's own pass over the chunk, which looks for trigger
+words and known secrets, never for the search: which lines are replaced, and the work of
+replacing them, does not depend on what is searched. Everything that depends on the search
+(which lines match, how many, how long it takes) then sees only text the user may see, exactly
+as if the whole chunk had been decoded and redacted: no answer depends on a secret's characters.
+The work saved (decoding and re-encoding the lines that hold nothing to mask) depends on where
+secrets and trigger words are, which the masks already show, not on what they are.
+"""
+
+from __future__ import annotations
+
+from bot.logs.query import LogQuery
+from bot.logs.reader import Chunk
+from bot.logs.shown import ShownChunk, has_long_line, show, shown_text
+from bot.redact import Redactor
+from bot.redact import _lines_to_redact as lines_to_redact  # private: see _redacted_lines
+
+
+def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
+    """The text ``query`` is decided on for ``raw``: the shown text, or as good as it for this search.
+
+    Show matching entries with `show` (or `ShownChunk.exact` tells that this is already it).
+    """
+    matcher = query.matcher
+    fast = matcher is not None and matcher.needle is not None and raw.line_length is None
+    if not fast or has_long_line(raw.data, raw.start, raw.end):
+        return show(raw, redactor)
+    data = raw.data if raw.start == 0 else raw.text  # forward chunks start at 0: no copy
+    spans = _redacted_lines(redactor, data)
+    if spans is None:
+        return show(raw, redactor)
+    limit = raw.end - raw.start
+    spans = [(start, min(end, limit)) for start, end in spans if start < limit]
+    if not spans:
+        return ShownChunk(raw, Chunk(raw.offset, data, 0, limit), exact=False)
+    pieces, at = [], 0
+    for start, end in spans:
+        pieces.append(data[at:start])
+        pieces.append(shown_text(data[start:end], redactor))
+        at = end
+    pieces.append(data[at:limit])
+    spliced = b"".join(pieces)
+    return ShownChunk(raw, Chunk(raw.offset, spliced, 0, len(spliced)), exact=False)
+
+
+def _redacted_lines(redactor: Redactor, data: bytes) -> list[tuple[int, int]] | None:
+    """The redactor's search-independent pass: (start, end) of the lines it changes; None when unknown.
+
+    bot/redact.py has no public name for this pass yet (it is the first half of `redact_bytes`);
+    using its own finder keeps one definition of which lines get redacted.
+    """
+    finder = redactor._finder
+    if finder is None:  # a secret spans lines: only whole-text redaction is right
+        return None
+    return lines_to_redact(finder, data)
