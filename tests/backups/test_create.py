@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from bot.backups.compression import Compression
 from bot.backups.dump import BackupFailed
 from bot.backups.dump_file import COMPLETION_MARKER
 from bot.backups.inventory import BACKUP_NAME, KIND_MANUAL
@@ -48,7 +49,7 @@ async def test_compressed_backup_is_complete_verified_and_listed(backup_service,
 
 
 async def test_uncompressed_backup_is_plain_sql(backup_service):
-    result = await backup_service.create(label="alice", compress=False)
+    result = await backup_service.create(label="alice", compression=Compression.NONE)
 
     assert result.name.endswith(".sql") and not result.compressed
     assert result.path.read_bytes().startswith(b"--\n-- PostgreSQL database dump")
@@ -56,7 +57,7 @@ async def test_uncompressed_backup_is_plain_sql(backup_service):
 
 
 async def test_our_dumps_drop_objects_not_the_database(backup_service):
-    result = await backup_service.create(label="alice", compress=False)
+    result = await backup_service.create(label="alice", compression=Compression.NONE)
 
     sql = result.path.read_text()
     assert "DROP TABLE IF EXISTS public.media_items;" in sql
