@@ -197,6 +197,7 @@ class Backups(commands.Cog):
         if view.confirmed is None:
             return None  # the view's timeout already said that nothing was done
         press = view.interaction
+        assert press is not None, "an answered confirmation comes with the press that answered it"
         if not view.confirmed:
             await press.response.edit_message(content="Cancelled — nothing was changed.", view=view)
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator
 from enum import StrEnum
-from typing import Protocol
+from typing import IO, Protocol, cast
 
 import zstandard
 
@@ -129,7 +129,9 @@ def unzstd(raw: Iterator[bytes], chunk_size: int) -> Iterator[bytes]:
     whether the last frame ended: a cut file shows as SQL without pg_dump's completion marker,
     which every reader of a dump checks.
     """
-    reader = zstandard.ZstdDecompressor().stream_reader(_Source(raw), read_across_frames=True)
+    # The binding only ever calls read() on its source.
+    source = cast(IO[bytes], _Source(raw))
+    reader = zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)
     try:
         while out := reader.read(chunk_size):
             yield out

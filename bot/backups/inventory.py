@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from bot.backups.compression import Compression
 from bot.backups.vetting import (
@@ -221,7 +221,7 @@ async def find_backup(backup_dir: Path, name: str) -> BackupFile:
     raise BackupNotFound(f"No backup named {name!r} in {backup_dir}.")
 
 
-def open_backup(backup: BackupFile) -> BinaryIO:
+def open_backup(backup: BackupFile) -> io.BufferedReader:
     """Open the file that was vetted as ``backup`` (blocking); BackupNotFound if it changed since."""
     if backup.identity is None:
         raise BackupNotFound(f"{backup.name} was not checked, so it is not opened.")

@@ -10,12 +10,12 @@ descriptor opened without following links or blocking.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from bot.backups.compression import ZSTD_FIRST_BLOCK_BYTES, Compression, UnpackError, detect, sql_head
 from bot.backups.dump_file import JUDGE_AFTER_BYTES, dump_head_problem
@@ -77,7 +77,7 @@ def vet(path: Path, owners: frozenset[int]) -> VettedFile:
     )
 
 
-def open_vetted(path: Path, identity: tuple[int, int]) -> BinaryIO:
+def open_vetted(path: Path, identity: tuple[int, int]) -> io.BufferedReader:
     """Open the very file that was vetted (blocking); NotABackupFile if it was replaced since."""
     try:
         seen = os.lstat(path)
@@ -118,7 +118,7 @@ def _require_plain_file(
         raise NotABackupFile(f"belongs to user id {seen.st_uid}, not to the bot's user or the folder's owner")
 
 
-def _open_same(path: Path, seen: os.stat_result) -> BinaryIO:
+def _open_same(path: Path, seen: os.stat_result) -> io.BufferedReader:
     """Open ``path`` without following a link or waiting on a FIFO; refuse if it is not ``seen``."""
     try:
         descriptor = os.open(path, _OPEN_FLAGS)

@@ -23,7 +23,9 @@ from bot.units import human_bytes, human_duration
 CANCELLED = 3  # nothing was done: a usage outcome in the CLI contract, not a failure
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     backup = commands.add_parser("backup", help="create, list, restore or delete database backups")
     actions = backup.add_subparsers(dest="action", required=True, metavar="ACTION")
 
