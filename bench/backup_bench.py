@@ -23,23 +23,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import shlex
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
+from bench.measure import RssSampler, Sample, measured
 from bot.backups.compression import Compression
 from bot.backups.pg_tools import PgTools, libpq_environment
 from bot.backups.service import BackupService
@@ -59,13 +56,6 @@ PG_DUMP_FLAGS = "--format=plain --clean --if-exists --no-password"
 
 
 @dataclass
-class Sample:
-    seconds: float
-    cpu_seconds: float
-    size: int = 0
-
-
-@dataclass
 class Comparison:
     """The bot's runs and its peer's, for one operation."""
 
@@ -77,18 +67,6 @@ class Comparison:
 
     def ratio(self, value: Callable[[Sample], float]) -> float:
         return statistics.median(map(value, self.bot)) / statistics.median(map(value, self.base))
-
-
-def _cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-async def measured(work: Callable[[], Awaitable[int]]) -> Sample:
-    """Time ``work`` (which returns a size in bytes), wall clock and CPU."""
-    cpu, started = _cpu(), time.perf_counter()
-    size = await work()
-    return Sample(time.perf_counter() - started, _cpu() - cpu, size)
 
 
 async def fill(dsn: str, target: int) -> int:
@@ -178,33 +156,6 @@ def bot_restore(service: BackupService, name: str) -> Callable[[], Awaitable[int
         return result.sql_bytes
 
     return run
-
-
-class RssSampler:
-    """Peak resident memory of this process, sampled every 10 ms in a thread."""
-
-    def __init__(self) -> None:
-        self._process = psutil.Process()
-        self._stop = threading.Event()
-        self.start_rss = self._process.memory_info().rss
-        self.peak_rss = self.start_rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.01):
-            self.peak_rss = max(self.peak_rss, self._process.memory_info().rss)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def growth(self) -> int:
-        return self.peak_rss - self.start_rss
 
 
 async def compare(

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
-from bench.backup_bench import RssSampler
+from bench.measure import RssSampler
 from bot.backups.dump_file import DumpReader
 from bot.backups.pg_tools import libpq_environment
 from bot.backups.restore.filter import DumpFilter, inspect_dump
