@@ -205,7 +205,8 @@ async def _run_pg_dump(
     stderr_task = asyncio.create_task(stderr.drain(process.stderr))
     pump = asyncio.ensure_future(asyncio.to_thread(_pump, read_end, writer, report))
     try:
-        await pump
+        # Shielded: a cancelled backup still waits (below) for the thread to stop writing.
+        await asyncio.shield(pump)
         await process.wait()
         await stderr_task
     finally:

@@ -99,6 +99,29 @@ async def test_pg_dump_killed_midway_leaves_no_file(database, backup_dir, tmp_pa
     assert files_in(backup_dir) == set()
 
 
+async def wait_for_written_bytes(folder) -> None:
+    """Until pg_dump's first bytes reached the temporary file."""
+    for _ in range(3000):
+        if any(path.stat().st_size for path in folder.glob(".*.partial")):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("pg_dump's output never reached the temporary file")
+
+
+async def test_a_backup_cancelled_while_pg_dump_writes_leaves_no_file(database, backup_dir, tmp_path):
+    script = "printf -- '--\\n-- PostgreSQL database dump\\n--\\n'\nhead -c 100000 /dev/zero\nexec sleep 60"
+    service = make_service(database, backup_dir, tools=wrapper_tools(tmp_path, script))
+    task = asyncio.create_task(service.create(label="alice", compression=Compression.NONE))
+    await wait_for_written_bytes(backup_dir)
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert files_in(backup_dir) == set()
+    assert service.running is None
+
+
 async def test_pg_dump_that_exits_cleanly_without_the_marker_leaves_no_file(database, backup_dir, tmp_path):
     tools = wrapper_tools(tmp_path, '"$REAL_PG_DUMP" "$@" | head -n 200\nexit 0')
     service = make_service(database, backup_dir, tools=tools)
