@@ -4,7 +4,8 @@ The audit found the old restore filter quadratic in the length of a line (50/100
 1.7/8.2/32.8 s; a 200 MB COPY row took 65 s and 637 MB RSS). For lines of 50, 100 and 200 MB, in
 a COPY row and in a SQL string literal, this times in the same run:
   read    DumpReader over the file (read + sha256): the floor every restore pays;
-  check   check_replayable, the lexer pass that refuses a planted file before anything is touched;
+  check   inspect_dump, check_dump and the lexer in the one pass that refuses a planted file
+          before anything is touched;
   replay  the lexer keeping statement text, as the replay does (COPY rows stream in pieces).
 It prints seconds per 100 MB (flat across sizes = linear), the ratio to `read`, and the peak RSS
 growth. With --database it also replays a 200 MB COPY row into a throwaway cluster
@@ -28,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
-from bench.backup_bench import RssSampler
+from bench.measure import RssSampler
 from bot.backups.dump_file import DumpReader
 from bot.backups.pg_tools import libpq_environment
-from bot.backups.restore.filter import DumpFilter, check_replayable
+from bot.backups.restore.filter import DumpFilter, inspect_dump
 from bot.backups.restore.replay import stream_restore
 from bot.config import Secret
 from bot.database.connection import Database
@@ -87,7 +88,7 @@ def filter_bench(folder: Path) -> None:
             path = folder / "dump.sql"
             write_dump(path, kind, size_mb * MB)
             base, _ = timed(read_only, path)
-            for name, step in (("read", read_only), ("check", check_replayable), ("replay", replay_filter)):
+            for name, step in (("read", read_only), ("check", inspect_dump), ("replay", replay_filter)):
                 elapsed, growth = (base, 0) if name == "read" else timed(step, path)
                 print(
                     f"{kind:<12} {size_mb:>4}MB  {name:<7} {elapsed:>8.2f} {elapsed / size_mb * 100:>8.2f} "

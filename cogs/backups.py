@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.alerts.targets import record_scheduled_backup
 from bot.app import MaintenanceBot
+from bot.backups.compression import Compression
 from bot.backups.inventory import open_backup
 from bot.backups.progress import BackupProgress
 from bot.backups.schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
@@ -92,13 +93,24 @@ class Backups(commands.Cog):
         await self.scheduler.stop()
 
     @backup.command(name="create", description="Back up the database now (pg_dump), with live progress")
-    @app_commands.describe(compress="gzip the dump (default: yes)")
-    async def create(self, interaction: discord.Interaction, compress: bool = True) -> None:
+    @app_commands.describe(
+        compress="gzip (default; Aphrodite can restore it), zstd (faster, smaller) or none"
+    )
+    @app_commands.choices(
+        compress=[
+            app_commands.Choice(name="gzip (Aphrodite can restore it)", value=Compression.GZIP.value),
+            app_commands.Choice(
+                name="zstd (faster, smaller; only this bot restores it)", value=Compression.ZSTD.value
+            ),
+            app_commands.Choice(name="none (plain SQL)", value=Compression.NONE.value),
+        ]
+    )
+    async def create(self, interaction: discord.Interaction, compress: str = Compression.GZIP.value) -> None:
         await interaction.response.defer(thinking=True)
         try:
             result = await self.service.create(
                 label=_label(interaction),
-                compress=compress,
+                compression=Compression(compress),
                 progress=_progress_editor(interaction.edit_original_response),
             )
         except Exception:
@@ -185,6 +197,7 @@ class Backups(commands.Cog):
         if view.confirmed is None:
             return None  # the view's timeout already said that nothing was done
         press = view.interaction
+        assert press is not None, "an answered confirmation comes with the press that answered it"
         if not view.confirmed:
             await press.response.edit_message(content="Cancelled — nothing was changed.", view=view)
             return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.backups.compression import Compression
 from bot.backups.dump import InsufficientSpace, write_dump
 from bot.backups.inventory import STAMP_FORMAT, list_backups, scan_backups, write_manifest
 from bot.backups.pg_tools import PgTools
@@ -49,17 +50,23 @@ class BackupMaker:
     free_space: FreeSpace = disk_free_bytes
 
     async def create(
-        self, *, compress: bool, kind: str, label: str, reporter: ProgressReporter, phase: str = "dumping"
+        self,
+        *,
+        compression: Compression,
+        kind: str,
+        label: str,
+        reporter: ProgressReporter,
+        phase: str = "dumping",
     ) -> BackupResult:
         """A new backup at its final name, verified, with its sidecar; BackupFailed otherwise."""
         self.tools.locate("pg_dump")
         await asyncio.to_thread(_prepare_folder, self.backup_dir)
-        await self._require_free_space(compress)
-        created_at, final = await asyncio.to_thread(_new_backup_name, self.backup_dir, compress)
+        await self._require_free_space(compression)
+        created_at, final = await asyncio.to_thread(_new_backup_name, self.backup_dir, compression)
         reporter.announce(phase)
         outcome = await write_dump(
             final,
-            compress=compress,
+            compression=compression,
             parts=self.database.parts,
             tools=self.tools,
             redactor=self.redactor,
@@ -71,7 +78,7 @@ class BackupMaker:
             path=final,
             size=outcome.size,
             sha256=outcome.sha256,
-            compressed=compress,
+            compression=compression,
             created_at=created_at,
             duration_seconds=outcome.duration_seconds,
             sql_bytes=outcome.sql_bytes,
@@ -82,12 +89,12 @@ class BackupMaker:
         await self._write_sidecar(result, outcome.pg_dump_version)
         return result
 
-    async def _require_free_space(self, compress: bool) -> None:
+    async def _require_free_space(self, compression: Compression) -> None:
         backups = await list_backups(self.backup_dir)
-        same_kind = [backup for backup in backups if backup.compressed == compress]
-        last = (same_kind or backups or [None])[0]
-        if last is None:
+        same_kind = [backup for backup in backups if backup.compression is compression]
+        if not (same_kind or backups):
             return
+        last = (same_kind or backups)[0]
         needed = 2 * last.size
         free = await asyncio.to_thread(self.free_space, self.backup_dir)
         if free < needed:
@@ -98,11 +105,12 @@ class BackupMaker:
             )
 
     async def _write_sidecar(self, result: BackupResult, pg_dump_version: str | None) -> None:
-        manifest = {
+        manifest: dict[str, object] = {
             "name": result.name,
             "size": result.size,
             "sha256": result.sha256,
             "compressed": result.compressed,
+            "compression": result.compression.value,
             "created_at": result.created_at.isoformat(),
             "duration_seconds": round(result.duration_seconds, 3),
             "sql_bytes": result.sql_bytes,
@@ -133,7 +141,7 @@ def _prepare_folder(folder: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _new_backup_name(folder: Path, compress: bool) -> tuple[datetime, Path]:
+def _new_backup_name(folder: Path, compression: Compression) -> tuple[datetime, Path]:
     """A free name stamped now (UTC) that sorts after every backup made moments ago.
 
     Names have one-second resolution: two backups within a second (or one made right after a
@@ -143,9 +151,8 @@ def _new_backup_name(folder: Path, compress: bool) -> tuple[datetime, Path]:
     newest = max((backup.created_at for backup in scan_backups(folder)), default=None)
     if newest is not None and moment <= newest < moment + _STAMP_CATCH_UP:
         moment = newest + timedelta(seconds=1)
-    suffix = ".sql.gz" if compress else ".sql"
     while True:
-        path = folder / f"aphrodite_backup_{moment.strftime(STAMP_FORMAT)}{suffix}"
+        path = folder / f"aphrodite_backup_{moment.strftime(STAMP_FORMAT)}{compression.suffix}"
         if not path.exists():
             return moment, path
         moment += timedelta(seconds=1)

@@ -1,35 +1,34 @@
 """Reading a backup file as plain SQL, streamed, and proving it is a whole pg_dump.
 
-A dump is whole when its gzip stream (if any) is intact to the last CRC and the SQL ends with
-pg_dump's completion marker. Both the backup writer (before renaming a new file into place) and
-the restorer (before touching the database) run `check_dump` on the full file.
+A dump is whole when its gzip or zstd stream (if any) reads without error and the SQL ends with
+pg_dump's completion marker. The restorer runs `check_dump` on the full file before touching the
+database; the backup writer checks the same ends (`DumpEnds`) as the SQL streams by.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from bot.backups.compression import Compression, UnpackError, detect, unpacker
 from bot.errors import OpsError
 
 DUMP_HEADER = b"PostgreSQL database dump"
 COMPLETION_MARKER = b"-- PostgreSQL database dump complete"
 _COMPLETION_BLOCK = b"\n--\n" + COMPLETION_MARKER + b"\n--\n"
-GZIP_MAGIC = b"\x1f\x8b"
 CUSTOM_FORMAT_MAGIC = b"PGDMP"
 CHUNK_SIZE = 1024 * 1024
 _HEAD_BYTES = 64 * 1024
 _TAIL_BYTES = 4 * 1024
 JUDGE_AFTER_BYTES = 512
-GZIP_WBITS = 16 + zlib.MAX_WBITS
 # What pg_dump may write after its marker: comment dashes, blank lines, `\unrestrict KEY` (15.14+).
 _AFTER_MARKER = re.compile(rb"^(?:\s*|--|\\unrestrict [A-Za-z0-9]+)$")
-_SERVER_VERSION = re.compile(rb"^-- Dumped from database version (?P<v>.+)$", re.MULTILINE)
-_TOOL_VERSION = re.compile(rb"^-- Dumped by pg_dump version (?P<v>.+)$", re.MULTILINE)
+SERVER_VERSION = re.compile(rb"^-- Dumped from database version (?P<v>.+)$", re.MULTILINE)
+TOOL_VERSION = re.compile(rb"^-- Dumped by pg_dump version (?P<v>.+)$", re.MULTILINE)
 
 
 class BackupCorrupt(OpsError):
@@ -42,23 +41,28 @@ class DumpCheck:
 
     size: int
     sha256: str
-    compressed: bool
+    compression: Compression
     sql_bytes: int
     server_version: str | None
     pg_dump_version: str | None
+
+    @property
+    def compressed(self) -> bool:
+        return self.compression is not Compression.NONE
 
 
 class DumpReader:
     """Yields a dump's SQL in chunks of at most 1 MiB; hashes the file bytes as it goes.
 
-    Raises BackupCorrupt for a damaged or truncated gzip stream, never returns partial data silently.
+    Raises BackupCorrupt for a damaged or truncated gzip or zstd stream, never returns partial
+    data silently.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.file_bytes = 0
         self.sql_bytes = 0
-        self.compressed = False
+        self.compression = Compression.NONE
         self._sha256 = hashlib.sha256()
 
     @property
@@ -68,14 +72,15 @@ class DumpReader:
     def chunks(self) -> Iterator[bytes]:
         with open(self.path, "rb") as file:
             first = file.read(CHUNK_SIZE)
-            self.compressed = first.startswith(GZIP_MAGIC)
+            self.compression = detect(first)
             raw = self._raw_chunks(first, file)
-            sql = self._gunzip(raw) if self.compressed else raw
+            unpack = unpacker(self.compression)
+            sql = raw if unpack is None else self._unpacked(unpack(raw, CHUNK_SIZE))
             for chunk in sql:
                 self.sql_bytes += len(chunk)
                 yield chunk
 
-    def _raw_chunks(self, first: bytes, file) -> Iterator[bytes]:
+    def _raw_chunks(self, first: bytes, file: BinaryIO) -> Iterator[bytes]:
         chunk = first
         while chunk:
             self.file_bytes += len(chunk)
@@ -83,28 +88,12 @@ class DumpReader:
             yield chunk
             chunk = file.read(CHUNK_SIZE)
 
-    def _gunzip(self, raw: Iterator[bytes]) -> Iterator[bytes]:
-        decompressor = zlib.decompressobj(GZIP_WBITS)
+    def _unpacked(self, sql: Iterator[bytes]) -> Iterator[bytes]:
         try:
-            for data in raw:
-                while data:
-                    if decompressor.eof:
-                        # Several gzip members in one file (as `cat a.gz b.gz` makes) are one stream.
-                        decompressor = zlib.decompressobj(GZIP_WBITS)
-                    if out := decompressor.decompress(data, CHUNK_SIZE):
-                        yield out
-                    data = decompressor.unused_data if decompressor.eof else decompressor.unconsumed_tail
-            while not decompressor.eof and (out := decompressor.decompress(b"", CHUNK_SIZE)):
-                yield out
-        except zlib.error as error:
-            raise BackupCorrupt(
-                f"{self.path.name} is damaged: its gzip data cannot be read ({error}) "
-                f"after {self.file_bytes} bytes."
-            ) from None
-        if not decompressor.eof:
-            raise BackupCorrupt(
-                f"{self.path.name} is truncated: its gzip stream ends early, after {self.file_bytes} bytes."
-            )
+            yield from sql
+        except UnpackError as error:
+            # "... is damaged: its gzip data cannot be read (...)" / "... is truncated: ..."
+            raise BackupCorrupt(f"{self.path.name} {error.reason}, after {self.file_bytes} bytes.") from None
 
 
 class DumpEnds:
@@ -137,37 +126,63 @@ class DumpEnds:
         return match["v"].decode("utf-8", "replace").strip() if match else None
 
 
-def check_dump(path: Path, on_chunk: Callable[[int], None] | None = None) -> DumpCheck:
+def check_dump(
+    path: Path,
+    on_chunk: Callable[[int], None] | None = None,
+    inspect: Callable[[bytes | None], None] | None = None,
+) -> DumpCheck:
     """Read the whole file; raise BackupCorrupt unless it is a complete plain-SQL pg_dump.
 
     Blocking: call it through ``asyncio.to_thread``. ``on_chunk`` gets the file bytes read so far
-    (from the worker thread) after each chunk.
+    (from the worker thread) after each chunk. ``inspect`` sees the same read: each SQL chunk
+    once the file's start was judged a plain dump, then None once the file proved complete.
     """
     reader = DumpReader(path)
     ends = DumpEnds()
     judged = False
+    early: list[bytes] = []  # the first chunks, held back from ``inspect`` until the start is judged
     for chunk in reader.chunks():
         ends.feed(chunk)
         if on_chunk is not None:
             on_chunk(reader.file_bytes)
-        if not judged and len(ends.head) >= JUDGE_AFTER_BYTES:
-            _refuse_other_formats(path.name, ends.head)
-            judged = True
+        if judged:
+            _inspect(inspect, chunk)
+            continue
+        early.append(chunk)
+        if len(ends.head) >= JUDGE_AFTER_BYTES:
+            judged = _judge(path.name, ends.head, early, inspect)
     if not judged:
-        _refuse_other_formats(path.name, ends.head)
+        _judge(path.name, ends.head, early, inspect)
     if not ends.complete:
         raise BackupCorrupt(
             f"{path.name} is incomplete: it does not end with pg_dump's completion marker "
             f"({COMPLETION_MARKER.decode()}), so the dump was cut short."
         )
+    _inspect(inspect, None)
     return DumpCheck(
         size=reader.file_bytes,
         sha256=reader.sha256,
-        compressed=reader.compressed,
+        compression=reader.compression,
         sql_bytes=reader.sql_bytes,
-        server_version=ends.version(_SERVER_VERSION),
-        pg_dump_version=ends.version(_TOOL_VERSION),
+        server_version=ends.version(SERVER_VERSION),
+        pg_dump_version=ends.version(TOOL_VERSION),
     )
+
+
+def _judge(
+    name: str, head: bytes, early: list[bytes], inspect: Callable[[bytes | None], None] | None
+) -> bool:
+    """Refuse a file that does not start like a plain pg_dump, then let ``inspect`` see what it held back."""
+    _refuse_other_formats(name, head)
+    for chunk in early:
+        _inspect(inspect, chunk)
+    early.clear()
+    return True
+
+
+def _inspect(inspect: Callable[[bytes | None], None] | None, chunk: bytes | None) -> None:
+    if inspect is not None:
+        inspect(chunk)
 
 
 def dump_head_problem(head: bytes) -> str | None:

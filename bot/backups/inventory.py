@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
+from bot.backups.compression import Compression
 from bot.backups.vetting import (
     NotABackupFile,
     VettedFile,
@@ -21,13 +22,13 @@ from bot.backups.vetting import (
 )
 from bot.errors import OpsError
 
-# aphrodite_backup_20250606_185246.sql[.gz] (ours and Aphrodite's web UI) and the older
-# aphrodite_v2_backup_20250101_120000.sql[.gz] names of earlier Aphrodite releases.
+# aphrodite_backup_20250606_185246.sql[.gz] (ours and Aphrodite's web UI), .sql.zst (ours only),
+# and the older aphrodite_v2_backup_20250101_120000.sql[.gz] names of earlier Aphrodite releases.
 # \Z, not $: `$` also matches before a final newline, and a planted name may end with one.
 BACKUP_NAME = re.compile(
-    r"(?P<prefix>aphrodite_backup|aphrodite_v2_backup)_(?P<stamp>\d{8}_\d{6})\.sql(?P<gz>\.gz)?\Z"
+    r"(?P<prefix>aphrodite_backup|aphrodite_v2_backup)_(?P<stamp>\d{8}_\d{6})\.sql(?:\.gz|\.zst)?\Z"
 )
-NAME_FORMAT = "aphrodite_backup_YYYYMMDD_HHMMSS.sql[.gz]"
+NAME_FORMAT = "aphrodite_backup_YYYYMMDD_HHMMSS.sql[.gz|.zst]"
 _MANIFEST_LIMIT = 64 * 1024
 STAMP_FORMAT = "%Y%m%d_%H%M%S"
 # What made a backup, as its sidecar's "kind" records it; Aphrodite's have no sidecar.
@@ -51,16 +52,26 @@ class BackupFile:
     ``created_at`` comes from the name (what Aphrodite shows too); ``modified_at`` is when the
     file was last written, which a planted or mis-stamped name cannot move into the future.
     ``identity`` (device, inode) is the file that was vetted, for opening exactly that one.
+    ``compression`` is what the file's first bytes are, whatever its name says.
     """
 
     name: str
     path: Path
     size: int
     created_at: datetime
-    compressed: bool
-    manifest: dict | None
+    compression: Compression
+    manifest: dict[str, object] | None
     modified_at: datetime | None = None
     identity: tuple[int, int] | None = None
+
+    @property
+    def compressed(self) -> bool:
+        return self.compression is not Compression.NONE
+
+    @property
+    def aphrodite_can_restore(self) -> bool:
+        """Whether Aphrodite's own web UI can restore it: plain SQL or gzip under a name it lists."""
+        return self.compression.aphrodite_can_restore and not self.name.endswith(".zst")
 
     @property
     def verified(self) -> bool:
@@ -71,7 +82,8 @@ class BackupFile:
 
     @property
     def sha256(self) -> str | None:
-        return self.manifest.get("sha256") if self.manifest else None
+        sha256 = self.manifest.get("sha256") if self.manifest else None
+        return sha256 if isinstance(sha256, str) else None
 
     @property
     def made_by_aphrodite(self) -> bool:
@@ -98,7 +110,7 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def _read_manifest(path: Path) -> dict | None:
+def _read_manifest(path: Path) -> dict[str, object] | None:
     data = read_small_file(sidecar_path(path), _MANIFEST_LIMIT)
     try:
         manifest = json.loads(data) if data is not None else None
@@ -107,7 +119,7 @@ def _read_manifest(path: Path) -> dict | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-def write_manifest(path: Path, manifest: dict) -> None:
+def write_manifest(path: Path, manifest: dict[str, object]) -> None:
     """Write the sidecar of the backup at ``path`` atomically and durably (blocking)."""
     sidecar = sidecar_path(path)
     temporary = sidecar.with_name(f".{sidecar.name}.partial")
@@ -173,7 +185,7 @@ def _backup_file(path: Path, match: re.Match[str], vetted: VettedFile) -> Backup
         path=path,
         size=vetted.size,
         created_at=_created_at(match, vetted.modified_at),
-        compressed=vetted.compressed,
+        compression=vetted.compression,
         manifest=_read_manifest(path),
         modified_at=vetted.modified_at,
         identity=vetted.identity,
@@ -209,7 +221,7 @@ async def find_backup(backup_dir: Path, name: str) -> BackupFile:
     raise BackupNotFound(f"No backup named {name!r} in {backup_dir}.")
 
 
-def open_backup(backup: BackupFile) -> BinaryIO:
+def open_backup(backup: BackupFile) -> io.BufferedReader:
     """Open the file that was vetted as ``backup`` (blocking); BackupNotFound if it changed since."""
     if backup.identity is None:
         raise BackupNotFound(f"{backup.name} was not checked, so it is not opened.")

@@ -10,7 +10,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.database.connection import DsnParts
+from bot.database.dsn import DsnParts
 from bot.errors import OpsError
 
 CLIENT_PACKAGE = "postgresql-client-15"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.backups.compression import Compression
+
 
 @dataclass(frozen=True)
 class BackupResult:
@@ -15,13 +17,17 @@ class BackupResult:
     path: Path
     size: int
     sha256: str
-    compressed: bool
+    compression: Compression
     created_at: datetime
     duration_seconds: float
     sql_bytes: int
     server_version: str | None
     kind: str
     label: str
+
+    @property
+    def compressed(self) -> bool:
+        return self.compression is not Compression.NONE
 
 
 @dataclass(frozen=True)

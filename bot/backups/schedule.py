@@ -124,7 +124,7 @@ class BackupScheduler:
     async def run_once(self) -> ScheduledBackupDone | None:
         """One scheduled backup and its retention; failures go to ``on_failure``, never raise."""
         try:
-            backup = await self.service.create(label=SCHEDULER_LABEL, compress=True, kind=KIND_SCHEDULED)
+            backup = await self.service.create(label=SCHEDULER_LABEL, kind=KIND_SCHEDULED)
         except BackupBusy as busy:
             self.next_run_at = _now() + self._busy_retry
             log.info("scheduled backup postponed: %s", busy)

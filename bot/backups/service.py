@@ -3,7 +3,7 @@
 `BackupService` is the one object adapters talk to. It owns the lock that lets one backup,
 restore or deletion run at a time, and returns plain frozen dataclasses. Backup files are plain
 SQL from pg_dump, `aphrodite_backup_YYYYMMDD_HHMMSS.sql[.gz]` in BACKUP_DIR, so Aphrodite's web
-UI and this bot share one inventory (see inventory.py).
+UI and this bot share one inventory (see inventory.py); `.sql.zst` ones only this bot restores.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from bot.backups.compression import Compression
 from bot.backups.create import BackupMaker, FreeSpace, disk_free_bytes
 from bot.backups.inventory import (
     KIND_MANUAL,
@@ -35,6 +36,11 @@ from bot.redact import Redactor
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 15.0
+_PACKING = {
+    Compression.GZIP: "compressed",
+    Compression.ZSTD: "zstd-compressed",
+    Compression.NONE: "uncompressed",
+}
 
 
 class BackupService:
@@ -85,17 +91,19 @@ class BackupService:
         self,
         *,
         label: str,
-        compress: bool = True,
+        compression: Compression = Compression.GZIP,
         progress: ProgressCallback | None = None,
         kind: str = KIND_MANUAL,
     ) -> BackupResult:
         """Dump the database into a new verified backup; ``label`` says who asked (for busy messages)."""
         self._require_database()
-        summary = f"A backup ({'compressed' if compress else 'uncompressed'})"
+        summary = f"A backup ({_PACKING[compression]})"
         async with self._lock.hold(RunningOperation(summary, label)):
             reporter = self._reporter(progress, "backup")
             try:
-                return await self._maker.create(compress=compress, kind=kind, label=label, reporter=reporter)
+                return await self._maker.create(
+                    compression=compression, kind=kind, label=label, reporter=reporter
+                )
             finally:
                 await reporter.close()
 

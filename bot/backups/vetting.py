@@ -3,21 +3,22 @@
 A name proves nothing: whoever can write to BACKUP_DIR can plant a symlink, a hard link to a
 file elsewhere, a FIFO, a device or a directory under a backup's name. A backup is a regular
 file with a single link, owned by this bot's user, the folder's owner or root, whose first bytes
-are a plain-SQL pg_dump, gzipped or not. Only the first few KiB are read (listing and
-autocomplete stay cheap), through a descriptor opened without following links or blocking.
+are a plain-SQL pg_dump, plain, gzipped or zstd-compressed. Only the first few KiB are read (a
+zstd file's first block, up to 128 KiB), so listing and autocomplete stay cheap, through a
+descriptor opened without following links or blocking.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import stat
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
-from bot.backups.dump_file import GZIP_MAGIC, GZIP_WBITS, JUDGE_AFTER_BYTES, dump_head_problem
+from bot.backups.compression import ZSTD_FIRST_BLOCK_BYTES, Compression, UnpackError, detect, sql_head
+from bot.backups.dump_file import JUDGE_AFTER_BYTES, dump_head_problem
 
 HEAD_BYTES = 8 * 1024
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -44,7 +45,7 @@ class VettedFile:
     """What vetting learnt of a backup file; ``identity`` (device, inode) pins the file it read."""
 
     size: int
-    compressed: bool
+    compression: Compression
     modified_at: datetime
     identity: tuple[int, int]
 
@@ -63,18 +64,20 @@ def vet(path: Path, owners: frozenset[int]) -> VettedFile:
     _require_plain_file(seen, owners)
     with _open_same(path, seen) as file:
         head = file.read(HEAD_BYTES)
-    compressed = head.startswith(GZIP_MAGIC)
-    if problem := dump_head_problem(_sql_head(head) if compressed else head):
+        compression = detect(head)
+        if compression is Compression.ZSTD:
+            head += file.read(ZSTD_FIRST_BLOCK_BYTES - len(head))
+    if problem := dump_head_problem(_sql_head(head, compression)):
         raise NotABackupFile(problem)
     return VettedFile(
         size=seen.st_size,
-        compressed=compressed,
+        compression=compression,
         modified_at=datetime.fromtimestamp(seen.st_mtime, UTC),
         identity=(seen.st_dev, seen.st_ino),
     )
 
 
-def open_vetted(path: Path, identity: tuple[int, int]) -> BinaryIO:
+def open_vetted(path: Path, identity: tuple[int, int]) -> io.BufferedReader:
     """Open the very file that was vetted (blocking); NotABackupFile if it was replaced since."""
     try:
         seen = os.lstat(path)
@@ -115,7 +118,7 @@ def _require_plain_file(
         raise NotABackupFile(f"belongs to user id {seen.st_uid}, not to the bot's user or the folder's owner")
 
 
-def _open_same(path: Path, seen: os.stat_result) -> BinaryIO:
+def _open_same(path: Path, seen: os.stat_result) -> io.BufferedReader:
     """Open ``path`` without following a link or waiting on a FIFO; refuse if it is not ``seen``."""
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
@@ -132,9 +135,10 @@ def _open_same(path: Path, seen: os.stat_result) -> BinaryIO:
     return file
 
 
-def _sql_head(compressed: bytes) -> bytes:
-    """The first SQL bytes inside the first bytes of a gzip file."""
+def _sql_head(head: bytes, compression: Compression) -> bytes:
+    """The first SQL bytes inside the first bytes of a file."""
     try:
-        return zlib.decompressobj(GZIP_WBITS).decompress(compressed, JUDGE_AFTER_BYTES)
-    except zlib.error:
-        raise NotABackupFile("is not a plain-SQL pg_dump file (its gzip data cannot be read)") from None
+        return sql_head(head, compression, JUDGE_AFTER_BYTES)
+    except UnpackError:
+        name = compression.value
+        raise NotABackupFile(f"is not a plain-SQL pg_dump file (its {name} data cannot be read)") from None

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile, Inventory
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
@@ -22,12 +23,20 @@ from bot.units import human_bytes, human_duration
 CANCELLED = 3  # nothing was done: a usage outcome in the CLI contract, not a failure
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     backup = commands.add_parser("backup", help="create, list, restore or delete database backups")
     actions = backup.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     create = actions.add_parser("create", parents=[common], help="dump the database into a new backup")
-    create.add_argument("--no-compress", action="store_true", help="write plain .sql instead of .sql.gz")
+    packing = create.add_mutually_exclusive_group()
+    packing.add_argument("--no-compress", action="store_true", help="write plain .sql instead of .sql.gz")
+    packing.add_argument(
+        "--zstd",
+        action="store_true",
+        help="write .sql.zst: faster and smaller, but Aphrodite cannot restore it",
+    )
     create.set_defaults(handler=run_create)
 
     listing = actions.add_parser("list", parents=[common], help="list backups, newest first")
@@ -56,11 +65,17 @@ def _label() -> str:
 async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     result = await service.create(
-        label=_label(), compress=not args.no_compress, progress=None if args.json else _show_progress
+        label=_label(), compression=_compression(args), progress=None if args.json else _show_progress
     )
     _end_progress_line(args)
-    print(_json(result) if args.json else render_created(result))
+    print(_json(_created(result)) if args.json else render_created(result))
     return 0
+
+
+def _compression(args: argparse.Namespace) -> Compression:
+    if args.zstd:
+        return Compression.ZSTD
+    return Compression.NONE if args.no_compress else Compression.GZIP
 
 
 async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -91,7 +106,7 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         backup.name, label=_label(), progress=None if args.json else _show_progress
     )
     _end_progress_line(args)
-    print(_json(result) if args.json else render_restored(result))
+    print(_json(_restored(result)) if args.json else render_restored(result))
     return 0
 
 
@@ -138,13 +153,16 @@ def _end_progress_line(args: argparse.Namespace) -> None:
 
 
 def render_created(result: BackupResult) -> str:
-    kind = "compressed" if result.compressed else "uncompressed"
-    return (
+    kind = "uncompressed" if result.compression is Compression.NONE else f"{result.compression} compressed"
+    lines = [
         f"Backup {result.name} created: {human_bytes(result.size)} ({kind}, "
-        f"{human_bytes(result.sql_bytes)} of SQL) in {human_duration(result.duration_seconds)}.\n"
-        f"  verified: complete dump, sha256 {result.sha256}\n"
-        f"  path: {result.path}"
-    )
+        f"{human_bytes(result.sql_bytes)} of SQL) in {human_duration(result.duration_seconds)}.",
+        f"  verified: complete dump, sha256 {result.sha256}",
+        f"  path: {result.path}",
+    ]
+    if not result.compression.aphrodite_can_restore:
+        lines.append("  Aphrodite's web UI cannot restore zstd files; this bot can.")
+    return "\n".join(lines)
 
 
 def render_list(inventory: Inventory, folder: Path) -> str:
@@ -159,14 +177,15 @@ def render_list(inventory: Inventory, folder: Path) -> str:
 def _backup_table(backups: list[BackupFile], folder: Path) -> str:
     if not backups:
         return f"No backups in {folder}."
-    header = ("NAME", "CREATED (UTC)", "SIZE", "COMPRESSED", "VERIFIED", "MADE BY")
+    header = ("NAME", "CREATED (UTC)", "SIZE", "COMPRESSED", "VERIFIED", "APHRODITE CAN RESTORE", "MADE BY")
     rows = [
         (
             backup.name,
             f"{backup.created_at:%Y-%m-%d %H:%M:%S}",
             human_bytes(backup.size),
-            "yes" if backup.compressed else "no",
+            backup.compression.value if backup.compressed else "no",
             "yes" if backup.verified else ("-" if backup.made_by_aphrodite else "no"),
+            "yes" if backup.aphrodite_can_restore else "no",
             backup.kind,
         )
         for backup in backups
@@ -221,6 +240,8 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
         "created_at": backup.created_at,
         "size": backup.size,
         "compressed": backup.compressed,
+        "compression": backup.compression.value,
+        "aphrodite_can_restore": backup.aphrodite_can_restore,
         "verified": backup.verified,
         "kind": backup.kind,
         "made_by_aphrodite": backup.made_by_aphrodite,
@@ -228,8 +249,20 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
     }
 
 
+def _created(result: BackupResult) -> dict[str, Any]:
+    return {
+        **dataclasses.asdict(result),
+        "compressed": result.compressed,
+        "aphrodite_can_restore": result.compression.aphrodite_can_restore,
+    }
+
+
+def _restored(result: RestoreResult) -> dict[str, Any]:
+    return {**dataclasses.asdict(result), "safety_backup": _created(result.safety_backup)}
+
+
 def _json(value: Any) -> str:
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)
     return json.dumps(value, indent=2, default=_json_default)
 

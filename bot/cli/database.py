@@ -21,7 +21,9 @@ from bot.status import Status
 from bot.units import human_duration
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     database = commands.add_parser("db", help="PostgreSQL status, integrity and growth")
     actions = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     status = actions.add_parser(

@@ -8,6 +8,7 @@ import socket
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -121,7 +122,8 @@ class Database:
             await self._reset_pool()
             raise self.unavailable(error) from None
         try:
-            yield connection
+            # The pool hands out a proxy that forwards every method of the Connection it wraps.
+            yield cast(asyncpg.Connection, connection)
         except (TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
             await self._reset_pool()
             raise self.unavailable(error) from None

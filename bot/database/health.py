@@ -137,19 +137,32 @@ async def collect_status(database: Database, settings: Settings, state: StateSto
     checked_at = datetime.now(UTC)
     backups = await _backup_summary(settings.backup_dir)
     last = await last_integrity(state, database)
-    common = {
-        "checked_at": checked_at,
-        "masked_dsn": database.masked_dsn,
-        "backups": backups,
-        "last_integrity": last,
-    }
-    if not database.configured:
+
+    def result(
+        overall: Status,
+        *,
+        connected: bool,
+        reason: str | None,
+        server: ServerFigures | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> DatabaseStatus:
         return DatabaseStatus(
-            Status.NOT_CONFIGURED, connected=False, reason="DATABASE_URL is not set", server=None, **common
+            overall,
+            connected=connected,
+            reason=reason,
+            server=server,
+            notes=notes,
+            checked_at=checked_at,
+            masked_dsn=database.masked_dsn,
+            backups=backups,
+            last_integrity=last,
         )
 
+    if not database.configured:
+        return result(Status.NOT_CONFIGURED, connected=False, reason="DATABASE_URL is not set")
+
     def failed(reason: str, *, connected: bool = False) -> DatabaseStatus:
-        return DatabaseStatus(Status.FAILED, connected=connected, reason=reason, server=None, **common)
+        return result(Status.FAILED, connected=connected, reason=reason)
 
     limit = database.timeout + 2
     try:
@@ -169,13 +182,12 @@ async def collect_status(database: Database, settings: Settings, state: StateSto
             f"{server.connections} of {server.max_connections} connections in use: "
             "new connections will soon be refused"
         )
-    return DatabaseStatus(
+    return result(
         Status.DEGRADED if notes else Status.OK,
         connected=True,
         reason=None,
         server=server,
         notes=tuple(notes),
-        **common,
     )
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
+
+from bot.errors import OpsError
 
 # The client waits this much longer than the server's statement_timeout, so a slow statement comes
 # back as the server's QueryCanceledError (one check fails) while a silent server still times out
@@ -20,6 +23,10 @@ MAX_SETTING_MILLISECONDS = 2**31 - 1
 # SQLSTATEs that mean "this statement was stopped by our own limits", not "the data is wrong".
 QUERY_CANCELED = "57014"
 LOCK_NOT_AVAILABLE = "55P03"
+
+
+class NoRow(OpsError):
+    """A query that always returns one row returned none."""
 
 
 def _milliseconds(seconds: float) -> int:
@@ -48,13 +55,17 @@ class ReadOnlySession:
             )
             return await self.connection.fetch(query, *args, timeout=timeout + CLIENT_GRACE_SECONDS)
 
-    async def fetchrow(self, query: str, *args: object, timeout: float) -> asyncpg.Record | None:
+    async def fetchrow(self, query: str, *args: object, timeout: float) -> asyncpg.Record:
+        """The row of a query that always returns one (settings, aggregates); NoRow otherwise."""
         rows = await self.fetch(query, *args, timeout=timeout)
-        return rows[0] if rows else None
+        if not rows:
+            raise NoRow("The server answered a one-row query with no row.")
+        return rows[0]
 
-    async def fetchval(self, query: str, *args: object, timeout: float) -> object:
-        row = await self.fetchrow(query, *args, timeout=timeout)
-        return None if row is None else row[0]
+    async def fetchval(self, query: str, *args: object, timeout: float) -> Any:
+        """The first value of the first row, None without a row; its type is the query's."""
+        rows = await self.fetch(query, *args, timeout=timeout)
+        return rows[0][0] if rows else None
 
 
 def stopped_by_limit(error: asyncpg.PostgresError) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.database.aphrodite_tables import APHRODITE_TABLES as MAIN_TABLES
+from bot.database.aphrodite_tables import APHRODITE_TABLES
 from bot.database.connection import Database
+
+MAIN_TABLES = APHRODITE_TABLES
 
 COUNT_TIMEOUT_SECONDS = 300
 

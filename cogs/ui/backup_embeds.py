@@ -36,11 +36,12 @@ def created_embed(result: BackupResult, attached: bool, upload_limit: int) -> Em
         colour=STATUS_COLOURS[Status.OK],
         timestamp=result.created_at,
     )
-    packing = "gzip" if result.compressed else "plain SQL"
-    spec.add_field("Size", f"{human_bytes(result.size)} ({packing})", True)
+    spec.add_field("Size", f"{human_bytes(result.size)} ({result.compression.description})", True)
     spec.add_field("Duration", human_duration(result.duration_seconds), True)
     spec.add_field("sha256", f"`{result.sha256[:12]}`", True)
     spec.add_field("File", _attachment_note(result.size, result.path, attached, upload_limit), False)
+    if not result.compression.aphrodite_can_restore:
+        spec.add_field("Aphrodite", "Its web UI cannot restore zstd files; /backup restore can.", False)
     return spec
 
 
@@ -103,10 +104,11 @@ def shown_name(name: str) -> str:
 def _backup_line(backup: BackupFile) -> str:
     made_by = "Aphrodite" if backup.made_by_aphrodite else f"bot ({backup.kind})"
     checks = "✅ verified" if backup.verified else "◻️ not verified"
-    packing = "gzip" if backup.compressed else "plain SQL"
+    restorable = "Aphrodite can restore" if backup.aphrodite_can_restore else "only the bot can restore"
     return (
         f"{relative_time(backup.created_at)} · {absolute_time(backup.created_at)}\n"
-        f"{human_bytes(backup.size)} · {packing} · {checks} · made by {made_by}"
+        f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · made by {made_by}"
+        f" · {restorable}"
     )
 
 

@@ -74,8 +74,8 @@ def _backups(report: DatabaseStatus) -> str:
     if backups.error:
         return f"{backups.error}\n`{backups.directory}`"
     text = f"{backups.count} in `{backups.directory}` ({human_bytes(backups.total_bytes)})"
-    if backups.newest_at is not None:
-        age = backups.newest_age(datetime.now(UTC))
+    age = backups.newest_age(datetime.now(UTC))
+    if backups.newest_at is not None and age is not None:
         when = absolute_time(backups.newest_at)
         text += f"\nnewest: `{backups.newest_name}`, {human_duration(age)} old ({when})"
     elif backups.count == 0:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.main import main as cli_main
 from bot.config import Secret, Settings
 from tests.backups.fixtures import files_in, fingerprint, mutate, run_cli, write_dump_head
 
@@ -58,11 +59,15 @@ async def test_list_shows_ours_and_aphrodites(settings, capsys):
 
     assert await run_cli(settings, "backup", "list") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["NAME", "CREATED", "(UTC)", "SIZE", "COMPRESSED", "VERIFIED", "MADE", "BY"]
-    assert lines[1].startswith(ours["name"]) and lines[1].split()[-3:] == ["yes", "yes", "manual"]
-    assert lines[2].startswith("aphrodite_backup_20200101_000000.sql") and lines[2].split()[-3:] == [
+    assert lines[0].split() == [
+        *("NAME", "CREATED", "(UTC)", "SIZE", "COMPRESSED", "VERIFIED"),
+        *("APHRODITE", "CAN", "RESTORE", "MADE", "BY"),
+    ]
+    assert lines[1].startswith(ours["name"]) and lines[1].split()[-4:] == ["gzip", "yes", "yes", "manual"]
+    assert lines[2].startswith("aphrodite_backup_20200101_000000.sql") and lines[2].split()[-4:] == [
         "no",
         "-",
+        "yes",
         "aphrodite",
     ]
 
@@ -70,6 +75,24 @@ async def test_list_shows_ours_and_aphrodites(settings, capsys):
     listed = json.loads(capsys.readouterr().out)["backups"]
     assert [b["name"] for b in listed] == [ours["name"], "aphrodite_backup_20200101_000000.sql"]
     assert listed[0]["verified"] is True and listed[1]["made_by_aphrodite"] is True
+
+
+async def test_create_zstd_is_listed_as_one_aphrodite_cannot_restore(settings, capsys):
+    created = await create(settings, capsys, "--zstd")
+
+    assert created["name"].endswith(".sql.zst") and created["compression"] == "zstd"
+    assert created["compressed"] is True and created["aphrodite_can_restore"] is False
+    assert await run_cli(settings, "backup", "list") == 0
+    line = capsys.readouterr().out.splitlines()[1]
+    assert line.startswith(created["name"]) and line.split()[-4:] == ["zstd", "yes", "no", "manual"]
+    assert await run_cli(settings, "backup", "list", "--json") == 0
+    [listed] = json.loads(capsys.readouterr().out)["backups"]
+    assert listed["compression"] == "zstd" and listed["aphrodite_can_restore"] is False
+
+
+def test_zstd_and_no_compress_together_are_a_usage_error(capsys):
+    assert cli_main(["backup", "create", "--zstd", "--no-compress"]) == 3
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 async def test_restore_with_yes_restores_and_reports_row_counts(settings, capsys, aphrodite_db):

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from bot.backups.compression import Compression
 from bot.backups.dump import BackupFailed
 from bot.backups.dump_file import COMPLETION_MARKER
 from bot.backups.inventory import BACKUP_NAME, KIND_MANUAL
@@ -48,7 +49,7 @@ async def test_compressed_backup_is_complete_verified_and_listed(backup_service,
 
 
 async def test_uncompressed_backup_is_plain_sql(backup_service):
-    result = await backup_service.create(label="alice", compress=False)
+    result = await backup_service.create(label="alice", compression=Compression.NONE)
 
     assert result.name.endswith(".sql") and not result.compressed
     assert result.path.read_bytes().startswith(b"--\n-- PostgreSQL database dump")
@@ -56,7 +57,7 @@ async def test_uncompressed_backup_is_plain_sql(backup_service):
 
 
 async def test_our_dumps_drop_objects_not_the_database(backup_service):
-    result = await backup_service.create(label="alice", compress=False)
+    result = await backup_service.create(label="alice", compression=Compression.NONE)
 
     sql = result.path.read_text()
     assert "DROP TABLE IF EXISTS public.media_items;" in sql
@@ -96,6 +97,29 @@ async def test_pg_dump_killed_midway_leaves_no_file(database, backup_dir, tmp_pa
     assert "pg_dump was killed by SIGKILL" in str(failure.value)
     assert "nothing was kept" in str(failure.value)
     assert files_in(backup_dir) == set()
+
+
+async def wait_for_written_bytes(folder) -> None:
+    """Until pg_dump's first bytes reached the temporary file."""
+    for _ in range(3000):
+        if any(path.stat().st_size for path in folder.glob(".*.partial")):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("pg_dump's output never reached the temporary file")
+
+
+async def test_a_backup_cancelled_while_pg_dump_writes_leaves_no_file(database, backup_dir, tmp_path):
+    script = "printf -- '--\\n-- PostgreSQL database dump\\n--\\n'\nhead -c 100000 /dev/zero\nexec sleep 60"
+    service = make_service(database, backup_dir, tools=wrapper_tools(tmp_path, script))
+    task = asyncio.create_task(service.create(label="alice", compression=Compression.NONE))
+    await wait_for_written_bytes(backup_dir)
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert files_in(backup_dir) == set()
+    assert service.running is None
 
 
 async def test_pg_dump_that_exits_cleanly_without_the_marker_leaves_no_file(database, backup_dir, tmp_path):

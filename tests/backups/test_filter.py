@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
+from bot.backups.dump_file import BackupCorrupt
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused
-from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute
+from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute, inspect_dump
 
 CREATE_DUMP = b"""--
 -- PostgreSQL database dump
@@ -198,3 +201,33 @@ def test_a_create_dump_of_a_database_with_an_unusual_name_connects_to_it_and_now
     with pytest.raises(DumpRefused, match=r"line 3: .* would connect to another database"):
         other = DumpFilter()
         other.feed(dump.replace(b"SELECT 1;", b"\\connect -reuse-previous=on \"dbname='postgres'\""))
+
+
+def _gzip_members(data: bytes, size: int) -> bytes:
+    """``data`` as a chain of tiny gzip members: a reader yields it in pieces of ``size`` bytes."""
+    return b"".join(gzip.compress(data[i : i + size]) for i in range(0, len(data), size))
+
+
+PLANTED_EARLY = (
+    b"--\n-- PostgreSQL database dump\n--\n\n\\! touch /tmp/pwned\nSELECT 1;\n"
+    + b"-- padding\n" * 60
+    + b"\n--\n-- PostgreSQL database dump complete\n--\n\n"
+)
+
+
+def test_the_one_pass_check_sees_the_first_bytes_even_in_tiny_pieces(tmp_path):
+    path = tmp_path / "early.sql.gz"
+    path.write_bytes(_gzip_members(PLANTED_EARLY, 16))
+
+    check, refused = inspect_dump(path)
+
+    assert check.sql_bytes == len(PLANTED_EARLY)
+    assert refused is not None and refused.line == 5
+
+
+def test_the_one_pass_check_reports_a_cut_file_before_what_it_would_refuse(tmp_path):
+    path = tmp_path / "cut.sql"
+    path.write_bytes(PLANTED_EARLY[:-40])
+
+    with pytest.raises(BackupCorrupt, match="incomplete"):
+        inspect_dump(path)

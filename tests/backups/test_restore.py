@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from bot.backups.compression import Compression
 from bot.backups.inventory import KIND_SAFETY
 from bot.backups.restore.errors import RestoreBlocked
 from bot.config import Secret
@@ -60,7 +61,7 @@ async def test_restore_takes_a_safety_backup_of_the_state_it_replaces(backup_ser
 
 async def test_uncompressed_backup_restores_too(backup_service, aphrodite_db):
     original = await fingerprint(aphrodite_db.dsn)
-    backup = await backup_service.create(label="alice", compress=False)
+    backup = await backup_service.create(label="alice", compression=Compression.NONE)
     await mutate(aphrodite_db.dsn)
 
     await backup_service.restore(backup.name, label="alice")

@@ -16,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.backups.compression import Compression
 from bot.backups.restore.errors import RestoreFailed, RestoreNotRolledBack, RestoreRefused
 from bot.backups.restore.replay import restore_failure, transaction_fate
 from bot.cli.backups import render_restored
@@ -248,7 +249,7 @@ async def test_extensions_a_dba_installed_are_skipped_and_reported(
 async def test_a_row_larger_than_a_chunk_streams_through_and_comes_back_whole(backup_service, aphrodite_db):
     big = "x" * (5 * 1024 * 1024 + 123)
     await execute(aphrodite_db.dsn, f"INSERT INTO system_config (key, value) VALUES ('big', '{big}')")
-    backup = await backup_service.create(label="alice", compress=False)
+    backup = await backup_service.create(label="alice", compression=Compression.NONE)
     await execute(aphrodite_db.dsn, "DELETE FROM system_config WHERE key = 'big'")
 
     await backup_service.restore(backup.name, label="alice")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile
 from bot.backups.retention import backups_to_prune
 
@@ -18,7 +19,7 @@ def backup(hour: int, kind: str, *, verified: bool = True) -> BackupFile:
     created = START + timedelta(hours=hour)
     name = f"aphrodite_backup_{created:%Y%m%d_%H%M%S}.sql.gz"
     manifest = None if kind == "aphrodite" else {"kind": kind, "verified": verified, "size": 100}
-    return BackupFile(name, Path("/backups") / name, 100, created, True, manifest)
+    return BackupFile(name, Path("/backups") / name, 100, created, Compression.GZIP, manifest)
 
 
 def inventory(*backups: BackupFile) -> list[BackupFile]:

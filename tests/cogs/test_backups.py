@@ -276,3 +276,19 @@ async def test_a_backup_with_a_planted_shell_command_is_refused_and_runs_nothing
     assert not marker.exists()
     assert await media_count(aphrodite_db.dsn) == 3000
     assert sorted(path.name for path in (tmp_path / "backups").glob("*.sql*")) == [planted]
+
+
+async def test_a_zstd_backup_is_listed_as_one_only_the_bot_restores(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    record = await fake_discord.slash(
+        "backup", "create", user=fake_discord.admin_user, options={"compress": "zstd"}
+    )
+    await record.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
+    name = record.original.embeds[0]["description"].strip("`")
+    assert name.endswith(".sql.zst")
+
+    listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await listing.wait_done(timeout=10)
+
+    [line] = [field["value"] for field in listing.original.embeds[0]["fields"] if field["name"] == name]
+    assert "zstd" in line and "only the bot can restore" in line

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.backups.dump_file import DumpReader
+from bot.backups.dump_file import DumpCheck, check_dump
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
 from bot.backups.restore.lexer import SqlScanner
 
@@ -245,15 +245,29 @@ def _quote(text: str, limit: int = 60) -> str:
     return "`" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "`"
 
 
-def check_replayable(path: Path, on_chunk: Callable[[int], None] | None = None) -> None:
-    """Read the whole dump through the filter; DumpRefused for the first thing it would refuse.
+def inspect_dump(
+    path: Path, on_chunk: Callable[[int], None] | None = None
+) -> tuple[DumpCheck, DumpRefused | None]:
+    """One read of the whole dump: `check_dump`'s proofs, and the first thing the filter would refuse.
 
-    Blocking (call it through ``asyncio.to_thread``); memory stays bounded whatever the file holds.
+    BackupCorrupt (the file is not a whole dump) wins over a refusal, as when the two were
+    separate reads. Blocking (call it through ``asyncio.to_thread``); memory stays bounded
+    whatever the file holds.
     """
-    reader = DumpReader(path)
     dump_filter = DumpFilter(keep_text=False)
-    for chunk in reader.chunks():
-        dump_filter.feed(chunk)
-        if on_chunk is not None:
-            on_chunk(reader.file_bytes)
-    dump_filter.finish()
+    refused: DumpRefused | None = None
+
+    def inspect(chunk: bytes | None) -> None:
+        nonlocal refused
+        if refused is not None:
+            return
+        try:
+            if chunk is None:
+                dump_filter.finish()
+            else:
+                dump_filter.feed(chunk)
+        except DumpRefused as refusal:
+            refused = refusal
+
+    check = check_dump(path, on_chunk, inspect)
+    return check, refused

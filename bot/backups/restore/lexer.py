@@ -68,6 +68,13 @@ _NOTHING, _WORD, _NUMBER, _WORD_ENDED = range(4)
 _WORD_KEPT = 10  # bytes of a word kept: enough for every keyword the scanner looks at
 
 
+def _match_end(pattern: re.Pattern[bytes], data: bytes, position: int) -> int:
+    """Where ``pattern``, which the byte at ``position`` is known to start, stops matching."""
+    match = pattern.match(data, position)
+    assert match is not None, "the caller checked the first byte"
+    return match.end()
+
+
 class SqlScanner:
     """Feed chunks in order, then call finish(); each call returns the events completed so far."""
 
@@ -178,13 +185,13 @@ class SqlScanner:
             self._end_word()
         byte = data[position]
         if byte in _SPACE:
-            stop = _SPACES.match(data, position).end()
+            stop = _match_end(_SPACES, data, position)
             self._space(data, position, stop)
             self._word = _NOTHING
             return stop
         if 0x30 <= byte <= 0x39:
             self._begin_token()
-            stop = _DIGITS.match(data, position).end()
+            stop = _match_end(_DIGITS, data, position)
             self._consume(data, position, stop)
             self._word = _NUMBER
             return stop
@@ -227,9 +234,9 @@ class SqlScanner:
         if byte >= 0x80 or byte == 0x5F or 0x41 <= (byte & 0xDF) <= 0x5A:
             self._begin_token()
             self._word, self._word_text, self._word_length = _WORD, b"", 0
-            return self._word_piece(data, position, _IDENT_CONT.match(data, position).end())
+            return self._word_piece(data, position, _match_end(_IDENT_CONT, data, position))
         self._begin_token()
-        stop = _PLAIN.match(data, position).end()
+        stop = _match_end(_PLAIN, data, position)
         self._consume(data, position, stop)
         for byte in data[position:stop]:
             if byte == 0x28:  # (
@@ -269,7 +276,7 @@ class SqlScanner:
 
     def _dollar(self, data: bytes, position: int, final: bool) -> int:
         """A dollar quote's opening `$tag$`, a parameter `$1`, or a lone `$`."""
-        if not final and _DOLLAR_PREFIX.match(data, position).end() == len(data):
+        if not final and _match_end(_DOLLAR_PREFIX, data, position) == len(data):
             return self._wait(position)
         self._begin_token()
         self._word = _NOTHING

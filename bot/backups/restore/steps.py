@@ -1,8 +1,8 @@
 """The steps of a restore, in the order that keeps the data safe.
 
-1. Read the whole backup first: gzip intact, completion marker, sha256 as recorded, and nothing
-   in it that pg_dump never writes (filter.py). A bad file is refused before the database
-   is touched and before a safety backup is spent on it.
+1. Read the whole backup first, once: compressed stream intact, completion marker, sha256 as
+   recorded, and nothing in it that pg_dump never writes (filter.py). A bad file is refused
+   before the database is touched and before a safety backup is spent on it.
 2. Count the main tables' rows.
 3. Take a safety backup of the database as it is now (a failure stops here).
 4. Replay the dump as one transaction (restore.stream_restore), committed only at the very end.
@@ -16,14 +16,14 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from bot.backups.compression import Compression
 from bot.backups.create import BackupMaker
 from bot.backups.dump import BackupFailed
-from bot.backups.dump_file import BackupCorrupt, DumpCheck, check_dump
+from bot.backups.dump_file import BackupCorrupt, DumpCheck
 from bot.backups.inventory import KIND_SAFETY, BackupFile
 from bot.backups.progress import ProgressReporter
 from bot.backups.restore.errors import RestoreFailed, RestoreRefused
-from bot.backups.restore.events import DumpRefused
-from bot.backups.restore.filter import check_replayable
+from bot.backups.restore.filter import inspect_dump
 from bot.backups.restore.replay import stream_restore
 from bot.backups.results import RestoreResult, TableRows
 from bot.database.connection import Database
@@ -54,7 +54,11 @@ async def run_restore(
     before = await count_rows(database)
     try:
         safety = await maker.create(
-            compress=True, kind=KIND_SAFETY, label=label, reporter=reporter, phase="safety backup"
+            compression=Compression.GZIP,
+            kind=KIND_SAFETY,
+            label=label,
+            reporter=reporter,
+            phase="safety backup",
         )
     except BackupFailed as error:
         raise RestoreFailed(f"The safety backup failed, so the restore did not start: {error}") from None
@@ -93,7 +97,7 @@ async def _check(backup: BackupFile, reporter: ProgressReporter) -> DumpCheck:
         loop.call_soon_threadsafe(reporter.update, "checking", done, backup.size)
 
     try:
-        check = await asyncio.to_thread(check_dump, backup.path, on_chunk)
+        check, refused = await asyncio.to_thread(inspect_dump, backup.path, on_chunk)
     except BackupCorrupt as error:
         raise RestoreFailed(f"{error} The database was not touched.") from None
     if backup.sha256 and backup.sha256 != check.sha256:
@@ -101,16 +105,14 @@ async def _check(backup: BackupFile, reporter: ProgressReporter) -> DumpCheck:
             f"{backup.name} does not match the sha256 recorded when it was made: it was changed or "
             "damaged since. The database was not touched."
         )
-    try:
-        await asyncio.to_thread(check_replayable, backup.path, on_chunk)
-    except DumpRefused as refused:
+    if refused is not None:
         raise RestoreRefused(
             f"{backup.name} was refused: line {refused.line}: {refused.reason}. A dump made by pg_dump "
             "never contains that, so the file was altered or is not a plain dump. The database was not "
             "touched.",
             refused.line,
             refused.reason,
-        ) from None
+        )
     return check
 
 

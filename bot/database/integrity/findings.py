@@ -33,7 +33,8 @@ class Severity(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.upper() if self in (Severity.WARNING, Severity.PROBLEM) else self.value
+        text = str(self.value)
+        return text.upper() if self in (Severity.WARNING, Severity.PROBLEM) else text
 
 
 _STATUSES = {

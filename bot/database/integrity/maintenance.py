@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 
@@ -27,6 +27,8 @@ DEAD_TUPLES_RATIO = 0.2
 WRAPAROUND = IntegrityCheck("xid_wraparound", "Transaction ID wraparound")
 VACUUM_COVERAGE = IntegrityCheck("vacuum_analyze", "Vacuum and analyse")
 DEAD_TUPLES = IntegrityCheck("dead_tuples", "Dead tuples (bloat)")
+# A row of the catalog queries below, or the same as a plain mapping (what the tests pass).
+Row: TypeAlias = asyncpg.Record | Mapping[str, Any]
 
 _DATABASE_AGES = """
 SELECT datname AS database, datname = current_database() AS current,
@@ -98,12 +100,14 @@ async def check_wraparound(session: ReadOnlySession, budget: TimeBudget) -> Find
 
 
 def wraparound_finding(
-    databases: Sequence[Mapping[str, Any]],
-    oldest_tables: Sequence[Mapping[str, Any]],
-    horizon: Mapping[str, Any],
+    databases: Sequence[Row],
+    oldest_tables: Sequence[Row],
+    horizon: Row,
 ) -> Finding:
     """The finding for these rows of _DATABASE_AGES, _OLDEST_TABLES and _HORIZON_HOLDERS."""
-    severity, lines, fix = Severity.OK, [], []
+    severity = Severity.OK
+    lines: list[str] = []
+    fix: list[str] = []
     for row in databases:
         for kind, age, freeze_max_age in (
             ("transaction ID", row["xid_age"], row["xid_freeze_max_age"]),
@@ -132,7 +136,7 @@ def wraparound_finding(
     return WRAPAROUND.finding(severity, summary, details=lines, fix=dict.fromkeys(fix))
 
 
-def _horizon_lines(horizon: Mapping[str, Any]) -> list[str]:
+def _horizon_lines(horizon: Row) -> list[str]:
     lines = []
     if horizon["session_xmin_age"]:
         lines.append(
