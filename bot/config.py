@@ -14,6 +14,8 @@ from bot.errors import OpsError
 class ConfigError(OpsError):
     """A setting is present but invalid; the message names the variable."""
 
+    exit_code = 3  # the CLI contract's "not configured"
+
 
 class Secret:
     """A string that never shows itself in `repr`, `str`, logs or tracebacks."""

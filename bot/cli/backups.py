@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
 import getpass
-import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cli.confirm import confirm
+from bot.cli.output import to_json
 from bot.database.backup_progress import BackupProgress
 from bot.database.backup_results import BackupResult, DeletedBackup, RestoreResult
 from bot.database.inventory import BackupFile, Inventory
 from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
-
-CANCELLED = 3  # nothing was done: a usage outcome in the CLI contract, not a failure
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -59,7 +55,7 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
         label=_label(), compress=not args.no_compress, progress=None if args.json else _show_progress
     )
     _end_progress_line(args)
-    print(_json(result) if args.json else render_created(result))
+    print(to_json(result, runtime.redactor) if args.json else render_created(result))
     return 0
 
 
@@ -69,9 +65,9 @@ async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
         listing = {
             "backup_dir": str(runtime.settings.backup_dir),
             "backups": [_listed(b) for b in inventory.backups],
-            "not_backups": [dataclasses.asdict(entry) for entry in inventory.not_backups],
+            "not_backups": inventory.not_backups,
         }
-        print(_json(listing))
+        print(to_json(listing, runtime.redactor))
     else:
         print(render_list(inventory, runtime.settings.backup_dir))
     return 0
@@ -85,13 +81,12 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         f"({human_bytes(backup.size)}, {backup.created_at:%Y-%m-%d %H:%M} UTC)? "
         "A safety backup is taken first."
     )
-    if not args.yes and not await _confirm(question, "restore"):
-        return CANCELLED
+    await confirm(question, "restore", assume_yes=args.yes)
     result = await service.restore(
         backup.name, label=_label(), progress=None if args.json else _show_progress
     )
     _end_progress_line(args)
-    print(_json(result) if args.json else render_restored(result))
+    print(to_json(result, runtime.redactor) if args.json else render_restored(result))
     return 0
 
 
@@ -99,27 +94,10 @@ async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     backup = await service.find(args.name)
     question = f"Delete {backup.name} ({human_bytes(backup.size)})? This cannot be undone."
-    if not args.yes and not await _confirm(question, "delete"):
-        return CANCELLED
+    await confirm(question, "delete", assume_yes=args.yes)
     deleted = await service.delete(backup.name, label=_label())
-    print(_json(deleted) if args.json else render_deleted(deleted))
+    print(to_json(deleted, runtime.redactor) if args.json else render_deleted(deleted))
     return 0
-
-
-async def _confirm(question: str, action: str) -> bool:
-    """Ask y/N on the terminal; refuse outright when nobody is there to answer."""
-    if not sys.stdin.isatty():
-        print(
-            f"error: refusing to {action} without confirmation: standard input is not a terminal. "
-            "Pass --yes to confirm.",
-            file=sys.stderr,
-        )
-        return False
-    answer = await asyncio.to_thread(input, f"{question} [y/N] ")
-    if answer.strip().lower() in ("y", "yes"):
-        return True
-    print("Cancelled; nothing was changed.", file=sys.stderr)
-    return False
 
 
 async def _show_progress(progress: BackupProgress) -> None:
@@ -226,17 +204,3 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
         "made_by_aphrodite": backup.made_by_aphrodite,
         "sha256": backup.sha256,
     }
-
-
-def _json(value: Any) -> str:
-    if dataclasses.is_dataclass(value):
-        value = dataclasses.asdict(value)
-    return json.dumps(value, indent=2, default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.cli.output import print_json
 from bot.runtime import Runtime
 from bot.services.catalog import SERVICES
 from bot.services.result import CheckResult
@@ -33,7 +33,7 @@ async def run(args: argparse.Namespace, runtime: Runtime) -> int:
     else:
         results = [await runner.check(args.service)]
     if args.json:
-        print(json.dumps([result.to_dict() for result in results], indent=2, ensure_ascii=False))
+        print_json([result.to_dict() for result in results], runtime.redactor)
     else:
         print(render(results, colour=_wants_colour(sys.stdout), details=args.service != "all"))
     return overall_exit_code(result.status for result in results)
