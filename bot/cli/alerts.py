@@ -20,7 +20,9 @@ from bot.units import human_duration
 NOT_CONFIGURED = 3
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     parser = commands.add_parser("alerts", help="the alert monitor: each target's state, past incidents")
     actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     actions.add_parser(

@@ -18,7 +18,9 @@ from bot.units import human_duration
 _COLOURS = {Status.OK: "32", Status.DEGRADED: "33", Status.FAILED: "31", Status.NOT_CONFIGURED: "90"}
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     parser = commands.add_parser("check", help="test the external services Aphrodite uses")
     targets = parser.add_subparsers(dest="service", required=True, metavar="SERVICE")
     targets.add_parser("all", parents=[common], help="every service at once").set_defaults(handler=run)

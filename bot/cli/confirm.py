@@ -37,4 +37,7 @@ async def confirm(question: str, action: str, *, assume_yes: bool) -> None:
 def _ask(prompt: str) -> str:
     # On standard error, so that standard output holds only the answer (the JSON with --json).
     print(prompt, end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):  # end of input: what follows starts on its own line
+        print(file=sys.stderr)
+    return answer

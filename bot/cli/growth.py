@@ -19,7 +19,9 @@ from bot.units import human_bytes
 USAGE_ERROR = 3
 
 
-def register(actions: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Add `growth` to the `db` command's actions."""
     growth = actions.add_parser(
         "growth", parents=[common], help="the database's size and largest tables over time, and backups"
