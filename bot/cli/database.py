@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.cli import growth
 from bot.cli.invocation import command
-from bot.cli.output import print_json
+from bot.cli.output import error_document, print_json
 from bot.database.connection import DatabaseNotConfigured, DatabaseUnavailable
 from bot.database.findings import Severity
 from bot.database.integrity import DEFAULT_BUDGET_SECONDS, IntegrityReport, run_integrity
@@ -63,7 +63,7 @@ async def run_integrity_check(args: argparse.Namespace, runtime: Runtime) -> int
         if not args.json:
             raise
         status = Status.NOT_CONFIGURED if isinstance(error, DatabaseNotConfigured) else Status.FAILED
-        print_json({"overall": status, "error": str(error)}, runtime.redactor)
+        print_json({"overall": status, **error_document(str(error), None, error.exit_code)}, runtime.redactor)
         return error.exit_code
     if args.json:
         print_json(integrity_json(report), runtime.redactor)

@@ -62,6 +62,11 @@ def print_json(value: object, redact: Redact, stream: TextIO | None = None) -> N
     print(to_json(value, redact), file=stream or sys.stdout)
 
 
+def error_document(message: str, hint: str | None, exit_code: int) -> dict[str, object]:
+    """The JSON every command prints for a failure (a command may add fields beside ``error``)."""
+    return {"error": {"message": message, "hint": hint, "exit_code": exit_code}}
+
+
 def print_error(message: str, hint: str | None, exit_code: int, *, as_json: bool, redact: Redact) -> None:
     """One failure, the same way for every command.
 
@@ -69,7 +74,7 @@ def print_error(message: str, hint: str | None, exit_code: int, *, as_json: bool
     script reads the answer; otherwise ``error:`` and ``hint:`` lines on standard error.
     """
     if as_json:
-        print_json({"error": {"message": message, "hint": hint, "exit_code": exit_code}}, redact)
+        print_json(error_document(message, hint, exit_code), redact)
         return
     print(f"error: {redact(message)}", file=sys.stderr)
     if hint:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.process import python_m_bot
+from tests.fakes.services import closed_port
 
 SECRET = "tmdb-key-5f3a9c"
 
@@ -85,3 +86,16 @@ async def test_an_invalid_setting_is_a_json_error_too(environment, tmp_path):
     error = error_of(finished.out)
     assert finished.code == error["exit_code"] == 3
     assert "CHECK_INTERVAL_SECONDS must be a number" in error["message"]
+
+
+async def test_db_integrity_keeps_its_overall_status_beside_the_same_error(environment, tmp_path):
+    environment["DATABASE_URL"] = f"postgresql://aph:pw-secret-1@127.0.0.1:{closed_port()}/aphrodite"
+    environment["HTTP_TIMEOUT_SECONDS"] = "2"
+
+    finished = await python_m_bot("db", "integrity", "--json", environment=environment, cwd=tmp_path)
+
+    document = json.loads(finished.out)
+    assert set(document) == {"overall", "error"} and document["overall"] == "failed"
+    assert finished.code == document["error"]["exit_code"] == 2
+    assert "Database unreachable" in document["error"]["message"]
+    assert "pw-secret-1" not in finished.out + finished.err
