@@ -23,7 +23,7 @@ NOT_CONFIGURED = 3
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    parser = commands.add_parser("alerts", help="the alert monitor: each target's state, past incidents")
+    parser = commands.add_parser("alerts")
     actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     actions.add_parser(
         "status", parents=[common], help="every target's state, since when, and open incidents"

@@ -19,7 +19,7 @@ from bot.units import human_bytes, human_duration
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    backup = commands.add_parser("backup", help="create, list, restore or delete database backups")
+    backup = commands.add_parser("backup")
     actions = backup.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     create = actions.add_parser("create", parents=[common], help="dump the database into a new backup")

@@ -21,7 +21,7 @@ _COLOURS = {Status.OK: "32", Status.DEGRADED: "33", Status.FAILED: "31", Status.
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    parser = commands.add_parser("check", help="test the external services Aphrodite uses")
+    parser = commands.add_parser("check")
     targets = parser.add_subparsers(dest="service", required=True, metavar="SERVICE")
     targets.add_parser("all", parents=[common], help="every service at once").set_defaults(handler=run)
     for service in SERVICES:

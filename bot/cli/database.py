@@ -20,7 +20,7 @@ from bot.units import human_duration
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    database = commands.add_parser("db", help="PostgreSQL status, integrity and growth")
+    database = commands.add_parser("db")
     actions = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     status = actions.add_parser(
         "status", parents=[common], help="connection, size, versions, connections, backups"

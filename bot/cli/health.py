@@ -13,7 +13,7 @@ UNHEALTHY = 2
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    parser = commands.add_parser("health", parents=[common], help="exit 0 when the running bot is connected")
+    parser = commands.add_parser("health", parents=[common])
     parser.set_defaults(handler=run)
 
 

@@ -35,7 +35,7 @@ _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*")
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    logs = commands.add_parser("logs", help="view, search, download or clear Aphrodite's log")
+    logs = commands.add_parser("logs")
     actions = logs.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     view = actions.add_parser("view", parents=[common], help="the newest matching entries")

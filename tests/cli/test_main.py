@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.cli.main import FEATURES
 from tests.cli.process import python_m_bot
 from tests.database.backup_fixtures import write_dump_head
 
@@ -81,3 +83,19 @@ async def test_hints_say_python_when_it_is_this_interpreter(environment, tmp_pat
 
     assert finished.code == 3
     assert "hint: python -m bot backup list" in finished.err
+
+
+async def test_help_lists_every_command_with_what_it_does(environment, tmp_path):
+    finished = await python_m_bot("--help", environment=environment, cwd=tmp_path)
+
+    assert finished.code == 0
+    for name, feature in FEATURES.items():
+        assert re.search(rf"^\s+{name}\s+{re.escape(feature.help)}$", finished.out, re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", FEATURES)
+async def test_each_command_has_its_own_help(name, environment, tmp_path):
+    finished = await python_m_bot(name, "--help", environment=environment, cwd=tmp_path)
+
+    assert finished.code == 0
+    assert f"-m bot {name} [-h]" in finished.out.replace("\n", " ")
