@@ -98,14 +98,17 @@ def main(argv: Sequence[str]) -> int:
 def _main(argv: Sequence[str]) -> int:
     as_json = "--json" in argv
     words = [word for word in argv if not word.startswith("-")]
+    parser = build_parser(words[:1])
     try:
-        args = build_parser(words[:1]).parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help
         return 0 if exit_.code in (0, None) else USAGE_ERROR
     except UsageError as error:
+        # Unrecognised arguments are reported by the top parser: point at the command's own help.
+        meant = _command_parser(parser, words) if error.parser is parser else error.parser
         if not as_json:
-            error.parser.print_usage(sys.stderr)
-        hint = f"{error.parser.prog} --help"
+            meant.print_usage(sys.stderr)
+        hint = f"{meant.prog} --help"
         print_error(str(error), hint, error.exit_code, as_json=as_json, redact=_redactor_without_runtime())
         return error.exit_code
     from bot.config import ConfigError, load_settings
@@ -136,6 +139,16 @@ async def run_parsed(args: argparse.Namespace, settings: Settings) -> int:
             as_json = bool(getattr(args, "json", False))
             print_error(str(error), hint, error.exit_code, as_json=as_json, redact=runtime.redactor)
             return error.exit_code
+
+
+def _command_parser(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.ArgumentParser:
+    """The (sub)command parser that ``words`` name, as deep as they go."""
+    for word in words:
+        commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not commands or word not in commands[0].choices:
+            break
+        parser = commands[0].choices[word]
+    return parser
 
 
 def _redactor_without_runtime() -> Redact:

@@ -39,7 +39,7 @@ def error_of(out: str) -> dict:
             "No backup named",
             "backup list",
         ),
-        (["db", "status", "--days", "3"], "unrecognized arguments: --days 3", "--help"),
+        (["db", "status", "--days", "3"], "unrecognized arguments: --days 3", "db status --help"),
         (["logs", "view", "--lines", "many"], "invalid int value: 'many'", "logs view --help"),
         (["logs", "clear", "--yes"], "nothing to clear", None),
     ],
