@@ -7,6 +7,7 @@ feature by name, and only the feature that runs is imported (with what it needs)
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import signal
@@ -81,10 +82,15 @@ def build_parser(features: Collection[str] = tuple(FEATURES)) -> argparse.Argume
     return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    """Parse, run, and return the exit status of the contract (3 for usage errors)."""
+def main(argv: Sequence[str], *, own_process: bool = False) -> int:
+    """Parse, run, and return the exit status of the contract (3 for usage errors).
+
+    ``own_process``: this process runs this one command and exits (``python -m bot``), so what
+    start-up created lives until exit and is frozen out of garbage collection: the collection at
+    exit then need not walk it (about 10 ms of every command).
+    """
     try:
-        status = _main(argv)
+        status = _main(argv, own_process)
         sys.stdout.flush()  # here, not at exit, so a reader that went away is handled below
         return status
     except BrokenPipeError:
@@ -95,7 +101,7 @@ def main(argv: Sequence[str]) -> int:
         return BROKEN_PIPE
 
 
-def _main(argv: Sequence[str]) -> int:
+def _main(argv: Sequence[str], own_process: bool) -> int:
     as_json = "--json" in argv
     words = [word for word in argv if not word.startswith("-")]
     parser = build_parser(words[:1])
@@ -120,6 +126,8 @@ def _main(argv: Sequence[str]) -> int:
         return error.exit_code
     import asyncio
 
+    if own_process:
+        gc.freeze()
     try:
         return asyncio.run(run_parsed(args, settings))
     except KeyboardInterrupt:

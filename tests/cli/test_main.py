@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import FEATURES
+from bot.cli.main import FEATURES, main
 from tests.cli.process import python_m_bot
 from tests.database.backup_fixtures import write_dump_head
 
@@ -99,3 +100,14 @@ async def test_each_command_has_its_own_help(name, environment, tmp_path):
 
     assert finished.code == 0
     assert f"-m bot {name} [-h]" in finished.out.replace("\n", " ")
+
+
+def test_a_command_run_in_process_leaves_garbage_collection_alone(tmp_path, monkeypatch):
+    """Only `python -m bot`, which exits after its command, freezes its start-up objects."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    frozen = gc.get_freeze_count()
+
+    assert main(["health"]) == 2  # no heartbeat: the bot is not running
+
+    assert gc.get_freeze_count() == frozen
