@@ -9,7 +9,7 @@ def main() -> int:
     if len(sys.argv) > 1:
         from bot.cli.main import main as cli_main
 
-        return cli_main(sys.argv[1:])
+        return cli_main(sys.argv[1:], own_process=True)
     from bot.launcher import run_bot
 
     return run_bot()

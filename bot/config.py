@@ -6,13 +6,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from bot.errors import OpsError
 
+_Number = TypeVar("_Number", int, float)
+
 
 class ConfigError(OpsError):
     """A setting is present but invalid; the message names the variable."""
+
+    exit_code = 3  # the CLI contract's "not configured"
 
 
 class Secret:
@@ -106,12 +111,13 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     working directory is loaded first; variables already set win over it.
     """
     if environ is None:
-        if dotenv:
+        dotenv_file = Path.cwd() / ".env"
+        if dotenv and dotenv_file.is_file():  # without one, python-dotenv need not even load
             from dotenv import load_dotenv
 
             # Explicitly the working directory's: by default python-dotenv searches from the
             # calling module's folder, which is the installed package, not where the user is.
-            load_dotenv(Path.cwd() / ".env", override=False)
+            load_dotenv(dotenv_file, override=False)
         environ = os.environ
     env = _Env(environ)
     return Settings(
@@ -206,7 +212,7 @@ class _Env:
     def path(self, name: str, default: str) -> Path:
         return Path(self.text(name) or default)
 
-    def number(self, name: str, default: float, kind: type, *, minimum: float) -> float:
+    def number(self, name: str, default: _Number, kind: type[_Number], *, minimum: float) -> _Number:
         value = self.text(name)
         if value is None:
             return kind(default)

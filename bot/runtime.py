@@ -1,100 +1,157 @@
-"""The long-lived resources that the bot and the CLI share, opened and closed together."""
+"""The long-lived resources that the bot and the CLI share, each opened on first use, closed together.
+
+A command pays only for what it touches: `logs status` never imports aiohttp, and asyncpg is
+imported only when something reaches the database (so only when DATABASE_URL is set).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import aiohttp
-
-from bot.backups.service import BackupService
 from bot.config import Settings
-from bot.database.connection import Database
-from bot.history import FILE_NAME as HISTORY_FILE
-from bot.history import HistoryStore
-from bot.logs import AphroditeLog
 from bot.redact import Redactor
-from bot.services.credentials import read_aphrodite_settings
-from bot.services.runner import CheckRunner
-from bot.state import StateStore
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from bot.backups.service import BackupService
+    from bot.database.connection import Database
+    from bot.history import HistoryStore
+    from bot.logs import AphroditeLog
+    from bot.services.runner import CheckRunner
+    from bot.state import StateStore
 
 # Reading Aphrodite's saved keys before showing the log must not hold the answer up for long.
 SAVED_SECRETS_TIMEOUT_SECONDS = 5.0
+USER_AGENT = "aphrodite-ops/0.1"
 
 
-@dataclass
 class Runtime:
     """Everything a command needs: settings, one HTTP session, one database pool, state and history.
 
     ``redactor`` is the process's one redactor: every adapter, the CLI and the bot's own log use
-    it, and it learns each secret read from Aphrodite's database.
+    it, and it learns each secret read from Aphrodite's database. The other resources are
+    properties that open their resource (and import its library) the first time they are read.
     """
 
-    settings: Settings
-    redactor: Redactor
-    http: aiohttp.ClientSession
-    database: Database
-    state: StateStore
-    checks: CheckRunner
-    backups: BackupService
-    history: HistoryStore
-    log: AphroditeLog
+    def __init__(self, settings: Settings, redactor: Redactor) -> None:
+        self.settings = settings
+        self.redactor = redactor
 
     @classmethod
     @asynccontextmanager
     async def open(cls, settings: Settings, redactor: Redactor | None = None) -> AsyncIterator[Runtime]:
-        """Open every resource; close them all on exit, whatever happened.
+        """A runtime whose opened resources are all closed on exit, whatever happened.
 
         Pass ``redactor`` when something started before the runtime (the bot's logging) uses it.
         """
-        redactor = redactor or Redactor(settings.secrets())
-        database = Database(settings.database_url, timeout=settings.http_timeout_seconds, redactor=redactor)
-        log = AphroditeLog(
-            settings.aphrodite_log_file,
-            redactor,
-            learn_secrets=_saved_secrets_learner(database, redactor),
-            time_budget=settings.log_search_timeout_seconds,
+        runtime = cls(settings, redactor or Redactor(settings.secrets()))
+        try:
+            yield runtime
+        finally:
+            await runtime.close()
+
+    @cached_property
+    def http(self) -> aiohttp.ClientSession:
+        """The one HTTP session (call from a running event loop)."""
+        import aiohttp
+
+        return aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.settings.http_timeout_seconds),
+            headers={"User-Agent": USER_AGENT},
         )
-        state = StateStore(settings.data_dir / "state.sqlite3")
-        history = HistoryStore(
-            settings.data_dir / HISTORY_FILE,
+
+    @cached_property
+    def database(self) -> Database:
+        from bot.database.connection import Database
+
+        settings = self.settings
+        return Database(settings.database_url, timeout=settings.http_timeout_seconds, redactor=self.redactor)
+
+    @cached_property
+    def state(self) -> StateStore:
+        from bot.state import StateStore
+
+        return StateStore(self.settings.data_dir / "state.sqlite3")
+
+    @cached_property
+    def history(self) -> HistoryStore:
+        from bot.history import FILE_NAME, HistoryStore
+
+        settings = self.settings
+        return HistoryStore(
+            settings.data_dir / FILE_NAME,
             interval_seconds=settings.check_interval_seconds,
             keep_days=settings.history_days,
         )
-        async with aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=settings.http_timeout_seconds),
-            headers={"User-Agent": "aphrodite-ops/0.1"},
-        ) as http:
-            try:
-                yield cls(
-                    settings=settings,
-                    redactor=redactor,
-                    http=http,
-                    database=database,
-                    state=state,
-                    checks=CheckRunner(settings, http, database, state, redactor=redactor),
-                    backups=BackupService(database, settings.backup_dir, redactor=redactor),
-                    history=history,
-                    log=log,
-                )
-            finally:
-                log.close()
-                await database.close()
-                await state.close()
-                await history.close()
 
+    @cached_property
+    def log(self) -> AphroditeLog:
+        from bot.logs import AphroditeLog
 
-def _saved_secrets_learner(database: Database, redactor: Redactor) -> Callable[[], Awaitable[str | None]]:
-    """Reads the keys saved in Aphrodite's database into ``redactor``; says so when it could not."""
+        return AphroditeLog(
+            self.settings.aphrodite_log_file,
+            self.redactor,
+            learn_secrets=self._learn_saved_secrets,
+            time_budget=self.settings.log_search_timeout_seconds,
+        )
 
-    async def learn() -> str | None:
-        if not database.configured:
-            return None
-        saved = await read_aphrodite_settings(database, SAVED_SECRETS_TIMEOUT_SECONDS)
-        redactor.learn(saved.secrets())
+    @cached_property
+    def checks(self) -> CheckRunner:
+        from bot.services.runner import CheckRunner
+
+        return CheckRunner(self.settings, self.http, self.database, self.state, redactor=self.redactor)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        from bot.backups.service import BackupService
+
+        return BackupService(self.database, self.settings.backup_dir, redactor=self.redactor)
+
+    def opened(self, name: str) -> bool:
+        """Whether the resource ``name`` (``"http"``, ``"database"``...) was opened."""
+        return name in self.__dict__
+
+    async def close(self) -> None:
+        """Close what was opened, in the reverse order of need; each close runs whatever happened before."""
+        closers: list[Callable[[], Awaitable[None]]] = []
+        if self.opened("log"):
+            closers.append(self._close_log)
+        if self.opened("database"):
+            closers.append(self.database.close)
+        if self.opened("state"):
+            closers.append(self.state.close)
+        if self.opened("history"):
+            closers.append(self.history.close)
+        if self.opened("http"):
+            closers.append(self.http.close)
+        await _close_all(closers)
+
+    async def _close_log(self) -> None:
+        self.log.close()
+
+    async def _learn_saved_secrets(self) -> str | None:
+        """Reads the keys saved in Aphrodite's database into the redactor; says so when it could not."""
+        if not self.settings.database_url:
+            return None  # without a database there is nothing to learn, and asyncpg stays unloaded
+        from bot.services.credentials import read_aphrodite_settings
+
+        saved = await read_aphrodite_settings(self.database, SAVED_SECRETS_TIMEOUT_SECONDS)
+        self.redactor.learn(saved.secrets())
         if saved.problem is None:
             return None
         return f"No key is known from Aphrodite's database ({saved.problem}): secrets are masked by pattern."
 
-    return learn
+
+async def _close_all(closers: list[Callable[[], Awaitable[None]]]) -> None:
+    """Await every closer even when one raises; the first error is raised after all ran."""
+    if not closers:
+        return
+    first, *rest = closers
+    try:
+        await first()
+    finally:
+        await _close_all(rest)

@@ -59,3 +59,19 @@ async def test_database_messages_use_the_runtimes_redactor(tmp_path):
         runtime.redactor.learn(["saved-key-abc"])
         assert runtime.database.redactor is runtime.redactor
         assert runtime.database.redactor("pw-77x saved-key-abc") == "*** ***"
+
+
+async def test_a_runtime_opens_only_what_a_command_uses(tmp_path):
+    settings = Settings(data_dir=tmp_path, aphrodite_log_file=tmp_path / "aphrodite-v2.log")
+    async with Runtime.open(settings) as runtime:
+        await runtime.log.status()
+        assert runtime.opened("log")
+        assert not any(runtime.opened(name) for name in ("http", "database", "state", "history"))
+
+
+async def test_closing_a_runtime_closes_everything_it_opened(tmp_path):
+    async with Runtime.open(Settings(data_dir=tmp_path)) as runtime:
+        await runtime.checks.check("omdb")  # not configured: answered without a request
+        session = runtime.http
+        assert runtime.opened("database") and runtime.opened("state")
+    assert session.closed

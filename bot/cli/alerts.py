@@ -7,21 +7,23 @@ with the worst open incident (0 none, 1 degraded, 2 failed; 3 when alerts were n
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.history import IncidentHistory, IncidentRecord, worst_open
 from bot.alerts.overview import MonitorOverview, TargetOverview, overview
 from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
+from bot.cli.output import print_json
 from bot.runtime import Runtime
 from bot.units import human_duration
 
 NOT_CONFIGURED = 3
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parser = commands.add_parser("alerts", help="the alert monitor: each target's state, past incidents")
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = commands.add_parser("alerts")
     actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     actions.add_parser(
         "status", parents=[common], help="every target's state, since when, and open incidents"
@@ -56,10 +58,10 @@ async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
         delivery_problem=None,
         now=datetime.now(UTC),
     )
-    output = (
-        json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else render_status(result)
-    )
-    print(runtime.redactor(output))
+    if args.json:
+        print_json(result.to_dict(), runtime.redactor)
+    else:
+        print(runtime.redactor(render_status(result)))
     if not result.enabled and result.last_round_at is None:
         return NOT_CONFIGURED
     return result.worst_open.exit_code
@@ -68,10 +70,10 @@ async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
 async def run_history(args: argparse.Namespace, runtime: Runtime) -> int:
     now = datetime.now(UTC)
     history = await AlertStore(runtime.state).history(args.target, now - timedelta(days=args.days), now)
-    output = (
-        json.dumps(history.to_dict(), indent=2, ensure_ascii=False) if args.json else render_history(history)
-    )
-    print(runtime.redactor(output))
+    if args.json:
+        print_json(history.to_dict(), runtime.redactor)
+    else:
+        print(runtime.redactor(render_history(history)))
     return worst_open(history.incidents).exit_code
 
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
 import getpass
-import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +12,17 @@ from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile, Inventory
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
+from bot.cli.confirm import confirm
+from bot.cli.output import Redact, fields_of, to_json
 from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
-
-CANCELLED = 3  # nothing was done: a usage outcome in the CLI contract, not a failure
 
 
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    backup = commands.add_parser("backup", help="create, list, restore or delete database backups")
+    backup = commands.add_parser("backup")
     actions = backup.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     create = actions.add_parser("create", parents=[common], help="dump the database into a new backup")
@@ -68,7 +64,8 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
         label=_label(), compression=_compression(args), progress=None if args.json else _show_progress
     )
     _end_progress_line(args)
-    print(_json(_created(result)) if args.json else render_created(result))
+    shown = _created(result, runtime.redactor)
+    print(to_json(shown, runtime.redactor) if args.json else render_created(result))
     return 0
 
 
@@ -84,9 +81,9 @@ async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
         listing = {
             "backup_dir": str(runtime.settings.backup_dir),
             "backups": [_listed(b) for b in inventory.backups],
-            "not_backups": [dataclasses.asdict(entry) for entry in inventory.not_backups],
+            "not_backups": inventory.not_backups,
         }
-        print(_json(listing))
+        print(to_json(listing, runtime.redactor))
     else:
         print(render_list(inventory, runtime.settings.backup_dir))
     return 0
@@ -100,13 +97,13 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         f"({human_bytes(backup.size)}, {backup.created_at:%Y-%m-%d %H:%M} UTC)? "
         "A safety backup is taken first."
     )
-    if not args.yes and not await _confirm(question, "restore"):
-        return CANCELLED
+    await confirm(question, "restore", assume_yes=args.yes)
     result = await service.restore(
         backup.name, label=_label(), progress=None if args.json else _show_progress
     )
     _end_progress_line(args)
-    print(_json(_restored(result)) if args.json else render_restored(result))
+    shown = _restored(result, runtime.redactor)
+    print(to_json(shown, runtime.redactor) if args.json else render_restored(result))
     return 0
 
 
@@ -114,27 +111,10 @@ async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     backup = await service.find(args.name)
     question = f"Delete {backup.name} ({human_bytes(backup.size)})? This cannot be undone."
-    if not args.yes and not await _confirm(question, "delete"):
-        return CANCELLED
+    await confirm(question, "delete", assume_yes=args.yes)
     deleted = await service.delete(backup.name, label=_label())
-    print(_json(deleted) if args.json else render_deleted(deleted))
+    print(to_json(deleted, runtime.redactor) if args.json else render_deleted(deleted))
     return 0
-
-
-async def _confirm(question: str, action: str) -> bool:
-    """Ask y/N on the terminal; refuse outright when nobody is there to answer."""
-    if not sys.stdin.isatty():
-        print(
-            f"error: refusing to {action} without confirmation: standard input is not a terminal. "
-            "Pass --yes to confirm.",
-            file=sys.stderr,
-        )
-        return False
-    answer = await asyncio.to_thread(input, f"{question} [y/N] ")
-    if answer.strip().lower() in ("y", "yes"):
-        return True
-    print("Cancelled; nothing was changed.", file=sys.stderr)
-    return False
 
 
 async def _show_progress(progress: BackupProgress) -> None:
@@ -249,27 +229,13 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
     }
 
 
-def _created(result: BackupResult) -> dict[str, Any]:
+def _created(result: BackupResult, redact: Redact) -> dict[str, Any]:
     return {
-        **dataclasses.asdict(result),
+        **fields_of(result, redact),
         "compressed": result.compressed,
         "aphrodite_can_restore": result.compression.aphrodite_can_restore,
     }
 
 
-def _restored(result: RestoreResult) -> dict[str, Any]:
-    return {**dataclasses.asdict(result), "safety_backup": _created(result.safety_backup)}
-
-
-def _json(value: Any) -> str:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    return json.dumps(value, indent=2, default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def _restored(result: RestoreResult, redact: Redact) -> dict[str, Any]:
+    return {**fields_of(result, redact), "safety_backup": _created(result.safety_backup, redact)}

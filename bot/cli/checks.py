@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.cli.output import print_json
 from bot.runtime import Runtime
 from bot.services.catalog import SERVICES
 from bot.services.result import CheckResult
@@ -18,8 +18,10 @@ from bot.units import human_duration
 _COLOURS = {Status.OK: "32", Status.DEGRADED: "33", Status.FAILED: "31", Status.NOT_CONFIGURED: "90"}
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parser = commands.add_parser("check", help="test the external services Aphrodite uses")
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = commands.add_parser("check")
     targets = parser.add_subparsers(dest="service", required=True, metavar="SERVICE")
     targets.add_parser("all", parents=[common], help="every service at once").set_defaults(handler=run)
     for service in SERVICES:
@@ -33,7 +35,7 @@ async def run(args: argparse.Namespace, runtime: Runtime) -> int:
     else:
         results = [await runner.check(args.service)]
     if args.json:
-        print(json.dumps([result.to_dict() for result in results], indent=2, ensure_ascii=False))
+        print_json([result.to_dict() for result in results], runtime.redactor)
     else:
         print(render(results, colour=_wants_colour(sys.stdout), details=args.service != "all"))
     return overall_exit_code(result.status for result in results)

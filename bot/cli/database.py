@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import enum
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bot.cli import growth
 from bot.cli.invocation import command
+from bot.cli.output import error_document, print_json
 from bot.database.connection import DatabaseNotConfigured, DatabaseUnavailable
 from bot.database.health import DatabaseStatus, collect_status
 from bot.database.integrity.findings import Severity
@@ -24,7 +22,7 @@ from bot.units import human_duration
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    database = commands.add_parser("db", help="PostgreSQL status, integrity and growth")
+    database = commands.add_parser("db")
     actions = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     status = actions.add_parser(
         "status", parents=[common], help="connection, size, versions, connections, backups"
@@ -52,10 +50,9 @@ def register(
 async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
     status = await collect_status(runtime.database, runtime.settings, runtime.state)
     if args.json:
-        output = json.dumps(status_json(status), indent=2)
+        print_json(status_json(status), runtime.redactor)
     else:
-        output = render_status(status, datetime.now(UTC))
-    print(runtime.redactor(output))
+        print(runtime.redactor(render_status(status, datetime.now(UTC))))
     return status.status.exit_code
 
 
@@ -68,15 +65,17 @@ async def run_integrity_check(args: argparse.Namespace, runtime: Runtime) -> int
         if not args.json:
             raise
         status = Status.NOT_CONFIGURED if isinstance(error, DatabaseNotConfigured) else Status.FAILED
-        print(runtime.redactor(json.dumps({"overall": status.value, "error": str(error)}, indent=2)))
+        print_json({"overall": status, **error_document(str(error), None, error.exit_code)}, runtime.redactor)
         return error.exit_code
-    output = json.dumps(integrity_json(report), indent=2) if args.json else render_integrity(report)
-    print(runtime.redactor(output))
+    if args.json:
+        print_json(integrity_json(report), runtime.redactor)
+    else:
+        print(runtime.redactor(render_integrity(report)))
     return report.overall.exit_code
 
 
 def status_json(status: DatabaseStatus) -> dict[str, Any]:
-    return {"connection": status.connection_label, **_plain(status)}
+    return {"connection": status.connection_label, **_fields(status)}
 
 
 def integrity_json(report: IntegrityReport) -> dict[str, Any]:
@@ -84,25 +83,13 @@ def integrity_json(report: IntegrityReport) -> dict[str, Any]:
         "overall": report.overall.value,
         "summary": report.summary,
         "counts": report.counts,
-        **_plain(report),
+        **_fields(report),
     }
 
 
-def _plain(value: Any) -> Any:
-    """Dataclasses, enums, datetimes and paths as JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
+def _fields(value: Any) -> dict[str, Any]:
+    """The dataclass's fields, as they are: the shared JSON encoder turns them into JSON data."""
+    return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
 
 
 def render_status(status: DatabaseStatus, now: datetime) -> str:

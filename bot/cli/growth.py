@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli.output import print_json
 from bot.history import GrowthReport, GrowthSampler, collect_growth
 from bot.history.growth import MAX_DAYS
 from bot.history.growth_chart import render_growth_chart
@@ -19,7 +19,9 @@ from bot.units import human_bytes
 USAGE_ERROR = 3
 
 
-def register(actions: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Add `growth` to the `db` command's actions."""
     growth = actions.add_parser(
         "growth", parents=[common], help="the database's size and largest tables over time, and backups"
@@ -46,10 +48,10 @@ async def run_growth(args: argparse.Namespace, runtime: Runtime) -> int:
         except OSError as error:
             print(f"error: cannot write {args.png}: {error.strerror or error}", file=sys.stderr)
             return 2
-    output = (
-        json.dumps(growth_json(report, args.png), indent=2) if args.json else render_growth(report, args.png)
-    )
-    print(runtime.redactor(output))
+    if args.json:
+        print_json(growth_json(report, args.png), runtime.redactor)
+    else:
+        print(runtime.redactor(render_growth(report, args.png)))
     if report.samples:
         return 0
     return USAGE_ERROR if not runtime.database.configured else 1
@@ -64,13 +66,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def growth_json(report: GrowthReport, png: Path | None) -> dict[str, Any]:
     return {
         "days": report.days,
-        "since": report.since.isoformat(),
-        "until": report.until.isoformat(),
+        "since": report.since,
+        "until": report.until,
         "summary": report.summary(),
         "change_bytes": report.change,
         "samples": [
             {
-                "at": sample.at.isoformat(),
+                "at": sample.at,
                 "total_bytes": sample.total_bytes,
                 "tables": {table.name: table.total_bytes for table in sample.tables},
             }
@@ -85,11 +87,9 @@ def growth_json(report: GrowthReport, png: Path | None) -> dict[str, Any]:
             }
             for t in report.table_growth()
         ],
-        "backups": [
-            {"name": b.name, "at": b.at.isoformat(), "size": b.size, "kind": b.kind} for b in report.backups
-        ],
+        "backups": [{"name": b.name, "at": b.at, "size": b.size, "kind": b.kind} for b in report.backups],
         "backup_error": report.backup_error,
-        "png": None if png is None else str(png),
+        "png": png,
     }
 
 

@@ -10,8 +10,10 @@ from bot.runtime import Runtime
 UNHEALTHY = 2
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parser = commands.add_parser("health", parents=[common], help="exit 0 when the running bot is connected")
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = commands.add_parser("health", parents=[common])
     parser.set_defaults(handler=run)
 
 

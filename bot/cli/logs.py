@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
-import enum
-import json
 import re
 import shutil
 import sys
@@ -15,13 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.cli.confirm import confirm
+from bot.cli.output import fields_of, print_json
 from bot.errors import OpsError
 from bot.logs import LEVEL_CHOICES, LogExport, LogQuery, LogView, NoLog, render_plain
 from bot.units import human_bytes
 
 if TYPE_CHECKING:  # only annotations: the CLI imports the runtime (aiohttp, asyncpg) when it needs it
-    from _typeshed import DataclassInstance
-
     from bot.runtime import Runtime
 
 USAGE_ERROR = 3
@@ -42,7 +39,7 @@ _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*")
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    logs = commands.add_parser("logs", help="view, search, download or clear Aphrodite's log")
+    logs = commands.add_parser("logs")
     actions = logs.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     view = actions.add_parser("view", parents=[common], help="the newest matching entries")
@@ -162,12 +159,7 @@ def _print_export(
     exported: LogExport, where: str, as_json: bool, stream: TextIO, redact: Callable[[str], str]
 ) -> None:
     if as_json:
-        print(
-            json.dumps(
-                _jsonable({**_fields(exported), "path": where, "note": exported.note}, redact), indent=2
-            ),
-            file=stream,
-        )
+        print_json({**fields_of(exported, redact), "path": where, "note": exported.note}, redact, stream)
         return
     print(f"Wrote {where} ({human_bytes(exported.size)}).", file=stream)
     if exported.note:
@@ -176,17 +168,10 @@ def _print_export(
 
 async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
     log = runtime.log
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print("error: clearing needs --yes when not run from a terminal.", file=sys.stderr)
-            return USAGE_ERROR
-        answer = await asyncio.to_thread(input, f"Clear {log.path}? Type 'yes' to confirm: ")
-        if answer.strip().lower() != "yes":
-            print("Not cleared.")
-            return 0
+    await confirm(f"Clear {log.path}?", "clear the log", assume_yes=args.yes)
     result = await log.clear(archive=not args.no_archive)
     if args.json:
-        _print_json(result, runtime.redactor)
+        print_json(result, runtime.redactor)
         return 0
     print(f"Cleared {result.path} ({human_bytes(result.cleared_bytes)}).")
     if result.archive:
@@ -223,37 +208,17 @@ def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _print_json(value: object, redact: Callable[[str], str]) -> None:
-    print(json.dumps(_jsonable(value, redact), indent=2, ensure_ascii=False))
-
-
-def _fields(value: DataclassInstance) -> dict[str, object]:
-    # Field by field, not asdict: that would deep-copy the query's compiled search.
-    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "matcher"}
-
-
-def _jsonable(value: object, redact: Callable[[str], str]) -> object:
-    """``value`` as JSON data, every string through the redactor (the search the user typed too)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = _fields(value)
-        if isinstance(value, NoLog):
-            fields |= {"empty": True, "message": value.message}
-        if isinstance(value, LogView):
-            fields["summary"] = value.summary
-        return _jsonable(fields, redact)
-    if isinstance(value, dict):
-        return {key: _jsonable(item, redact) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item, redact) for item in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return redact(str(value))
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
+def _print_json(result: object, redact: Callable[[str], str]) -> None:
+    """The shared encoding, plus what the results say through properties (the message, the summary)."""
+    if not isinstance(result, NoLog | LogView):
+        print_json(result, redact)
+        return
+    data = fields_of(result, redact)
+    if isinstance(result, NoLog):
+        data |= {"empty": True, "message": redact(result.message)}
+    if isinstance(result, LogView):
+        data["summary"] = redact(result.summary)
+    print_json(data, redact)
 
 
 def _level(text: str) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.cli.main import FEATURES, main
 from tests.backups.fixtures import write_dump_head
 from tests.cli.process import python_m_bot
 
@@ -81,3 +84,30 @@ async def test_hints_say_python_when_it_is_this_interpreter(environment, tmp_pat
 
     assert finished.code == 3
     assert "hint: python -m bot backup list" in finished.err
+
+
+async def test_help_lists_every_command_with_what_it_does(environment, tmp_path):
+    finished = await python_m_bot("--help", environment=environment, cwd=tmp_path)
+
+    assert finished.code == 0
+    for name, feature in FEATURES.items():
+        assert re.search(rf"^\s+{name}\s+{re.escape(feature.help)}$", finished.out, re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", FEATURES)
+async def test_each_command_has_its_own_help(name, environment, tmp_path):
+    finished = await python_m_bot(name, "--help", environment=environment, cwd=tmp_path)
+
+    assert finished.code == 0
+    assert f"-m bot {name} [-h]" in finished.out.replace("\n", " ")
+
+
+def test_a_command_run_in_process_leaves_garbage_collection_alone(tmp_path, monkeypatch):
+    """Only `python -m bot`, which exits after its command, freezes its start-up objects."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    frozen = gc.get_freeze_count()
+
+    assert main(["health"]) == 2  # no heartbeat: the bot is not running
+
+    assert gc.get_freeze_count() == frozen

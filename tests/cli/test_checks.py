@@ -1,11 +1,7 @@
 """`python -m bot check ...`: a table or JSON, and the exit status of the contract."""
 
 import argparse
-import asyncio
 import json
-import os
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +10,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.services.catalog import SERVICE_KEYS
 from bot.status import Status
+from tests.cli.process import python_m_bot
 from tests.fakes.services import SECRETS
 
 NOTHING_CONFIGURED = {
@@ -157,37 +154,19 @@ async def test_colour_marks_the_status_on_a_terminal(environment, fake_services)
     assert "\033[32mOK" in table
 
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-async def python_m_bot(*argv: str, environment: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """Run `python -m bot ...` in a fresh process without a Discord token; the fakes keep serving."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *argv,
-        cwd=cwd,  # away from any developer .env in the checkout
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO_ROOT), **environment},
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode, out.decode()
-
-
 async def test_python_m_bot_check_all_json_exits_with_the_worst_status(fake_services, tmp_path):
     fake_services.omdb.set_mode("bad_key")
     environment = fake_services.environment(DATA_DIR=str(tmp_path))
 
-    code, out = await python_m_bot("check", "all", "--json", environment=environment, cwd=tmp_path)
+    finished = await python_m_bot("check", "all", "--json", environment=environment, cwd=tmp_path)
 
-    results = json.loads(out)
-    assert code == 2
+    results = json.loads(finished.out)
+    assert finished.code == 2
     assert [r["status"] for r in results] == ["ok", "failed", "ok", "ok", "ok"]
 
 
 async def test_python_m_bot_check_one_unconfigured_service_exits_3(tmp_path):
-    code, out = await python_m_bot("check", "mdblist", environment={"DATA_DIR": str(tmp_path)}, cwd=tmp_path)
+    finished = await python_m_bot("check", "mdblist", environment={"DATA_DIR": str(tmp_path)}, cwd=tmp_path)
 
-    assert code == 3
-    assert "MDBLIST_API_KEY" in out
+    assert finished.code == 3
+    assert "MDBLIST_API_KEY" in finished.out
