@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from tests.database.backup_fixtures import write_dump_head
+from tests.backups.fixtures import write_dump_head
 
 BACKUP = "aphrodite_backup_20250101_120000.sql"
 LOG_LINE = b"2025-06-06 18:52:46 [INFO] app.main:1: started\n"
