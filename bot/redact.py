@@ -95,17 +95,26 @@ class Redactor:
         RE2 finds them all in one pass over the bytes, several times faster than searching the
         text for each word and secret (this is a log scan's hot path).
         """
-        finder = self._finder
-        if finder is None:
+        lines = self.lines_to_redact(data)
+        if lines is None:
             return self(_decode(data))
         parts = []
         at = 0
-        for start, end in _lines_to_redact(finder, data):
+        for start, end in lines:
             parts.append(_decode(data[at:start]))
             parts.append(self(_decode(data[start:end])))
             at = end
         parts.append(_decode(data[at:]))
         return "".join(parts)
+
+    def lines_to_redact(self, data: bytes) -> list[Span] | None:
+        """(start, end) of the lines of ``data`` that redaction may change; all others it leaves as
+        they are. None when a known secret spans lines (then only whole-text redaction is right).
+
+        The pass looks for trigger words and known secrets only, never for anything a user typed.
+        """
+        finder = self._finder
+        return None if finder is None else _lines_to_redact(finder, data)
 
     def __call__(self, text: str) -> str:
         return _apply(text, self.spans(text), len(text))

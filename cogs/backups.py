@@ -17,6 +17,7 @@ from bot.backups.inventory import open_backup
 from bot.backups.progress import BackupProgress
 from bot.backups.schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
 from bot.backups.service import BackupService
+from cogs.errors import marked_not_completed
 from cogs.ui import limits
 from cogs.ui.backup_embeds import (
     created_embed,
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[BackupProgress], Awaitable[None]]
 
 
-def _label(interaction: discord.Interaction) -> str:
+def _label(interaction: discord.Interaction[MaintenanceBot]) -> str:
     return f"{interaction.user} via Discord"
 
 
@@ -59,15 +60,6 @@ def _progress_editor(edit: Callable[..., Awaitable[object]]) -> Progress:
             log.debug("progress edit failed", exc_info=True)
 
     return report
-
-
-async def _say_stopped(edit: Callable[..., Awaitable[object]], text: str) -> None:
-    """Replace a progress line after a failure (the reason itself reaches the user via on_error,
-    in the channel once the token has expired)."""
-    try:
-        await edit(content=text)
-    except discord.HTTPException:
-        log.debug("could not mark the progress message as stopped", exc_info=True)
 
 
 class Backups(commands.Cog):
@@ -105,17 +97,18 @@ class Backups(commands.Cog):
             app_commands.Choice(name="none (plain SQL)", value=Compression.NONE.value),
         ]
     )
-    async def create(self, interaction: discord.Interaction, compress: str = Compression.GZIP.value) -> None:
+    async def create(
+        self, interaction: discord.Interaction[MaintenanceBot], compress: str = Compression.GZIP.value
+    ) -> None:
         await interaction.response.defer(thinking=True)
-        try:
+        async with marked_not_completed(
+            interaction.edit_original_response, "❌ The backup did not complete."
+        ):
             result = await self.service.create(
                 label=_label(interaction),
                 compression=Compression(compress),
                 progress=_progress_editor(interaction.edit_original_response),
             )
-        except Exception:
-            await _say_stopped(interaction.edit_original_response, "❌ The backup did not complete.")
-            raise
         limit = interaction.filesize_limit
         attach = result.size <= limit
         await edit_or_post(
@@ -125,7 +118,7 @@ class Backups(commands.Cog):
         )
 
     @backup.command(name="list", description="The backups, newest first (Aphrodite's included)")
-    async def list_backups(self, interaction: discord.Interaction) -> None:
+    async def list_backups(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         pages = list_pages(await self.service.inventory(), self.service.backup_dir)
         if len(pages) == 1:
             await interaction.response.send_message(embed=pages[0].build())
@@ -136,7 +129,7 @@ class Backups(commands.Cog):
 
     @backup.command(name="download", description="Attach a backup file")
     @app_commands.describe(name="the backup (start typing to choose)")
-    async def download(self, interaction: discord.Interaction, name: str) -> None:
+    async def download(self, interaction: discord.Interaction[MaintenanceBot], name: str) -> None:
         backup = await self.service.find(name)
         limit = interaction.filesize_limit
         if backup.size > limit:
@@ -151,20 +144,17 @@ class Backups(commands.Cog):
 
     @backup.command(name="restore", description="Replace the database with a backup (asks first)")
     @app_commands.describe(name="the backup (start typing to choose)")
-    async def restore(self, interaction: discord.Interaction, name: str) -> None:
+    async def restore(self, interaction: discord.Interaction[MaintenanceBot], name: str) -> None:
         backup = await self.service.find(name)
         press = await self._confirmed(interaction, restore_question(backup), "Restore")
         if press is None:
             return
-        try:
+        async with marked_not_completed(press.edit_original_response, "❌ The restore did not complete."):
             result = await self.service.restore(
                 backup.name,
                 label=_label(interaction),
                 progress=_progress_editor(press.edit_original_response),
             )
-        except Exception:
-            await _say_stopped(press.edit_original_response, "❌ The restore did not complete.")
-            raise
         done, embed = "✅ Restore complete.", restored_embed(result).build()
         try:
             await press.edit_original_response(content=done)
@@ -176,22 +166,19 @@ class Backups(commands.Cog):
 
     @backup.command(name="delete", description="Delete a backup file (asks first)")
     @app_commands.describe(name="the backup (start typing to choose)")
-    async def delete(self, interaction: discord.Interaction, name: str) -> None:
+    async def delete(self, interaction: discord.Interaction[MaintenanceBot], name: str) -> None:
         backup = await self.service.find(name)
         press = await self._confirmed(interaction, delete_question(backup), "Delete")
         if press is None:
             return
-        try:
+        async with marked_not_completed(press.edit_original_response, "❌ The backup was not deleted."):
             deleted = await self.service.delete(backup.name, label=_label(interaction))
-        except Exception:
-            await _say_stopped(press.edit_original_response, "❌ The backup was not deleted.")
-            raise
         await press.edit_original_response(content="✅ Deleted.")
         await press.followup.send(embed=deleted_embed(deleted).build())
 
     async def _confirmed(
-        self, interaction: discord.Interaction, question: EmbedSpec, label: str
-    ) -> discord.Interaction | None:
+        self, interaction: discord.Interaction[MaintenanceBot], question: EmbedSpec, label: str
+    ) -> discord.Interaction[MaintenanceBot] | None:
         """The invoker's Confirm press, answered; None (and the message says so) otherwise."""
         view = await ask_confirmation(interaction, question, confirm_label=label)
         if view.confirmed is None:
@@ -208,7 +195,7 @@ class Backups(commands.Cog):
     @restore.autocomplete("name")
     @delete.autocomplete("name")
     async def backup_names(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[MaintenanceBot], current: str
     ) -> list[app_commands.Choice[str]]:
         typed = current.lower()
         names = [backup.name for backup in await self.service.list() if typed in backup.name.lower()]

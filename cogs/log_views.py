@@ -3,12 +3,13 @@ with the `/logs download` and `/logs clear` commands."""
 
 from __future__ import annotations
 
+import functools
+
 import discord
 
-from bot.errors import OpsError
 from bot.logs import AphroditeLog, LogQuery, NoLog, render_plain
 from bot.redact import Redactor
-from cogs.errors import describe_for_user
+from cogs.errors import marked_not_completed
 from cogs.ui import limits
 from cogs.ui.log_embeds import (
     LogPage,
@@ -45,9 +46,7 @@ async def send_export(
         )
 
 
-async def confirm_and_clear(
-    interaction: discord.Interaction, log: AphroditeLog, archive: bool, redactor: Redactor
-) -> None:
+async def confirm_and_clear(interaction: discord.Interaction, log: AphroditeLog, archive: bool) -> None:
     """Ask the invoker; on Confirm archive (unless told not to) and clear; Cancel or silence do nothing."""
     view = await ask_confirmation(
         interaction, clear_question(log.path, archive), confirm_label="Clear the log"
@@ -59,12 +58,9 @@ async def confirm_and_clear(
         await press.response.edit_message(content=CANCELLED, embed=None, view=view)
         return
     await press.response.defer()
-    try:
+    marked = functools.partial(press.edit_original_response, embed=None, view=view)
+    async with marked_not_completed(marked, "❌ The log was not cleared."):
         result = await log.clear(archive=archive)
-    except OpsError as error:
-        failed = describe_for_user(error, redactor)
-        await press.edit_original_response(content=failed, embed=None, view=view)
-        return
     await press.edit_original_response(embed=clear_embed(result).build(), view=view)
 
 
@@ -131,4 +127,4 @@ class LogPageView(PageView):
         label="Clear", emoji="🧹", style=discord.ButtonStyle.danger, custom_id="logs:clear", row=1
     )
     async def clear(self, interaction: discord.Interaction, button: discord.ui.Button[LogPageView]) -> None:
-        await confirm_and_clear(interaction, self.log, True, self.redactor)
+        await confirm_and_clear(interaction, self.log, True)

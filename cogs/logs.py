@@ -65,7 +65,7 @@ class Logs(commands.Cog):
     @logs.command(name="clear", description="Archive the log beside it, then empty it (asks first)")
     @app_commands.describe(archive="Keep a gzip copy beside the log first (default: yes)")
     async def clear(self, interaction: discord.Interaction, archive: bool = True) -> None:
-        await confirm_and_clear(interaction, self.log, archive, self.redactor)
+        await confirm_and_clear(interaction, self.log, archive)
 
 
 async def setup(bot: MaintenanceBot) -> None:

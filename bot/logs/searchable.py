@@ -24,7 +24,6 @@ from bot.logs.query import LogQuery
 from bot.logs.reader import Chunk
 from bot.logs.shown import ShownChunk, has_long_line, show, shown_text
 from bot.redact import Redactor
-from bot.redact import _lines_to_redact as lines_to_redact  # private: see _redacted_lines
 
 
 def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
@@ -37,7 +36,7 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     if not fast or has_long_line(raw.data, raw.start, raw.end):
         return show(raw, redactor)
     data = raw.data if raw.start == 0 else raw.text  # forward chunks start at 0: no copy
-    spans = _redacted_lines(redactor, data)
+    spans = redactor.lines_to_redact(data)
     if spans is None:
         return show(raw, redactor)
     limit = raw.end - raw.start
@@ -52,15 +51,3 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     pieces.append(data[at:limit])
     spliced = b"".join(pieces)
     return ShownChunk(raw, Chunk(raw.offset, spliced, 0, len(spliced)), exact=False)
-
-
-def _redacted_lines(redactor: Redactor, data: bytes) -> list[tuple[int, int]] | None:
-    """The redactor's search-independent pass: (start, end) of the lines it changes; None when unknown.
-
-    bot/redact.py has no public name for this pass yet (it is the first half of `redact_bytes`);
-    using its own finder keeps one definition of which lines get redacted.
-    """
-    finder = redactor._finder
-    if finder is None:  # a secret spans lines: only whole-text redaction is right
-        return None
-    return lines_to_redact(finder, data)

@@ -56,7 +56,7 @@ async def post_to_channel(
     mention = interaction.user.mention
     await channel.send(
         content=f"{mention} {content}" if content else mention,
-        embed=embed,
+        embeds=[embed] if embed else [],
         files=files or [],
         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[interaction.user]),
     )

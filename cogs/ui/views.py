@@ -78,7 +78,7 @@ class ConfirmView(InvokerOnlyView):
 
 
 async def ask_confirmation(
-    interaction: discord.Interaction[MaintenanceBot],
+    interaction: discord.Interaction,
     question: EmbedSpec,
     *,
     confirm_label: str,

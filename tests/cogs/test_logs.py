@@ -211,6 +211,19 @@ async def test_clear_cancelled_or_pressed_by_someone_else_changes_nothing(start_
     assert not list(log_file.parent.glob("*.gz"))
 
 
+async def test_a_clear_that_fails_says_so_in_the_message_and_why_privately(start_bot, fake_discord, log_file):
+    write_log(log_file, planted())
+    await start_bot()
+    record = await slash(fake_discord, "clear")
+    log_file.unlink()  # gone between the question and the answer
+    await fake_discord.click(record.original, "confirm", user=fake_discord.admin_user)
+    await record.wait_for(lambda r: any(m.ephemeral for m in r.followups), timeout=10)
+    assert record.original.content == "❌ The log was not cleared." and not record.original.embeds
+    (reason,) = [m for m in record.followups if m.ephemeral]
+    assert "There is no log file" in reason.content
+    assert not list(log_file.parent.glob("*.gz"))
+
+
 @pytest.fixture
 async def small_discord() -> FakeDiscord:
     fake = FakeDiscord(attachment_size_limit=16 * 1024)
