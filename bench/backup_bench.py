@@ -42,6 +42,7 @@ from bot.backups.pg_tools import PgTools, libpq_environment
 from bot.backups.service import BackupService
 from bot.config import Secret
 from bot.database.connection import Database
+from bot.redact import Redactor
 from bot.units import human_bytes
 from tests.support.databases import TEMPLATE, clone_database, prepare_template
 from tests.support.postgres_cluster import PostgresCluster
@@ -191,8 +192,8 @@ async def main() -> None:
     try:
         await prepare_template(cluster)
         name = await clone_database(cluster)
-        database = Database(Secret(cluster.dsn(name)))
-        service = BackupService(database, work / "backups")
+        database = Database(Secret(cluster.dsn(name)), redactor=Redactor())
+        service = BackupService(database, work / "backups", redactor=database.redactor)
         base_file = work / "baseline.sql"
         for target in (SMALL_BYTES, LARGE_BYTES):
             size = await fill(cluster.dsn(name), target)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from bot.config import Settings
 from bot.database.connection import Database
+from bot.redact import Redactor
 from bot.services.anidb_guard import REQUEST_INTERVAL_SECONDS, RequestSpacing
 from bot.services.catalog import SERVICE_KEYS
 from bot.services.runner import CheckRunner
@@ -42,7 +43,9 @@ async def timed(
     """Seconds for one check (``service``) or check_all (None) by a fresh runner: no cache, own AniDB slot."""
     state = StateStore(Path(tempfile.mkdtemp(dir=data_dir)) / "state.sqlite3")
     spacing = RequestSpacing(REQUEST_INTERVAL_SECONDS)
-    runner = CheckRunner(settings, http, Database(None), state, anidb_spacing=spacing)
+    redactor = Redactor(settings.secrets())
+    database = Database(None, redactor=redactor)
+    runner = CheckRunner(settings, http, database, state, redactor=redactor, anidb_spacing=spacing)
     started = time.perf_counter()
     if service is None:
         await runner.check_all()

@@ -136,11 +136,16 @@ async def round_bench() -> bool:
             # Without a user id Jellyfin is one request, like every other service: each takes 1 s.
             settings = fakes.settings(DATA_DIR=data_dir, HTTP_TIMEOUT_SECONDS="5", JELLYFIN_USER_ID=None)
             root = Path(data_dir)
+            redactor = Redactor(settings.secrets())  # the process's one, as the Runtime's
 
             async def runner_in(name: str) -> tuple[CheckRunner, StateStore]:
                 state = StateStore(root / name / "state.sqlite3")
                 spacing = RequestSpacing(REQUEST_INTERVAL_SECONDS)
-                return CheckRunner(settings, http, Database(None), state, anidb_spacing=spacing), state
+                database = Database(None, redactor=redactor)
+                checks = CheckRunner(
+                    settings, http, database, state, redactor=redactor, anidb_spacing=spacing
+                )
+                return checks, state
 
             baseline_runner, baseline_state = await runner_in("baseline")
             started = time.perf_counter()
@@ -153,9 +158,13 @@ async def round_bench() -> bool:
             monitor = Monitor(
                 targets=[
                     ServicesTarget(runner),
-                    DatabaseTarget(Database(None)),
-                    BackupsTarget(Settings(), BackupService(Database(None), root / "backups"), state),
-                    LogWatcher(root / "aphrodite-v2.log", Redactor()),
+                    DatabaseTarget(Database(None, redactor=redactor)),
+                    BackupsTarget(
+                        Settings(),
+                        BackupService(Database(None, redactor=redactor), root / "backups", redactor=redactor),
+                        state,
+                    ),
+                    LogWatcher(root / "aphrodite-v2.log", redactor),
                 ],
                 policy=AlertPolicy(),
                 store=AlertStore(state),

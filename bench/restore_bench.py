@@ -110,7 +110,7 @@ async def database_bench(folder: Path) -> None:
         sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
         for _ in range(2):  # alternate, so both see the same warm caches
             name = await clone_database(cluster)
-            database = Database(Secret(cluster.dsn(name)))
+            database = Database(Secret(cluster.dsn(name)), redactor=Redactor())
             env = libpq_environment(database.parts, application_name="bench psql")
             started = time.perf_counter()
             process = await asyncio.create_subprocess_exec(
@@ -129,7 +129,7 @@ async def database_bench(folder: Path) -> None:
             assert await process.wait() == 0
             psql_time = time.perf_counter() - started
             name = await clone_database(cluster)
-            database = Database(Secret(cluster.dsn(name)))
+            database = Database(Secret(cluster.dsn(name)), redactor=Redactor())
             with RssSampler() as rss:
                 started = time.perf_counter()
                 await stream_restore(

@@ -12,7 +12,7 @@ from bot.app import MaintenanceBot, use_api_base
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
 from bot.redact import Redactor
-from bot.runtime import Runtime
+from bot.runtime import Runtime, process_redactor
 
 log = logging.getLogger("aphrodite_ops")
 
@@ -31,7 +31,7 @@ def run_bot() -> int:
             file=sys.stderr,
         )
         return 3
-    redactor = Redactor(settings.secrets())  # the one the runtime owns, shared with the bot's log
+    redactor = process_redactor(settings)  # the one the runtime owns, shared with the bot's log
     configure_logging(settings.data_dir, redactor)
     try:
         asyncio.run(serve(settings, redactor))
@@ -43,7 +43,7 @@ def run_bot() -> int:
     return 0
 
 
-async def serve(settings: Settings, redactor: Redactor | None = None) -> None:
+async def serve(settings: Settings, redactor: Redactor) -> None:
     """Open the runtime, run the bot on it, and close everything on the way out."""
     assert settings.discord_token is not None
     use_api_base(settings.discord_api_base)

@@ -29,6 +29,15 @@ SAVED_SECRETS_TIMEOUT_SECONDS = 5.0
 USER_AGENT = "aphrodite-ops/0.1"
 
 
+def process_redactor(settings: Settings | None) -> Redactor:
+    """The process's one redactor, taught every configured secret (without settings: patterns only).
+
+    The Runtime's, or built before it by whatever must redact first (the bot's log, the CLI's
+    errors before the runtime opens): the one place a production redactor is constructed.
+    """
+    return Redactor(settings.secrets() if settings is not None else ())
+
+
 class Runtime:
     """Everything a command needs: settings, one HTTP session, one database pool, state and history.
 
@@ -48,7 +57,7 @@ class Runtime:
 
         Pass ``redactor`` when something started before the runtime (the bot's logging) uses it.
         """
-        runtime = cls(settings, redactor or Redactor(settings.secrets()))
+        runtime = cls(settings, redactor if redactor is not None else process_redactor(settings))
         try:
             yield runtime
         finally:

@@ -7,8 +7,8 @@ import logging
 from bot.config import Secret, Settings
 from bot.logging_setup import RedactingFormatter
 from bot.logs import LogQuery
-from bot.redact import Redactor
-from bot.runtime import Runtime
+from bot.redact import MASK
+from bot.runtime import Runtime, process_redactor
 from tests.fakes.services import closed_port
 from tests.logs.conftest import SAVED_KEYS, leaking_entries, save_aphrodite_settings, saved_settings
 from tests.logs.generate import write_log
@@ -16,6 +16,18 @@ from tests.logs.generate import write_log
 
 def record_saying(text: str) -> logging.LogRecord:
     return logging.LogRecord("aphrodite_ops", logging.WARNING, __file__, 1, text, None, None)
+
+
+def test_the_process_redactor_knows_every_configured_secret():
+    redactor = process_redactor(Settings(omdb_api_key=Secret("omdb-k3y-4f9a")))
+
+    assert redactor("OMDb rejected omdb-k3y-4f9a") == f"OMDb rejected {MASK}"
+
+
+def test_without_settings_the_process_redactor_still_masks_what_looks_like_a_credential():
+    shown = process_redactor(None)("cannot reach postgresql://aph:pw-hunter2@db/aphrodite")
+
+    assert "pw-hunter2" not in shown and MASK in shown
 
 
 async def test_a_key_a_check_reads_from_aphrodites_database_is_masked_in_the_bots_own_log(
@@ -28,7 +40,7 @@ async def test_a_key_a_check_reads_from_aphrodites_database_is_masked_in_the_bot
         omdb_url=f"http://127.0.0.1:{closed_port()}/",
         http_timeout_seconds=2,
     )
-    redactor = Redactor(settings.secrets())  # as the launcher builds it, before logging starts
+    redactor = process_redactor(settings)  # as the launcher builds it, before logging starts
     own_log = RedactingFormatter(redactor)
     async with Runtime.open(settings, redactor) as runtime:
         assert runtime.redactor is redactor

@@ -30,7 +30,6 @@ from bot.backups.restore.steps import run_restore
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.backups.retention import backups_to_prune
 from bot.database.connection import Database, DatabaseNotConfigured
-from bot.database.dsn import dsn_secrets
 from bot.redact import Redactor
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ class BackupService:
         database: Database,
         backup_dir: Path,
         *,
-        redactor: Redactor | None = None,
+        redactor: Redactor,
         tools: PgTools | None = None,
         free_space: FreeSpace = disk_free_bytes,
         lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
@@ -65,7 +64,7 @@ class BackupService:
         self.backup_dir = backup_dir
         self.tools = tools or PgTools()
         self.lock_timeout_seconds = lock_timeout_seconds
-        self._redactor = redactor or Redactor(dsn_secrets(database.dsn))
+        self._redactor = redactor
         self._progress_interval = progress_interval
         self._maker = BackupMaker(database, backup_dir, self.tools, self._redactor, free_space)
         self._lock = OperationLock(backup_dir)

@@ -162,9 +162,9 @@ def _command_parser(parser: argparse.ArgumentParser, words: Sequence[str]) -> ar
 def _redactor_without_runtime() -> Redact:
     """For errors before the runtime opens: the configured secrets when they load, else patterns."""
     from bot.config import ConfigError, load_settings
-    from bot.redact import Redactor
+    from bot.runtime import process_redactor
 
     try:
-        return Redactor(load_settings().secrets())
+        return process_redactor(load_settings())
     except ConfigError:
-        return Redactor(())
+        return process_redactor(None)

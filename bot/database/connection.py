@@ -64,15 +64,15 @@ class Database:
         *,
         timeout: float = 10.0,
         max_size: int = 4,
-        redactor: Redactor | None = None,
+        redactor: Redactor,
     ) -> None:
         self.dsn = dsn
         self.timeout = timeout
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
-        # The process's one redactor when given (the Runtime's), taught this connection's secrets.
-        self.redactor = redactor or Redactor()
+        # The process's one redactor (the Runtime's), taught this connection's secrets.
+        self.redactor = redactor
         self.redactor.learn(dsn_secrets(dsn))
 
     @property

@@ -82,7 +82,7 @@ class CheckRunner:
         database: Database,
         state: StateStore,
         *,
-        redactor: Redactor | None = None,
+        redactor: Redactor,
         anidb_spacing: RequestSpacing = PROCESS_SPACING,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -91,7 +91,7 @@ class CheckRunner:
         self._database = database
         self._state = state
         self._clock = clock
-        self._redactor = redactor or Redactor(settings.secrets())
+        self._redactor = redactor
         self._anidb = AniDBGuard(state, anidb_spacing, clock)
         self._in_flight: dict[str, asyncio.Task[CheckResult]] = {}
         # 3 s with the default 10 s timeout; a third of shorter timeouts.

@@ -8,6 +8,7 @@ from bot.alerts.targets import BackupsTarget, DatabaseTarget, record_scheduled_b
 from bot.backups.service import BackupService
 from bot.config import Secret, Settings
 from bot.database.connection import Database
+from bot.redact import Redactor
 from bot.status import Status
 from tests.backups.fixtures import DUMP_HEAD
 from tests.fakes.services import closed_port
@@ -17,7 +18,7 @@ NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 
 
 async def test_a_reachable_database_is_ok_with_its_latency(aphrodite_db):
-    database = Database(Secret(aphrodite_db.dsn))
+    database = Database(Secret(aphrodite_db.dsn), redactor=Redactor())
     try:
         [result] = await DatabaseTarget(database)(NOW)
     finally:
@@ -28,7 +29,7 @@ async def test_a_reachable_database_is_ok_with_its_latency(aphrodite_db):
 
 async def test_an_unreachable_database_fails_in_words_without_the_password():
     dsn = f"postgresql://aphrodite:{APP_PASSWORD}@127.0.0.1:{closed_port()}/aphrodite"
-    database = Database(Secret(dsn), timeout=2)
+    database = Database(Secret(dsn), timeout=2, redactor=Redactor())
     try:
         [result] = await DatabaseTarget(database)(NOW)
     finally:
@@ -38,14 +39,14 @@ async def test_an_unreachable_database_fails_in_words_without_the_password():
 
 
 async def test_no_database_url_is_not_configured():
-    [result] = await DatabaseTarget(Database(None))(NOW)
+    [result] = await DatabaseTarget(Database(None, redactor=Redactor()))(NOW)
     assert result.status is Status.NOT_CONFIGURED
 
 
 def backups_target(tmp_path, state, *, hours: float = 0, free: int = 10**12) -> BackupsTarget:
     folder = tmp_path / "backups"
     folder.mkdir(exist_ok=True)
-    service = BackupService(Database(None), folder)
+    service = BackupService(Database(None, redactor=Redactor()), folder, redactor=Redactor())
     return BackupsTarget(Settings(backup_schedule_hours=hours), service, state, free_space=lambda _: free)
 
 

@@ -24,6 +24,7 @@ from bot.cli import backups as backup_cli
 from bot.cli.main import run_parsed
 from bot.config import Secret, Settings
 from bot.database.connection import Database
+from bot.redact import Redactor
 from tests.support.postgres_cluster import APP_PASSWORD  # noqa: F401 - for the tests
 
 REAL_PG_DUMP = shutil.which("pg_dump")
@@ -47,7 +48,7 @@ def backup_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def database(aphrodite_db) -> AsyncIterator[Database]:
-    db = Database(Secret(aphrodite_db.dsn))
+    db = Database(Secret(aphrodite_db.dsn), redactor=Redactor())
     try:
         yield db
     finally:
@@ -61,6 +62,7 @@ def backup_service(database: Database, backup_dir: Path) -> BackupService:
 
 def make_service(database: Database, backup_dir: Path, **options) -> BackupService:
     options.setdefault("progress_interval", 0.01)
+    options.setdefault("redactor", database.redactor)
     return BackupService(database, backup_dir, **options)
 
 

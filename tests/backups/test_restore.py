@@ -13,6 +13,7 @@ from bot.backups.inventory import KIND_SAFETY
 from bot.backups.restore.errors import RestoreBlocked
 from bot.config import Secret
 from bot.database.connection import Database
+from bot.redact import Redactor
 from tests.backups.fixtures import (  # noqa: F401 - fixtures
     backup_dir,
     backup_service,
@@ -96,7 +97,7 @@ async def test_aphrodite_dump_of_another_database_never_touches_that_database(
     backup_service, backup_dir, aphrodite_db, pg_cluster
 ):
     other_name = await clone_database(pg_cluster)
-    other = Database(Secret(pg_cluster.dsn(other_name)))
+    other = Database(Secret(pg_cluster.dsn(other_name)), redactor=Redactor())
     try:
         await execute(pg_cluster.dsn(other_name), "DELETE FROM media_items WHERE id > 2000")
         other_before = await fingerprint(pg_cluster.dsn(other_name))

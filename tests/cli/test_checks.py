@@ -146,7 +146,9 @@ async def test_colour_marks_the_status_on_a_terminal(environment, fake_services)
 
     fake_services.tmdb.set_mode("bad_key")
     async with Runtime.open(environment()) as runtime:
-        runner = CheckRunner(runtime.settings, runtime.http, runtime.database, runtime.state)
+        runner = CheckRunner(
+            runtime.settings, runtime.http, runtime.database, runtime.state, redactor=runtime.redactor
+        )
         results = await runner.check_all()
 
     table = checks.render(results, colour=True)

@@ -11,6 +11,7 @@ import pytest
 from bot.cli import database as database_cli
 from bot.config import Secret
 from bot.database.connection import Database
+from bot.redact import Redactor
 from bot.state import StateStore
 from tests.database.sql_runners import app_sql, superuser_sql  # noqa: F401 - fixtures
 
@@ -18,7 +19,7 @@ from tests.database.sql_runners import app_sql, superuser_sql  # noqa: F401 - fi
 @pytest.fixture
 async def app_database(aphrodite_db) -> AsyncIterator[Database]:
     """The bot's Database as DATABASE_URL would configure it: the non-superuser `aphrodite`."""
-    database = Database(Secret(aphrodite_db.dsn), timeout=5)
+    database = Database(Secret(aphrodite_db.dsn), timeout=5, redactor=Redactor())
     try:
         yield database
     finally:
@@ -27,7 +28,7 @@ async def app_database(aphrodite_db) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def superuser_database(aphrodite_db) -> AsyncIterator[Database]:
-    database = Database(Secret(aphrodite_db.superuser_dsn), timeout=5)
+    database = Database(Secret(aphrodite_db.superuser_dsn), timeout=5, redactor=Redactor())
     try:
         yield database
     finally:

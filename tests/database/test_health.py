@@ -17,6 +17,7 @@ from bot.config import Secret, Settings
 from bot.database.connection import Database
 from bot.database.health import DatabaseStatus, collect_status
 from bot.database.integrity.report import LAST_INTEGRITY_KEY, run_integrity
+from bot.redact import Redactor
 from bot.runtime import Runtime
 from bot.status import Status
 from tests.backups.fixtures import DUMP_HEAD
@@ -117,7 +118,9 @@ async def test_last_integrity_result_is_shown_for_this_database_only(app_databas
     report = await run_integrity(app_database, state_store)
 
     status = await collect_status(app_database, Settings(backup_dir=tmp_path), state_store)
-    other = Database(Secret(app_database.dsn.reveal().replace("/aphrodite_t", "/other_t")))
+    other = Database(
+        Secret(app_database.dsn.reveal().replace("/aphrodite_t", "/other_t")), redactor=Redactor()
+    )
     elsewhere = await collect_status(other, Settings(backup_dir=tmp_path), state_store)
 
     last = status.last_integrity
@@ -168,7 +171,9 @@ async def silent_server() -> AsyncIterator[int]:
 
 async def test_silent_server_is_unreachable_with_a_timeout(silent_server, state_store, tmp_path):
     database = Database(
-        Secret(f"postgresql://aphrodite:Pw-Silent-1@127.0.0.1:{silent_server}/aphrodite"), timeout=0.5
+        Secret(f"postgresql://aphrodite:Pw-Silent-1@127.0.0.1:{silent_server}/aphrodite"),
+        timeout=0.5,
+        redactor=Redactor(),
     )
 
     status = await collect_status(database, Settings(backup_dir=tmp_path), state_store)
@@ -182,7 +187,7 @@ async def test_wrong_password_says_authentication_failed_and_never_shows_it(
 ):
     caplog.set_level(logging.DEBUG)
     dsn = aphrodite_db.dsn.replace(APP_PASSWORD, WRONG_PASSWORD)
-    database = Database(Secret(dsn), timeout=5)
+    database = Database(Secret(dsn), timeout=5, redactor=Redactor())
 
     status = await collect_status(database, Settings(backup_dir=tmp_path), state_store)
     await database.close()
@@ -201,7 +206,7 @@ async def test_wrong_password_says_authentication_failed_and_never_shows_it(
 
 
 async def test_missing_database_says_it_does_not_exist(pg_cluster, state_store, tmp_path):
-    database = Database(Secret(pg_cluster.dsn("no_such_database")), timeout=5)
+    database = Database(Secret(pg_cluster.dsn("no_such_database")), timeout=5, redactor=Redactor())
     try:
         status = await collect_status(database, Settings(backup_dir=tmp_path), state_store)
     finally:

@@ -14,6 +14,7 @@ from bot.database.integrity.findings import Finding, Severity
 from bot.database.integrity.maintenance import wraparound_finding, wraparound_severity
 from bot.database.integrity.report import LAST_INTEGRITY_KEY, IntegrityReport, InvalidBudget, run_integrity
 from bot.database.read_only import ReadOnlySession
+from bot.redact import Redactor
 from bot.runtime import Runtime
 from bot.status import Status
 from tests.support.postgres_cluster import free_port
@@ -318,7 +319,7 @@ async def test_unreachable_database_raises_and_the_cli_says_failed_in_json(
     state_store, tmp_path, parse_cli, capsys
 ):
     dsn = f"postgresql://aphrodite:Not-Here-Pass-5@127.0.0.1:{free_port()}/aphrodite"
-    database = Database(Secret(dsn), timeout=2)
+    database = Database(Secret(dsn), timeout=2, redactor=Redactor())
 
     with pytest.raises(DatabaseUnavailable, match="refused"):
         await run_integrity(database, state_store)
@@ -369,7 +370,7 @@ async def test_a_check_that_cannot_run_is_a_warning_and_the_others_still_run(
 
 
 async def test_budget_must_be_positive(state_store):
-    database = Database(Secret("postgresql://aphrodite:pw-123@127.0.0.1:1/aphrodite"))
+    database = Database(Secret("postgresql://aphrodite:pw-123@127.0.0.1:1/aphrodite"), redactor=Redactor())
 
     for budget in (0, -5, float("nan"), float("inf")):
         with pytest.raises(InvalidBudget):

@@ -11,6 +11,7 @@ import pytest
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.history import GrowthReport, GrowthSampler, HistoryStore, SizeSample, TableBytes, collect_growth
+from bot.redact import Redactor
 from tests.backups.fixtures import write_dump_head
 from tests.history.conftest import T0
 
@@ -20,7 +21,7 @@ MIB = 1024**2
 
 @pytest.fixture
 async def app_database(aphrodite_db) -> AsyncIterator[Database]:
-    database = Database(Secret(aphrodite_db.dsn), timeout=5)
+    database = Database(Secret(aphrodite_db.dsn), timeout=5, redactor=Redactor())
     try:
         yield database
     finally:
@@ -49,12 +50,14 @@ async def test_a_restarted_sampler_remembers_the_last_sample(store, app_database
 
 async def test_an_unreachable_or_missing_database_is_skipped_not_raised(store):
     sampler = GrowthSampler(store.sizes)
-    unreachable = Database(Secret("postgresql://aphrodite:pw@127.0.0.1:9/aphrodite"), timeout=1)
+    unreachable = Database(
+        Secret("postgresql://aphrodite:pw@127.0.0.1:9/aphrodite"), timeout=1, redactor=Redactor()
+    )
     try:
         assert await sampler.maybe_sample(unreachable, T0) is None
     finally:
         await unreachable.close()
-    assert await sampler.maybe_sample(Database(None), T0) is None
+    assert await sampler.maybe_sample(Database(None, redactor=Redactor()), T0) is None
     assert await store.sizes.samples(T0 - timedelta(days=1), T0 + timedelta(days=1)) == []
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.database.connection import Database
+from bot.redact import Redactor
 from bot.services.anidb_guard import RequestSpacing
 from bot.services.runner import CheckRunner
 from bot.state import StateStore
@@ -60,11 +61,16 @@ async def make_runner(tmp_path: Path, clock: Clock) -> AsyncIterator[MakeRunner]
         def make(
             settings: Settings, *, state: StateStore | None = None, spacing: RequestSpacing = spacing
         ) -> CheckRunner:
-            database = Database(settings.database_url, timeout=settings.http_timeout_seconds)
+            redactor = Redactor(settings.secrets())
+            database = Database(
+                settings.database_url, timeout=settings.http_timeout_seconds, redactor=redactor
+            )
             if state is None:
                 state = StateStore(tmp_path / f"state-{len(opened)}.sqlite3")
             opened.extend([database, state])
-            return CheckRunner(settings, http, database, state, anidb_spacing=spacing, clock=clock)
+            return CheckRunner(
+                settings, http, database, state, redactor=redactor, anidb_spacing=spacing, clock=clock
+            )
 
         yield make
         for resource in opened:
