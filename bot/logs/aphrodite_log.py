@@ -1,28 +1,31 @@
-"""`AphroditeLog`: the one object the `/logs` cog and the CLI use; every file scan runs on a log thread."""
+"""`AphroditeLog`: the one object the `/logs` cog and the CLI use; every file scan runs on a log thread.
+
+The search, export and clear modules are imported by the methods that run them, so `logs status`
+starts without them (bench/startup_bench.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.logs.budget import Deadline, LogWorkers
-from bot.logs.clear import ClearResult, clear_log
-from bot.logs.entry import LogEntry
-from bot.logs.export import LogExport, NothingToExport, export_log
 from bot.logs.lines import LineCounter, LineTotal
-from bot.logs.query import InvalidQuery, LogQuery
 from bot.logs.reader import LogHandle
-from bot.logs.search import count_matching, newest_matching
 from bot.logs.status import LogStatus, NoLog, log_status, no_log, open_log
-from bot.redact import Redactor
 from bot.units import human_bytes
+
+if TYPE_CHECKING:
+    from bot.logs.clear import ClearResult
+    from bot.logs.entry import LogEntry
+    from bot.logs.export import LogExport
+    from bot.logs.query import LogQuery
+    from bot.redact import Redactor
 
 MAX_VIEW_LINES = 1000
 DEFAULT_TIME_BUDGET = 30.0
@@ -133,6 +136,9 @@ class AphroditeLog:
 
     async def view(self, query: LogQuery, lines: int = 50) -> LogView | NoLog:
         """The newest ``lines`` entries matching ``query`` (a traceback counts as one entry)."""
+        from bot.logs.query import InvalidQuery
+        from bot.logs.search import newest_matching
+
         if not 1 <= lines <= MAX_VIEW_LINES:
             raise InvalidQuery(f"Lines must be between 1 and {MAX_VIEW_LINES}, got {lines}.")
         notes = await self._secret_notes()
@@ -162,6 +168,8 @@ class AphroditeLog:
 
     async def count(self, query: LogQuery) -> LogCount | NoLog:
         """How many entries of the whole file match ``query`` (reads all of it, within the time budget)."""
+        from bot.logs.search import count_matching
+
         notes = await self._secret_notes()
 
         def read(handle: LogHandle) -> LogCount:
@@ -190,6 +198,11 @@ class AphroditeLog:
         The file is removed when the block ends. Raises NothingToExport (empty log, no match) and
         ExportTooLarge (not even the newest entry fits).
         """
+        import shutil
+        import tempfile
+
+        from bot.logs.export import NothingToExport, export_log
+
         notes = await self._secret_notes()
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aphrodite-logs-", dir=self._work_dir))
         try:
@@ -207,6 +220,8 @@ class AphroditeLog:
 
     async def clear(self, archive: bool = True) -> ClearResult:
         """Archive the content beside the log (unless ``archive`` is False), then truncate it in place."""
+        from bot.logs.clear import clear_log
+
         async with self._clearing:
             return await self._workers.run(lambda: clear_log(self.path, archive, datetime.now(UTC)))
 
