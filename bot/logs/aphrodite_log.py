@@ -26,8 +26,11 @@ if TYPE_CHECKING:
     from bot.logs.export import LogExport
     from bot.logs.query import LogQuery
     from bot.redact import Redactor
+    from bot.state import StateStore
 
 MAX_VIEW_LINES = 1000
+# The state-store key of the line totals (lines.py `LineCounter.saved`).
+LINE_TOTALS_KEY = "logs.line_totals"
 DEFAULT_TIME_BUDGET = 30.0
 Result = TypeVar("Result")
 LearnSecrets = Callable[[], Awaitable[str | None]]
@@ -105,7 +108,8 @@ class AphroditeLog:
     returns a note when it could not. Every view, count and export stops after
     ``time_budget`` seconds, saying so. The Runtime owns one instance for the process's
     lifetime: it remembers line totals (see lines.py), so a status of a growing 1 GiB log counts
-    only what was appended, and it owns the log threads (close it).
+    only what was appended, and it owns the log threads (close it). With ``state``, the totals
+    are also kept there, so this holds for a one-shot CLI `logs status` too.
     """
 
     def __init__(
@@ -116,6 +120,7 @@ class AphroditeLog:
         *,
         learn_secrets: LearnSecrets | None = None,
         time_budget: float = DEFAULT_TIME_BUDGET,
+        state: StateStore | None = None,
     ) -> None:
         self.path = path
         self.time_budget = time_budget
@@ -124,6 +129,8 @@ class AphroditeLog:
         self._learn_secrets = learn_secrets
         self._workers = LogWorkers()
         self._lines = LineCounter()
+        self._state = state
+        self._saved_totals: object = None
         self._clearing = asyncio.Lock()
 
     def close(self) -> None:
@@ -132,7 +139,15 @@ class AphroditeLog:
 
     async def status(self) -> LogStatus | NoLog:
         """Size, lines, last change, rotated files and archives; NoLog when missing or empty."""
-        return await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
+        if self._state is not None and self._saved_totals is None:
+            self._saved_totals = await self._state.get(LINE_TOTALS_KEY, [])
+            self._lines.restore(self._saved_totals)
+        result = await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
+        totals = self._lines.saved()
+        if self._state is not None and totals != self._saved_totals:
+            await self._state.put(LINE_TOTALS_KEY, totals)
+            self._saved_totals = totals
+        return result
 
     async def view(self, query: LogQuery, lines: int = 50) -> LogView | NoLog:
         """The newest ``lines`` entries matching ``query`` (a traceback counts as one entry)."""

@@ -71,6 +71,7 @@ class LogHandle:
             modified=datetime.fromtimestamp(info.st_mtime, UTC),
         )
         self.shrunk = False
+        self.bytes_read = 0
 
     @property
     def size(self) -> int:
@@ -79,6 +80,7 @@ class LogHandle:
     def read(self, offset: int, length: int) -> bytes:
         """``length`` bytes at ``offset``; fewer (and ``shrunk`` set) when the file was truncated."""
         data = os.pread(self._fd, length, offset)
+        self.bytes_read += len(data)
         if len(data) < length:
             self.shrunk = True
         return data
