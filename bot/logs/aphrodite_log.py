@@ -139,12 +139,14 @@ class AphroditeLog:
 
     async def status(self) -> LogStatus | NoLog:
         """Size, lines, last change, rotated files and archives; NoLog when missing or empty."""
-        if self._state is not None and self._saved_totals is None:
+        if self._state is None:
+            return await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
+        if self._saved_totals is None and await self._workers.run(lambda: _has_content(self.path)):
             self._saved_totals = await self._state.get(LINE_TOTALS_KEY, [])
             self._lines.restore(self._saved_totals)
         result = await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
         totals = self._lines.saved()
-        if self._state is not None and totals != self._saved_totals:
+        if totals and totals != self._saved_totals:
             await self._state.put(LINE_TOTALS_KEY, totals)
             self._saved_totals = totals
         return result
@@ -272,3 +274,11 @@ class AphroditeLog:
                 return work(handle)
 
         return await self._workers.run(run)
+
+
+def _has_content(path: Path) -> bool:
+    """Whether there is a log to count (a missing or empty one needs no saved totals)."""
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False

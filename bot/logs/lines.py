@@ -16,7 +16,6 @@ the totals across processes (AphroditeLog keeps them in the state store), so a o
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -142,6 +141,8 @@ def _tail(handle: LogHandle, size: int | None = None) -> bytes:
 
 
 def _fingerprint(tail: bytes) -> str:
+    import hashlib  # here: a status of a missing log needs none
+
     return hashlib.blake2b(tail, digest_size=16).hexdigest()
 
 

@@ -9,7 +9,7 @@ import pytest
 import bot.logs
 from tests.cli.test_startup import imported_by
 
-SEARCHING = {"bot.logs.search", "bot.logs.query", "bot.logs.scan", "bot.logs.shown"}
+SEARCHING = {"bot.logs.search", "bot.logs.query", "bot.logs.scan", "bot.logs.shown", "bot.logs.parse"}
 WRITING = {"bot.logs.export", "bot.logs.clear", "gzip", "tempfile"}
 
 
