@@ -109,7 +109,8 @@ class AphroditeLog:
     ``time_budget`` seconds, saying so. The Runtime owns one instance for the process's
     lifetime: it remembers line totals (see lines.py), so a status of a growing 1 GiB log counts
     only what was appended, and it owns the log threads (close it). With ``state``, the totals
-    are also kept there, so this holds for a one-shot CLI `logs status` too.
+    are also kept there, so this holds for a one-shot CLI `logs status` too, and a later view
+    gives the total a status counted.
     """
 
     def __init__(
@@ -139,17 +140,21 @@ class AphroditeLog:
 
     async def status(self) -> LogStatus | NoLog:
         """Size, lines, last change, rotated files and archives; NoLog when missing or empty."""
-        if self._state is None:
-            return await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
-        if self._saved_totals is None and await self._workers.run(lambda: _has_content(self.path)):
-            self._saved_totals = await self._state.get(LINE_TOTALS_KEY, [])
-            self._lines.restore(self._saved_totals)
+        await self._load_totals()
         result = await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
         totals = self._lines.saved()
-        if totals and totals != self._saved_totals:
+        if self._state is not None and totals and totals != self._saved_totals:
             await self._state.put(LINE_TOTALS_KEY, totals)
             self._saved_totals = totals
         return result
+
+    async def _load_totals(self) -> None:
+        """Take up the line totals kept in the state store, once, when there is a log to count."""
+        if self._state is None or self._saved_totals is not None:
+            return
+        if await self._workers.run(lambda: _has_content(self.path)):
+            self._saved_totals = await self._state.get(LINE_TOTALS_KEY, [])
+            self._lines.restore(self._saved_totals)
 
     async def view(self, query: LogQuery, lines: int = 50) -> LogView | NoLog:
         """The newest ``lines`` entries matching ``query`` (a traceback counts as one entry)."""
@@ -159,6 +164,7 @@ class AphroditeLog:
         if not 1 <= lines <= MAX_VIEW_LINES:
             raise InvalidQuery(f"Lines must be between 1 and {MAX_VIEW_LINES}, got {lines}.")
         notes = await self._secret_notes()
+        await self._load_totals()
 
         def read(handle: LogHandle) -> LogView:
             found = newest_matching(handle, query, self._redactor, lines, Deadline(self.time_budget))

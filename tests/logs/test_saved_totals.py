@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from bot.logs import AphroditeLog, LogStatus
+from bot.logs import AphroditeLog, LogQuery, LogStatus, LogView
 from bot.logs.aphrodite_log import LINE_TOTALS_KEY
 from bot.logs.lines import LineCounter
 from bot.logs.reader import LogHandle
@@ -139,3 +139,18 @@ async def test_a_forged_total_for_the_file_is_not_trusted_when_its_end_differs(l
     await state.put(LINE_TOTALS_KEY, [forged])
 
     assert (await _status(log_path, redactor, state)).total_lines == 250
+
+
+async def test_a_view_in_a_later_process_gives_the_total_a_status_counted(log_path, redactor, state):
+    _write(log_path, 200_000)  # larger than a view reads: without the saved total, a lower bound
+    await _status(log_path, redactor, state)
+    _write(log_path, 2, start=200_000, mode="ab")
+
+    log = AphroditeLog(log_path, redactor, state=state)
+    try:
+        view = await log.view(LogQuery.parse("ALL"), lines=1)
+    finally:
+        log.close()
+
+    assert isinstance(view, LogView)
+    assert (view.total_lines, view.total_exact) == (200_002, True)
