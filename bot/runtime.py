@@ -106,6 +106,7 @@ class Runtime:
             self.redactor,
             learn_secrets=self._learn_saved_secrets,
             time_budget=self.settings.log_search_timeout_seconds,
+            state=self.state,
         )
 
     @cached_property

@@ -77,8 +77,8 @@ async def test_a_runtime_opens_only_what_a_command_uses(tmp_path):
     settings = Settings(data_dir=tmp_path, aphrodite_log_file=tmp_path / "aphrodite-v2.log")
     async with Runtime.open(settings) as runtime:
         await runtime.log.status()
-        assert runtime.opened("log")
-        assert not any(runtime.opened(name) for name in ("http", "database", "state", "history"))
+        assert runtime.opened("log") and runtime.opened("state")  # the log's line totals are kept there
+        assert not any(runtime.opened(name) for name in ("http", "database", "history"))
 
 
 async def test_closing_a_runtime_closes_everything_it_opened(tmp_path):

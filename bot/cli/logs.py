@@ -15,10 +15,14 @@ from typing import TYPE_CHECKING, TextIO
 from bot.cli.confirm import confirm
 from bot.cli.output import fields_of, print_json
 from bot.errors import OpsError
-from bot.logs import LEVEL_CHOICES, LogExport, LogQuery, LogView, NoLog, render_plain
+from bot.logs.entry import LEVEL_CHOICES, render_plain
+from bot.logs.status import NoLog
 from bot.units import human_bytes
 
 if TYPE_CHECKING:  # only annotations: the CLI imports the runtime (aiohttp, asyncpg) when it needs it
+    from bot.logs.aphrodite_log import LogView
+    from bot.logs.export import LogExport
+    from bot.logs.query import LogQuery
     from bot.runtime import Runtime
 
 USAGE_ERROR = 3
@@ -76,7 +80,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 async def view_log(args: argparse.Namespace, runtime: Runtime) -> int:
-    result = await runtime.log.view(LogQuery.parse(args.level, args.search), args.lines)
+    result = await runtime.log.view(_query(args), args.lines)
     if args.json:
         _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
@@ -103,7 +107,7 @@ async def log_status(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 async def count_log(args: argparse.Namespace, runtime: Runtime) -> int:
-    query = LogQuery.parse(args.level, args.search)
+    query = _query(args)
     result = await runtime.log.count(query)
     if args.json:
         _print_json(result, runtime.redactor)
@@ -117,7 +121,7 @@ async def count_log(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 async def download_log(args: argparse.Namespace, runtime: Runtime) -> int:
-    query = LogQuery.parse(args.level, args.search)
+    query = _query(args)
     _check_output(args.out, args.max_size)
     async with runtime.log.export(query, args.max_size) as exported:
         if args.out == STDOUT:
@@ -208,8 +212,17 @@ def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+def _query(args: argparse.Namespace) -> LogQuery:
+    """The filters asked for (imported here: `logs status` needs no search)."""
+    from bot.logs.query import LogQuery
+
+    return LogQuery.parse(args.level, args.search)
+
+
 def _print_json(result: object, redact: Callable[[str], str]) -> None:
     """The shared encoding, plus what the results say through properties (the message, the summary)."""
+    from bot.logs.aphrodite_log import LogView
+
     if not isinstance(result, NoLog | LogView):
         print_json(result, redact)
         return

@@ -2,15 +2,35 @@
 
 Use `AphroditeLog` (one per bot) with a `LogQuery` from `LogQuery.parse(level, search)`. Results
 are frozen dataclasses whose text is already redacted; the adapters paginate and render them.
+
+The names below are imported when first used, so a command imports only what it runs
+(`logs status` never loads the search, the export or the clear).
 """
 
-from bot.logs.aphrodite_log import MAX_VIEW_LINES, AphroditeLog, LogCount, LogView
-from bot.logs.clear import ClearFailed, ClearResult, LogFileMissing
-from bot.logs.entry import Level, LogEntry, render_plain
-from bot.logs.export import ExportTooLarge, LogExport, NothingToExport
-from bot.logs.query import LEVEL_CHOICES, InvalidQuery, LogQuery
-from bot.logs.reader import LogUnreadable
-from bot.logs.status import LogStatus, NoLog, SiblingFile
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers see; `__getattr__` below imports them when used
+    from bot.logs.aphrodite_log import MAX_VIEW_LINES, AphroditeLog, LogCount, LogView
+    from bot.logs.clear import ClearFailed, ClearResult, LogFileMissing
+    from bot.logs.entry import LEVEL_CHOICES, Level, LogEntry, render_plain
+    from bot.logs.export import ExportTooLarge, LogExport, NothingToExport
+    from bot.logs.query import InvalidQuery, LogQuery
+    from bot.logs.reader import LogUnreadable
+    from bot.logs.status import LogStatus, NoLog, SiblingFile
+
+_HOMES = {
+    "bot.logs.aphrodite_log": ("MAX_VIEW_LINES", "AphroditeLog", "LogCount", "LogView"),
+    "bot.logs.clear": ("ClearFailed", "ClearResult", "LogFileMissing"),
+    "bot.logs.entry": ("LEVEL_CHOICES", "Level", "LogEntry", "render_plain"),
+    "bot.logs.export": ("ExportTooLarge", "LogExport", "NothingToExport"),
+    "bot.logs.query": ("InvalidQuery", "LogQuery"),
+    "bot.logs.reader": ("LogUnreadable",),
+    "bot.logs.status": ("LogStatus", "NoLog", "SiblingFile"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "LEVEL_CHOICES",
@@ -34,3 +54,17 @@ __all__ = [
     "SiblingFile",
     "render_plain",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines ``name`` on first use (PEP 562)."""
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,30 +1,36 @@
-"""`AphroditeLog`: the one object the `/logs` cog and the CLI use; every file scan runs on a log thread."""
+"""`AphroditeLog`: the one object the `/logs` cog and the CLI use; every file scan runs on a log thread.
+
+The search, export and clear modules are imported by the methods that run them, so `logs status`
+starts without them (bench/startup_bench.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.logs.budget import Deadline, LogWorkers
-from bot.logs.clear import ClearResult, clear_log
-from bot.logs.entry import LogEntry
-from bot.logs.export import LogExport, NothingToExport, export_log
 from bot.logs.lines import LineCounter, LineTotal
-from bot.logs.query import InvalidQuery, LogQuery
 from bot.logs.reader import LogHandle
-from bot.logs.search import count_matching, newest_matching
 from bot.logs.status import LogStatus, NoLog, log_status, no_log, open_log
-from bot.redact import Redactor
 from bot.units import human_bytes
 
+if TYPE_CHECKING:
+    from bot.logs.clear import ClearResult
+    from bot.logs.entry import LogEntry
+    from bot.logs.export import LogExport
+    from bot.logs.query import LogQuery
+    from bot.redact import Redactor
+    from bot.state import StateStore
+
 MAX_VIEW_LINES = 1000
+# The state-store key of the line totals (lines.py `LineCounter.saved`).
+LINE_TOTALS_KEY = "logs.line_totals"
 DEFAULT_TIME_BUDGET = 30.0
 Result = TypeVar("Result")
 LearnSecrets = Callable[[], Awaitable[str | None]]
@@ -102,7 +108,9 @@ class AphroditeLog:
     returns a note when it could not. Every view, count and export stops after
     ``time_budget`` seconds, saying so. The Runtime owns one instance for the process's
     lifetime: it remembers line totals (see lines.py), so a status of a growing 1 GiB log counts
-    only what was appended, and it owns the log threads (close it).
+    only what was appended, and it owns the log threads (close it). With ``state``, the totals
+    are also kept there, so this holds for a one-shot CLI `logs status` too, and a later view
+    gives the total a status counted.
     """
 
     def __init__(
@@ -113,6 +121,7 @@ class AphroditeLog:
         *,
         learn_secrets: LearnSecrets | None = None,
         time_budget: float = DEFAULT_TIME_BUDGET,
+        state: StateStore | None = None,
     ) -> None:
         self.path = path
         self.time_budget = time_budget
@@ -121,6 +130,8 @@ class AphroditeLog:
         self._learn_secrets = learn_secrets
         self._workers = LogWorkers()
         self._lines = LineCounter()
+        self._state = state
+        self._saved_totals: object = None
         self._clearing = asyncio.Lock()
 
     def close(self) -> None:
@@ -129,13 +140,31 @@ class AphroditeLog:
 
     async def status(self) -> LogStatus | NoLog:
         """Size, lines, last change, rotated files and archives; NoLog when missing or empty."""
-        return await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
+        await self._load_totals()
+        result = await self._with_log(lambda handle: log_status(handle, self._lines.count(handle)))
+        totals = self._lines.saved()
+        if self._state is not None and totals and totals != self._saved_totals:
+            await self._state.put(LINE_TOTALS_KEY, totals)
+            self._saved_totals = totals
+        return result
+
+    async def _load_totals(self) -> None:
+        """Take up the line totals kept in the state store, once, when there is a log to count."""
+        if self._state is None or self._saved_totals is not None:
+            return
+        if await self._workers.run(lambda: _has_content(self.path)):
+            self._saved_totals = await self._state.get(LINE_TOTALS_KEY, [])
+            self._lines.restore(self._saved_totals)
 
     async def view(self, query: LogQuery, lines: int = 50) -> LogView | NoLog:
         """The newest ``lines`` entries matching ``query`` (a traceback counts as one entry)."""
+        from bot.logs.query import InvalidQuery
+        from bot.logs.search import newest_matching
+
         if not 1 <= lines <= MAX_VIEW_LINES:
             raise InvalidQuery(f"Lines must be between 1 and {MAX_VIEW_LINES}, got {lines}.")
         notes = await self._secret_notes()
+        await self._load_totals()
 
         def read(handle: LogHandle) -> LogView:
             found = newest_matching(handle, query, self._redactor, lines, Deadline(self.time_budget))
@@ -162,6 +191,8 @@ class AphroditeLog:
 
     async def count(self, query: LogQuery) -> LogCount | NoLog:
         """How many entries of the whole file match ``query`` (reads all of it, within the time budget)."""
+        from bot.logs.search import count_matching
+
         notes = await self._secret_notes()
 
         def read(handle: LogHandle) -> LogCount:
@@ -190,6 +221,11 @@ class AphroditeLog:
         The file is removed when the block ends. Raises NothingToExport (empty log, no match) and
         ExportTooLarge (not even the newest entry fits).
         """
+        import shutil
+        import tempfile
+
+        from bot.logs.export import NothingToExport, export_log
+
         notes = await self._secret_notes()
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aphrodite-logs-", dir=self._work_dir))
         try:
@@ -207,6 +243,8 @@ class AphroditeLog:
 
     async def clear(self, archive: bool = True) -> ClearResult:
         """Archive the content beside the log (unless ``archive`` is False), then truncate it in place."""
+        from bot.logs.clear import clear_log
+
         async with self._clearing:
             return await self._workers.run(lambda: clear_log(self.path, archive, datetime.now(UTC)))
 
@@ -242,3 +280,11 @@ class AphroditeLog:
                 return work(handle)
 
         return await self._workers.run(run)
+
+
+def _has_content(path: Path) -> bool:
+    """Whether there is a log to count (a missing or empty one needs no saved totals)."""
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False

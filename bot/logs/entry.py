@@ -20,6 +20,11 @@ def truncation_marker(length: int) -> str:
     return f" … [line truncated, {length:,} bytes]"
 
 
+ALL = "ALL"
+# What a user may filter by: every entry, or the entries of exactly one level.
+LEVEL_CHOICES = (ALL, "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class Level(enum.Enum):
     """Severity of an entry; UNKNOWN for headers whose level we cannot read."""
 

@@ -6,16 +6,20 @@ they give the total when it is known (catching up with at most ``CATCH_UP_BYTES`
 otherwise a view gives a lower bound, "≥ N total lines" (the lines counted before, or those of the
 chunks it read: `lines_in`), exact when its search reached the start of the file; a count none.
 
-A total is remembered per file (device, inode) with the size it covered and the bytes just
-before that size; when the same file has only grown, which is how a log changes, only the
-appended bytes are counted. A rotated or truncated file (another inode, a smaller size, or
-different bytes at the old end) is counted again from the start.
+A total is remembered per file (device, inode) with the size it covered and a fingerprint of
+the bytes just before that size; when the same file has only grown, which is how a log changes,
+only the appended bytes are counted. A rotated or truncated file (another inode, a smaller size,
+or different bytes at the old end) is counted again from the start. `saved` and `restore` carry
+the totals across processes (AphroditeLog keeps them in the state store), so a one-shot
+`logs status` of an unchanged or appended log costs a stat plus the appended bytes.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from bot.logs.reader import FORWARD_CHUNK, Chunk, LogHandle
 
@@ -38,9 +42,25 @@ class LineTotal:
 
 @dataclass(frozen=True)
 class _Counted:
+    """What a count found: ``newlines`` in the first ``size`` bytes, which ended with ``tail``
+    (the fingerprint of their last ``_TAIL_BYTES``: no log text is kept)."""
+
+    device: int
+    inode: int
     size: int
     newlines: int
-    tail: bytes
+    tail: str
+
+    @classmethod
+    def loaded(cls, record: object) -> _Counted | None:
+        """The record as `saved` wrote it; None for anything else (the state file is untrusted)."""
+        if not isinstance(record, Mapping) or set(record) != set(cls.__dataclass_fields__):
+            return None
+        counted = cls(record["device"], record["inode"], record["size"], record["newlines"], record["tail"])
+        numbers = (counted.device, counted.inode, counted.size, counted.newlines)
+        if not all(type(n) is int and n >= 0 for n in numbers) or not isinstance(counted.tail, str):
+            return None
+        return counted if counted.newlines <= counted.size else None
 
 
 def lines_in(chunk: Chunk) -> int:
@@ -58,6 +78,18 @@ class LineCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counted: dict[tuple[int, int], _Counted] = {}
+
+    def saved(self) -> list[dict[str, Any]]:
+        """The totals as JSON-ready records, for `restore` in another process."""
+        with self._lock:
+            return [asdict(counted) for counted in self._counted.values()]
+
+    def restore(self, records: object) -> None:
+        """Take up totals `saved` gave (malformed records are ignored: those files are counted anew)."""
+        loaded = [c for c in map(_Counted.loaded, records if isinstance(records, list) else []) if c]
+        with self._lock:
+            for counted in loaded[-_REMEMBERED_FILES:]:
+                self._counted.setdefault((counted.device, counted.inode), counted)
 
     def count(self, handle: LogHandle) -> int:
         """Lines in the file as opened, counting only what was appended since the last count."""
@@ -79,7 +111,7 @@ class LineCounter:
         """Keep ``lines``, the total a whole-file pass found, for the file as opened."""
         if handle.shrunk:
             return
-        ends_without_newline = self._tail(handle)[-1:] not in (b"\n", b"")
+        ends_without_newline = _tail(handle)[-1:] not in (b"\n", b"")
         with self._lock:
             self._kept_total(handle, lines - (1 if ends_without_newline else 0))
 
@@ -92,23 +124,31 @@ class LineCounter:
 
     def _kept_total(self, handle: LogHandle, newlines: int) -> int:
         """Remember ``newlines`` for the file as opened (unless it shrank); its total of lines."""
-        key = (handle.state.device, handle.state.inode)
-        tail = self._tail(handle)
+        device, inode = key = (handle.state.device, handle.state.inode)
+        tail = _tail(handle)
         if not handle.shrunk:
             self._counted.pop(key, None)
-            self._counted[key] = _Counted(handle.size, newlines, tail)
+            self._counted[key] = _Counted(device, inode, handle.size, newlines, _fingerprint(tail))
             while len(self._counted) > _REMEMBERED_FILES:
                 self._counted.pop(next(iter(self._counted)))
         return newlines + (1 if tail and not tail.endswith(b"\n") else 0)
 
-    @staticmethod
-    def _tail(handle: LogHandle) -> bytes:
-        return handle.read(max(handle.size - _TAIL_BYTES, 0), min(handle.size, _TAIL_BYTES))
+
+def _tail(handle: LogHandle, size: int | None = None) -> bytes:
+    """The last ``_TAIL_BYTES`` of the file's first ``size`` bytes (all of it by default)."""
+    end = handle.size if size is None else size
+    return handle.read(max(end - _TAIL_BYTES, 0), min(end, _TAIL_BYTES))
+
+
+def _fingerprint(tail: bytes) -> str:
+    import hashlib  # here: a status of a missing log needs none
+
+    return hashlib.blake2b(tail, digest_size=16).hexdigest()
 
 
 def _still_ends_with(handle: LogHandle, known: _Counted) -> bool:
     """Whether the bytes that ended the file when it was counted are still there."""
-    return handle.read(known.size - len(known.tail), len(known.tail)) == known.tail
+    return _fingerprint(_tail(handle, known.size)) == known.tail
 
 
 def _newlines(handle: LogHandle, start: int) -> int:

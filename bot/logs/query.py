@@ -23,10 +23,8 @@ from typing import Any
 import re2
 
 from bot.errors import OpsError
-from bot.logs.entry import Level
+from bot.logs.entry import ALL, LEVEL_CHOICES, Level
 
-ALL = "ALL"
-LEVEL_CHOICES = (ALL, "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 REGEX_PREFIX = "re:"
 MAX_SEARCH_CHARS = 1000
 # One RE2 call looks at this much text at most (whole lines), so a deadline check is never far.

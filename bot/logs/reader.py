@@ -23,7 +23,6 @@ from pathlib import Path
 from types import TracebackType
 
 from bot.errors import OpsError
-from bot.logs.parse import is_header
 
 BACKWARD_CHUNK = 1024 * 1024
 # Forward scans check their deadline between chunks: small enough that one chunk is quick.
@@ -71,6 +70,7 @@ class LogHandle:
             modified=datetime.fromtimestamp(info.st_mtime, UTC),
         )
         self.shrunk = False
+        self.bytes_read = 0
 
     @property
     def size(self) -> int:
@@ -79,6 +79,7 @@ class LogHandle:
     def read(self, offset: int, length: int) -> bytes:
         """``length`` bytes at ``offset``; fewer (and ``shrunk`` set) when the file was truncated."""
         data = os.pread(self._fd, length, offset)
+        self.bytes_read += len(data)
         if len(data) < length:
             self.shrunk = True
         return data
@@ -174,6 +175,8 @@ def chunks_forward(handle: LogHandle, start: int = 0, chunk_size: int = FORWARD_
 
 def entry_start_at_or_after(handle: LogHandle, offset: int, chunk_size: int = FORWARD_CHUNK) -> int:
     """The offset of the first header line at or after ``offset`` (the size when there is none)."""
+    from bot.logs.parse import is_header  # here: opening a log (status) needs no parser
+
     if offset <= 0:
         return 0
     pos = offset - 1  # from the byte before: a newline there means ``offset`` starts a line
@@ -241,6 +244,8 @@ def _long_line(handle: LogHandle, start: int, end: int) -> Chunk:
 
 def _first_entry_start(data: bytes) -> int | None:
     """Where the first header line after the (possibly partial) first line starts."""
+    from bot.logs.parse import is_header  # here: opening a log (status) needs no parser
+
     line = data.find(b"\n") + 1
     while 0 < line < len(data):
         if is_header(data, line):
@@ -251,6 +256,8 @@ def _first_entry_start(data: bytes) -> int | None:
 
 def _last_entry_start(data: bytes) -> int | None:
     """Where the last complete header line starts, when it is not the very first line."""
+    from bot.logs.parse import is_header  # here: opening a log (status) needs no parser
+
     end = data.rfind(b"\n")
     while end > 0:
         line = data.rfind(b"\n", 0, end) + 1
