@@ -16,7 +16,7 @@ from bot.cli.confirm import confirm
 from bot.cli.output import fields_of, print_json
 from bot.errors import OpsError
 from bot.logs.entry import LEVEL_CHOICES, render_plain
-from bot.logs.status import NoLog
+from bot.logs.file_status import NoLog
 from bot.units import human_bytes
 
 if TYPE_CHECKING:  # only annotations: the CLI imports the runtime (aiohttp, asyncpg) when it needs it

@@ -17,9 +17,9 @@ if TYPE_CHECKING:  # what type checkers see; `__getattr__` below imports them wh
     from bot.logs.clear import ClearFailed, ClearResult, LogFileMissing
     from bot.logs.entry import LEVEL_CHOICES, Level, LogEntry, render_plain
     from bot.logs.export import ExportTooLarge, LogExport, NothingToExport
+    from bot.logs.file_status import LogStatus, NoLog, SiblingFile
     from bot.logs.query import InvalidQuery, LogQuery
     from bot.logs.reader import LogUnreadable
-    from bot.logs.status import LogStatus, NoLog, SiblingFile
 
 _HOMES = {
     "bot.logs.aphrodite_log": ("MAX_VIEW_LINES", "AphroditeLog", "LogCount", "LogView"),
@@ -28,7 +28,7 @@ _HOMES = {
     "bot.logs.export": ("ExportTooLarge", "LogExport", "NothingToExport"),
     "bot.logs.query": ("InvalidQuery", "LogQuery"),
     "bot.logs.reader": ("LogUnreadable",),
-    "bot.logs.status": ("LogStatus", "NoLog", "SiblingFile"),
+    "bot.logs.file_status": ("LogStatus", "NoLog", "SiblingFile"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

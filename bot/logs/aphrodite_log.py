@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.logs.budget import Deadline, LogWorkers
+from bot.logs.file_status import LogStatus, NoLog, log_status, no_log, open_log
 from bot.logs.lines import LineCounter, LineTotal
 from bot.logs.reader import LogHandle
-from bot.logs.status import LogStatus, NoLog, log_status, no_log, open_log
 from bot.units import human_bytes
 
 if TYPE_CHECKING:

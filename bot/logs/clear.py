@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.errors import OpsError
+from bot.logs.file_status import SiblingFile, archive_name
 from bot.logs.reader import LogUnreadable
-from bot.logs.status import SiblingFile, archive_name
 
 _COPY_CHUNK = 4 * 1024 * 1024
 _CATCH_UP_ROUNDS = 5

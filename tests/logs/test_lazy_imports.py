@@ -30,7 +30,7 @@ async def test_logs_status_imports_neither_the_search_nor_the_export_nor_the_cle
 
     code, imported = await imported_by("logs", "status", tmp_path=tmp_path)
 
-    assert code == 0 and "bot.logs.status" in imported
+    assert code == 0 and "bot.logs.file_status" in imported
     assert not imported & (SEARCHING | WRITING)
 
 
