@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.config import Secret
+from bot.database.connection import Database
+from bot.redact import Redactor
 from tests.support.databases import clone_database, drop_database, prepare_template, run
 from tests.support.postgres_cluster import PostgresCluster
 
@@ -47,3 +50,13 @@ async def aphrodite_db(pg_cluster: PostgresCluster) -> AsyncIterator[AphroditeDa
         yield AphroditeDatabase(pg_cluster, name)
     finally:
         await drop_database(pg_cluster, name)
+
+
+@pytest.fixture
+async def app_database(aphrodite_db: AphroditeDatabase) -> AsyncIterator[Database]:
+    """The bot's Database as DATABASE_URL would configure it: the non-superuser `aphrodite`."""
+    database = Database(Secret(aphrodite_db.dsn), timeout=5, redactor=Redactor())
+    try:
+        yield database
+    finally:
+        await database.close()

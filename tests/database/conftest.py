@@ -1,4 +1,4 @@
-"""Fixtures for the health and integrity tests: the app's Database, a state store, SQL runners."""
+"""Fixtures for the health and integrity tests: a superuser Database, a state store, SQL runners."""
 
 from __future__ import annotations
 
@@ -14,16 +14,6 @@ from bot.database.connection import Database
 from bot.redact import Redactor
 from bot.state import StateStore
 from tests.database.sql_runners import app_sql, superuser_sql  # noqa: F401 - fixtures
-
-
-@pytest.fixture
-async def app_database(aphrodite_db) -> AsyncIterator[Database]:
-    """The bot's Database as DATABASE_URL would configure it: the non-superuser `aphrodite`."""
-    database = Database(Secret(aphrodite_db.dsn), timeout=5, redactor=Redactor())
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,15 +16,6 @@ from tests.history.conftest import T0
 
 GIB = 1024**3
 MIB = 1024**2
-
-
-@pytest.fixture
-async def app_database(aphrodite_db) -> AsyncIterator[Database]:
-    database = Database(Secret(aphrodite_db.dsn), timeout=5, redactor=Redactor())
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_the_sampler_reads_the_size_and_largest_tables_at_most_hourly(store, app_database):
