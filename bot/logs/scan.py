@@ -17,11 +17,18 @@ With both, the rarer of the two (measured on the first chunk) leads.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterator
 
 from bot.logs.budget import Deadline
 from bot.logs.entry import Level
-from bot.logs.parse import header_level, is_header, starts_with_timestamp
+from bot.logs.parse import (
+    DIGITS_AS_ZERO,
+    TIMESTAMP_SHAPES,
+    header_level,
+    is_header,
+    starts_with_timestamp,
+)
 from bot.logs.query import LogQuery, TextMatcher
 from bot.logs.reader import Chunk
 
@@ -89,21 +96,29 @@ class ChunkScanner:
         return starts
 
     def _by_needle(self, chunk: Chunk, lowered: bytes, needle: bytes) -> list[int]:
-        """`_by_text` for plain text: a line holding the needle matches, so each match is looked at once."""
+        """`_by_text` for plain text: a line holding the needle matches, so each match is looked at once.
+
+        The hot loop of ``logs count --search``: one iteration per matching line, so the common case
+        (the match is on a header line) is decided inline, without a function call.
+        """
         data, limit = chunk.data, chunk.end
         wanted = self.query.level
         starts: list[int] = []
+        find, rfind, lowered_find = data.find, data.rfind, lowered.find
         matched = -1  # where the last matching line starts
-        pos = lowered.find(needle, chunk.start, limit)
+        pos = lowered_find(needle, chunk.start, limit)
         while pos != -1:
             self._on_time()
-            line = data.rfind(b"\n", 0, pos) + 1
-            start = _new_entry(data, line, chunk.start, matched)
+            line = rfind(b"\n", 0, pos) + 1
+            if data[line : line + 19].translate(DIGITS_AS_ZERO) in TIMESTAMP_SHAPES:
+                start: int | None = line  # a header: `_new_entry` would say so (line > matched)
+            else:
+                start = _new_entry(data, line, chunk.start, matched)
             if start is not None and (wanted is None or header_level(data, start) is wanted):
                 starts.append(start)
             matched = line
-            pos = data.find(b"\n", pos, limit)
-            pos = lowered.find(needle, pos + 1, limit) if pos != -1 else -1
+            pos = find(b"\n", pos, limit)
+            pos = lowered_find(needle, pos + 1, limit) if pos != -1 else -1
         return starts
 
     def _by_text(self, chunk: Chunk, lowered: bytes, matcher: TextMatcher) -> list[int]:
@@ -133,6 +148,8 @@ class ChunkScanner:
         self, chunk: Chunk, lowered: bytes, start: int, end: int, matcher: TextMatcher
     ) -> bool:
         """Whether a line in data[start:end] matches the search."""
+        if matcher.needle is not None:  # plain text: a line holding it matches
+            return start < end and lowered.find(matcher.needle, start, end) != -1
         data = chunk.data
         pos = matcher.find(data, lowered, start, end) if start < end else -1
         while pos != -1:
@@ -149,11 +166,12 @@ class ChunkScanner:
 
 def entry_end(data: bytes, line_end: int, limit: int) -> int:
     """Where the entry whose line ends at ``line_end`` ends: the next header, or ``limit``."""
-    line = line_end + 1
-    while line < limit:
+    pos = line_end
+    while (candidate := _HEADER_CANDIDATE.search(data, pos, limit)) is not None:
+        line = candidate.start() + 1
         if is_header(data, line):
             return line
-        line = _line_end(data, line, limit) + 1
+        pos = line
     return limit
 
 
@@ -175,6 +193,8 @@ def entry_starts(chunk: Chunk) -> list[int]:
     return starts
 
 
+# A line that may be a header (see parse.py), with the newline before it: the rest are skipped in C.
+_HEADER_CANDIDATE = re.compile(rb"\n(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\{)")
 _BEFORE_LEVEL = frozenset(b'[ "')
 _AFTER_LEVEL = frozenset(b'] "')
 
