@@ -72,22 +72,20 @@ class ChunkScanner:
         self, chunk: Chunk, lowered: bytes, wanted: Level, matcher: TextMatcher | None
     ) -> list[int]:
         data, limit = chunk.data, chunk.end
-        needle = matcher.needle if matcher is not None else None
-        starts = []
+        find, rfind = data.find, data.rfind
+        starts: list[int] = []
         seen_until = -1
         for pos, after in _level_fields(lowered, self.query.level_spellings, chunk.start, limit):
             self._on_time()
             if pos < seen_until:
                 continue  # another spelling on a line already looked at
-            line = data.rfind(b"\n", 0, pos) + 1
-            line_end = seen_until = _line_end(data, pos, limit)
+            line = rfind(b"\n", 0, pos) + 1
+            line_end = seen_until = find(b"\n", pos, limit)
+            if line_end == -1:
+                line_end = seen_until = limit
             if not _is_level_field(data, line, pos, after, wanted):
                 continue  # the level's name in a message or a traceback
-            if matcher is None:
-                starts.append(line)
-            elif (needle is None or lowered.find(needle, line, line_end) != -1) and self._any_line_matches(
-                chunk, lowered, line, line_end, matcher
-            ):
+            if matcher is None or self._any_line_matches(chunk, lowered, line, line_end, matcher):
                 starts.append(line)
             elif line_end + 1 < limit and not is_header(data, line_end + 1):  # it has a traceback
                 end = entry_end(data, line_end, limit)
