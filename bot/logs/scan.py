@@ -16,6 +16,7 @@ With both, the rarer of the two (measured on the first chunk) leads.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Iterator
@@ -102,12 +103,12 @@ class ChunkScanner:
         data, limit = chunk.data, chunk.end
         wanted = self.query.level
         starts: list[int] = []
-        find, rfind, lowered_find = data.find, data.rfind, lowered.find
+        rfind = data.rfind
         matched = -1  # where the last matching line starts
-        pos = lowered_find(needle, chunk.start, limit)
-        while pos != -1:
+        # Each match runs to its line's end: the next search starts on the next line, all in C.
+        for match in _rest_of_line(needle).finditer(lowered, chunk.start, limit):
             self._on_time()
-            line = rfind(b"\n", 0, pos) + 1
+            line = rfind(b"\n", 0, match.start()) + 1
             if data[line : line + 19].translate(DIGITS_AS_ZERO) in TIMESTAMP_SHAPES:
                 start: int | None = line  # a header: `_new_entry` would say so (line > matched)
             else:
@@ -115,8 +116,6 @@ class ChunkScanner:
             if start is not None and (wanted is None or header_level(data, start) is wanted):
                 starts.append(start)
             matched = line
-            pos = find(b"\n", pos, limit)
-            pos = lowered_find(needle, pos + 1, limit) if pos != -1 else -1
         return starts
 
     def _by_text(self, chunk: Chunk, lowered: bytes, matcher: TextMatcher) -> list[int]:
@@ -160,6 +159,12 @@ class ChunkScanner:
                 return False
             pos = matcher.find(data, lowered, line_end + 1, end)
         return False
+
+
+@functools.cache
+def _rest_of_line(needle: bytes) -> re.Pattern[bytes]:
+    """The needle and the rest of its line: one match per line holding it."""
+    return re.compile(re.escape(needle) + rb"[^\n]*")
 
 
 def entry_end(data: bytes, line_end: int, limit: int) -> int:
