@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import shlex
 import statistics
@@ -167,7 +168,7 @@ async def main(size_mb: int, small_mb: int, word: str, runs: int) -> None:
         log = AphroditeLog(path, Redactor(SECRETS))
         view = Pair(f"(a) view ERROR {word} 50, {name}", "tac|grep|grep -m50")
         for _ in range(runs):
-            view.ours.append((await timed(lambda log=log: log.view(query, 50)))[0])
+            view.ours.append((await timed(functools.partial(log.view, query, 50)))[0])
             view.theirs.append(shell(f"tac {q} | LC_ALL=C grep -i -E {shlex.quote(LEVEL_FIELD)} "
                                      f"| LC_ALL=C grep -m 50 -i {w} | wc -l")[0])  # fmt: skip
         rows.append(view)
@@ -179,7 +180,7 @@ async def main(size_mb: int, small_mb: int, word: str, runs: int) -> None:
     ):
         pair = Pair(label, peer)
         for _ in range(runs):
-            pair.ours.append((await timed(lambda chosen=chosen: log.count(chosen)))[0])
+            pair.ours.append((await timed(functools.partial(log.count, chosen)))[0])
             pair.theirs.append(shell(command)[0])
         pair.note = f"<= 2x: {verdict(pair.ratio <= TARGET_COUNT_RATIO)}"
         rows.append(pair)

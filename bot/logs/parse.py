@@ -26,8 +26,8 @@ _TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
 _HEADER_LEVEL = re.compile(
     _TIMESTAMP.encode() + rb"(?:[,.]\d+)?(?: \[([A-Za-z]+)\]| - \S+ - ([A-Za-z]+) - )?"
 )
-_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
-_TIMESTAMP_SHAPES = frozenset((b"0000-00-00 00:00:00", b"0000-00-00T00:00:00"))
+DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
+TIMESTAMP_SHAPES = frozenset((b"0000-00-00 00:00:00", b"0000-00-00T00:00:00"))
 _APHRODITE = re.compile(
     rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)? \[(?P<level>[A-Za-z]+)\] ?"
     r"(?:(?P<logger>\S+?):(?P<lineno>\d+): )?(?P<message>.*)",
@@ -79,7 +79,7 @@ def is_header(data: bytes, pos: int) -> bool:
 
 def starts_with_timestamp(data: bytes, pos: int) -> bool:
     """``YYYY-MM-DD HH:MM:SS`` (or with a T) at ``pos``: the regex's answer at twice its speed."""
-    return data[pos : pos + 19].translate(_DIGITS_AS_ZERO) in _TIMESTAMP_SHAPES
+    return data[pos : pos + 19].translate(DIGITS_AS_ZERO) in TIMESTAMP_SHAPES
 
 
 def _line_at(data: bytes, pos: int) -> bytes:

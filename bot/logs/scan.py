@@ -16,12 +16,20 @@ With both, the rarer of the two (measured on the first chunk) leads.
 
 from __future__ import annotations
 
+import functools
 import heapq
+import re
 from collections.abc import Iterator
 
 from bot.logs.budget import Deadline
 from bot.logs.entry import Level
-from bot.logs.parse import header_level, is_header, starts_with_timestamp
+from bot.logs.parse import (
+    DIGITS_AS_ZERO,
+    TIMESTAMP_SHAPES,
+    header_level,
+    is_header,
+    starts_with_timestamp,
+)
 from bot.logs.query import LogQuery, TextMatcher
 from bot.logs.reader import Chunk
 
@@ -65,22 +73,20 @@ class ChunkScanner:
         self, chunk: Chunk, lowered: bytes, wanted: Level, matcher: TextMatcher | None
     ) -> list[int]:
         data, limit = chunk.data, chunk.end
-        needle = matcher.needle if matcher is not None else None
-        starts = []
+        find, rfind = data.find, data.rfind
+        starts: list[int] = []
         seen_until = -1
         for pos, after in _level_fields(lowered, self.query.level_spellings, chunk.start, limit):
             self._on_time()
             if pos < seen_until:
                 continue  # another spelling on a line already looked at
-            line = data.rfind(b"\n", 0, pos) + 1
-            line_end = seen_until = _line_end(data, pos, limit)
+            line = rfind(b"\n", 0, pos) + 1
+            line_end = seen_until = find(b"\n", pos, limit)
+            if line_end == -1:
+                line_end = seen_until = limit
             if not _is_level_field(data, line, pos, after, wanted):
                 continue  # the level's name in a message or a traceback
-            if matcher is None:
-                starts.append(line)
-            elif (needle is None or lowered.find(needle, line, line_end) != -1) and self._any_line_matches(
-                chunk, lowered, line, line_end, matcher
-            ):
+            if matcher is None or self._any_line_matches(chunk, lowered, line, line_end, matcher):
                 starts.append(line)
             elif line_end + 1 < limit and not is_header(data, line_end + 1):  # it has a traceback
                 end = entry_end(data, line_end, limit)
@@ -89,21 +95,27 @@ class ChunkScanner:
         return starts
 
     def _by_needle(self, chunk: Chunk, lowered: bytes, needle: bytes) -> list[int]:
-        """`_by_text` for plain text: a line holding the needle matches, so each match is looked at once."""
+        """`_by_text` for plain text: a line holding the needle matches, so each match is looked at once.
+
+        The hot loop of ``logs count --search``: one iteration per matching line, so the common case
+        (the match is on a header line) is decided inline, without a function call.
+        """
         data, limit = chunk.data, chunk.end
         wanted = self.query.level
         starts: list[int] = []
+        rfind = data.rfind
         matched = -1  # where the last matching line starts
-        pos = lowered.find(needle, chunk.start, limit)
-        while pos != -1:
+        # Each match runs to its line's end: the next search starts on the next line, all in C.
+        for match in _rest_of_line(needle).finditer(lowered, chunk.start, limit):
             self._on_time()
-            line = data.rfind(b"\n", 0, pos) + 1
-            start = _new_entry(data, line, chunk.start, matched)
+            line = rfind(b"\n", 0, match.start()) + 1
+            if data[line : line + 19].translate(DIGITS_AS_ZERO) in TIMESTAMP_SHAPES:
+                start: int | None = line  # a header: `_new_entry` would say so (line > matched)
+            else:
+                start = _new_entry(data, line, chunk.start, matched)
             if start is not None and (wanted is None or header_level(data, start) is wanted):
                 starts.append(start)
             matched = line
-            pos = data.find(b"\n", pos, limit)
-            pos = lowered.find(needle, pos + 1, limit) if pos != -1 else -1
         return starts
 
     def _by_text(self, chunk: Chunk, lowered: bytes, matcher: TextMatcher) -> list[int]:
@@ -133,6 +145,8 @@ class ChunkScanner:
         self, chunk: Chunk, lowered: bytes, start: int, end: int, matcher: TextMatcher
     ) -> bool:
         """Whether a line in data[start:end] matches the search."""
+        if matcher.needle is not None:  # plain text: a line holding it matches
+            return start < end and lowered.find(matcher.needle, start, end) != -1
         data = chunk.data
         pos = matcher.find(data, lowered, start, end) if start < end else -1
         while pos != -1:
@@ -147,13 +161,20 @@ class ChunkScanner:
         return False
 
 
+@functools.cache
+def _rest_of_line(needle: bytes) -> re.Pattern[bytes]:
+    """The needle and the rest of its line: one match per line holding it."""
+    return re.compile(re.escape(needle) + rb"[^\n]*")
+
+
 def entry_end(data: bytes, line_end: int, limit: int) -> int:
     """Where the entry whose line ends at ``line_end`` ends: the next header, or ``limit``."""
-    line = line_end + 1
-    while line < limit:
+    pos = line_end
+    while (candidate := _HEADER_CANDIDATE.search(data, pos, limit)) is not None:
+        line = candidate.start() + 1
         if is_header(data, line):
             return line
-        line = _line_end(data, line, limit) + 1
+        pos = line
     return limit
 
 
@@ -175,6 +196,8 @@ def entry_starts(chunk: Chunk) -> list[int]:
     return starts
 
 
+# A line that may be a header (see parse.py), with the newline before it: the rest are skipped in C.
+_HEADER_CANDIDATE = re.compile(rb"\n(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\{)")
 _BEFORE_LEVEL = frozenset(b'[ "')
 _AFTER_LEVEL = frozenset(b'] "')
 

@@ -22,6 +22,7 @@ NASTY_LINES = (
     b"2026-11-28 00:00:03 [WARNING] app.win:3: windows line tmdb\r\n",
     b'{"level": "ERROR", "message": "bad \xff byte tmdb"}\n',
     b"{not json, a continuation line mentioning tmdb}\n",
+    b"2026-11-28 00:00 [ERROR] a partial stamp: a continuation line, tmdb\n",
     f"2026-11-28 00:00:04,120 - app.core.database - ERROR - postgresql://aphrodite:{DB_PASSWORD}@db/x\n".encode(),
     b'  File "app/services/tmdb.py", line 88, in fetch: token=\\"abc123\\" key\n',
 )
@@ -64,6 +65,19 @@ def test_a_plain_search_shows_what_the_same_regular_expression_shows(nasty_log, 
                 shown = newest_matching(handle, regex, redactor, 10_000, None, chunk_size)
             assert plain.entries == shown.entries, needle
             assert all(TMDB_KEY not in e.text and DB_PASSWORD not in e.text for e in plain.entries)
+
+
+@pytest.mark.parametrize("chunk_size", [300, 4096, 1 << 20])
+def test_a_plain_count_equals_the_same_regular_expressions_count(nasty_log, redactor, chunk_size):
+    # The plain-text count has its own fast paths (needle loop, entry ends): the regex path is the oracle.
+    for level in ("ALL", "ERROR", "INFO", "WARNING"):
+        for needle in NEEDLES:
+            text, regex = LogQuery.parse(level, needle), LogQuery.parse(level, "re:" + re2.escape(needle))
+            with LogHandle(nasty_log) as handle:
+                plain = count_matching(handle, text, redactor, chunk_size=chunk_size)
+            with LogHandle(nasty_log) as handle:
+                shown = count_matching(handle, regex, redactor, chunk_size=chunk_size)
+            assert plain.matching == shown.matching, (level, needle)
 
 
 def test_the_text_searched_does_not_depend_on_the_search(nasty_log, redactor):
