@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.redact import Redactor
+from bot.state import StateStore
 from tests.support.databases import clone_database, drop_database, prepare_template, run
 from tests.support.postgres_cluster import PostgresCluster
 
@@ -60,3 +62,13 @@ async def app_database(aphrodite_db: AphroditeDatabase) -> AsyncIterator[Databas
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture
+async def state(tmp_path: Path) -> AsyncIterator[StateStore]:
+    """The bot's state store in a fresh file."""
+    store = StateStore(tmp_path / "state.sqlite3")
+    try:
+        yield store
+    finally:
+        await store.close()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -54,15 +52,6 @@ def clock() -> Clock:
 @pytest.fixture
 def channel() -> Channel:
     return Channel()
-
-
-@pytest.fixture
-async def state(tmp_path: Path) -> AsyncIterator[StateStore]:
-    store = StateStore(tmp_path / "state.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
-"""Fixtures for the health and integrity tests: a superuser Database, a state store, SQL runners."""
+"""Fixtures for the health and integrity tests: a superuser Database and SQL runners."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from bot.cli import database as database_cli
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.redact import Redactor
-from bot.state import StateStore
 from tests.database.sql_runners import app_sql, superuser_sql  # noqa: F401 - fixtures
 
 
@@ -23,15 +21,6 @@ async def superuser_database(aphrodite_db) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
-
-
-@pytest.fixture
-async def state_store(tmp_path: Path) -> AsyncIterator[StateStore]:
-    store = StateStore(tmp_path / "state.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 @pytest.fixture

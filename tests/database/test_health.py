@@ -39,10 +39,10 @@ def every_text(status: DatabaseStatus) -> str:
     return repr(status) + "".join(str(getattr(status, name)) for name in status.__dataclass_fields__)
 
 
-async def test_figures_are_what_postgresql_reports(aphrodite_db, app_database, state_store, tmp_path):
+async def test_figures_are_what_postgresql_reports(aphrodite_db, app_database, state, tmp_path):
     size_before = await sql_value(aphrodite_db.dsn, "SELECT pg_database_size(current_database())")
 
-    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state_store)
+    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state)
 
     server = status.server
     assert status.status is Status.OK and status.connection_label == "Active"
@@ -77,16 +77,16 @@ async def test_figures_are_what_postgresql_reports(aphrodite_db, app_database, s
 
 
 async def test_schema_version_is_the_table_count_without_alembic(
-    aphrodite_db, app_database, app_sql, state_store, tmp_path
+    aphrodite_db, app_database, app_sql, state, tmp_path
 ):
     await app_sql("DROP TABLE alembic_version")
 
-    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state_store)
+    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state)
 
     assert (status.server.schema_version, status.server.schema_version_source) == ("10", "table count")
 
 
-async def test_backups_are_counted_in_backup_dir(app_database, state_store, tmp_path):
+async def test_backups_are_counted_in_backup_dir(app_database, state, tmp_path):
     backup_dir = tmp_path / "backups"
     backup_dir.mkdir()
     for name in (
@@ -99,7 +99,7 @@ async def test_backups_are_counted_in_backup_dir(app_database, state_store, tmp_
     newest = backup_dir / "aphrodite_backup_20250101_120000.sql.gz"
     os.utime(newest, (1_900_000_000, 1_900_000_000))
 
-    status = await collect_status(app_database, Settings(backup_dir=backup_dir), state_store)
+    status = await collect_status(app_database, Settings(backup_dir=backup_dir), state)
 
     backups = status.backups
     assert (backups.count, backups.total_bytes, backups.directory) == (3, 3 * len(DUMP_HEAD), backup_dir)
@@ -108,20 +108,20 @@ async def test_backups_are_counted_in_backup_dir(app_database, state_store, tmp_
     assert backups.newest_at == datetime.fromtimestamp(1_900_000_000, UTC)
 
 
-async def test_missing_backup_dir_counts_no_backups(app_database, state_store, tmp_path):
-    status = await collect_status(app_database, Settings(backup_dir=tmp_path / "absent"), state_store)
+async def test_missing_backup_dir_counts_no_backups(app_database, state, tmp_path):
+    status = await collect_status(app_database, Settings(backup_dir=tmp_path / "absent"), state)
 
     assert (status.backups.count, status.backups.newest_name, status.backups.error) == (0, None, None)
 
 
-async def test_last_integrity_result_is_shown_for_this_database_only(app_database, state_store, tmp_path):
-    report = await run_integrity(app_database, state_store)
+async def test_last_integrity_result_is_shown_for_this_database_only(app_database, state, tmp_path):
+    report = await run_integrity(app_database, state)
 
-    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state_store)
+    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state)
     other = Database(
         Secret(app_database.dsn.reveal().replace("/aphrodite_t", "/other_t")), redactor=Redactor()
     )
-    elsewhere = await collect_status(other, Settings(backup_dir=tmp_path), state_store)
+    elsewhere = await collect_status(other, Settings(backup_dir=tmp_path), state)
 
     last = status.last_integrity
     assert (last.checked_at, last.overall, last.summary) == (
@@ -132,26 +132,26 @@ async def test_last_integrity_result_is_shown_for_this_database_only(app_databas
     assert elsewhere.last_integrity is None
 
 
-async def test_unreadable_integrity_record_is_ignored(app_database, state_store, tmp_path):
-    await state_store.put(LAST_INTEGRITY_KEY, {"database": "127.0.0.1:1/x", "overall": "nonsense"})
+async def test_unreadable_integrity_record_is_ignored(app_database, state, tmp_path):
+    await state.put(LAST_INTEGRITY_KEY, {"database": "127.0.0.1:1/x", "overall": "nonsense"})
 
-    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state_store)
+    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state)
 
     assert status.last_integrity is None and status.status is Status.OK
 
 
 async def test_stopped_server_is_unreachable_refused_and_the_same_database_recovers(
-    pg_cluster, app_database, state_store, tmp_path
+    pg_cluster, app_database, state, tmp_path
 ):
     settings = Settings(backup_dir=tmp_path)
-    assert (await collect_status(app_database, settings, state_store)).connected
+    assert (await collect_status(app_database, settings, state)).connected
     await asyncio.to_thread(pg_cluster.stop)
     try:
-        down = await collect_status(app_database, settings, state_store)
+        down = await collect_status(app_database, settings, state)
     finally:
         await asyncio.to_thread(pg_cluster.start)
 
-    back = await collect_status(app_database, settings, state_store)
+    back = await collect_status(app_database, settings, state)
 
     assert (down.status, down.connection_label, down.server) == (Status.FAILED, "Unreachable", None)
     assert "connection refused" in down.reason
@@ -169,27 +169,27 @@ async def silent_server() -> AsyncIterator[int]:
         server.close()
 
 
-async def test_silent_server_is_unreachable_with_a_timeout(silent_server, state_store, tmp_path):
+async def test_silent_server_is_unreachable_with_a_timeout(silent_server, state, tmp_path):
     database = Database(
         Secret(f"postgresql://aphrodite:Pw-Silent-1@127.0.0.1:{silent_server}/aphrodite"),
         timeout=0.5,
         redactor=Redactor(),
     )
 
-    status = await collect_status(database, Settings(backup_dir=tmp_path), state_store)
+    status = await collect_status(database, Settings(backup_dir=tmp_path), state)
 
     assert status.status is Status.FAILED
     assert "timeout" in status.reason
 
 
 async def test_wrong_password_says_authentication_failed_and_never_shows_it(
-    aphrodite_db, state_store, tmp_path, parse_cli, capsys, caplog
+    aphrodite_db, state, tmp_path, parse_cli, capsys, caplog
 ):
     caplog.set_level(logging.DEBUG)
     dsn = aphrodite_db.dsn.replace(APP_PASSWORD, WRONG_PASSWORD)
     database = Database(Secret(dsn), timeout=5, redactor=Redactor())
 
-    status = await collect_status(database, Settings(backup_dir=tmp_path), state_store)
+    status = await collect_status(database, Settings(backup_dir=tmp_path), state)
     await database.close()
     settings = Settings(database_url=Secret(dsn), backup_dir=tmp_path, data_dir=tmp_path)
     async with Runtime.open(settings) as runtime:
@@ -205,10 +205,10 @@ async def test_wrong_password_says_authentication_failed_and_never_shows_it(
         assert WRONG_PASSWORD not in text and APP_PASSWORD not in text
 
 
-async def test_missing_database_says_it_does_not_exist(pg_cluster, state_store, tmp_path):
+async def test_missing_database_says_it_does_not_exist(pg_cluster, state, tmp_path):
     database = Database(Secret(pg_cluster.dsn("no_such_database")), timeout=5, redactor=Redactor())
     try:
-        status = await collect_status(database, Settings(backup_dir=tmp_path), state_store)
+        status = await collect_status(database, Settings(backup_dir=tmp_path), state)
     finally:
         await database.close()
 
@@ -217,7 +217,7 @@ async def test_missing_database_says_it_does_not_exist(pg_cluster, state_store, 
     assert APP_PASSWORD not in every_text(status)
 
 
-async def test_without_database_url_the_status_is_not_configured(state_store, tmp_path, parse_cli, capsys):
+async def test_without_database_url_the_status_is_not_configured(state, tmp_path, parse_cli, capsys):
     async with Runtime.open(Settings(backup_dir=tmp_path, data_dir=tmp_path)) as runtime:
         status = await collect_status(runtime.database, runtime.settings, runtime.state)
         code = await run_status(parse_cli("db", "status", "--json"), runtime)
@@ -249,11 +249,11 @@ async def test_cli_status_prints_the_figures_and_exits_0(aphrodite_db, tmp_path,
 
 
 async def test_a_failing_status_query_is_a_connected_failure_with_the_reason(
-    app_database, superuser_sql, state_store, tmp_path
+    app_database, superuser_sql, state, tmp_path
 ):
     await superuser_sql("REVOKE EXECUTE ON FUNCTION pg_postmaster_start_time() FROM PUBLIC")
 
-    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state_store)
+    status = await collect_status(app_database, Settings(backup_dir=tmp_path), state)
 
     assert (status.status, status.connected, status.connection_label) == (Status.FAILED, True, "Active")
     assert status.reason == (

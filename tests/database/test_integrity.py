@@ -30,11 +30,11 @@ def finding(report: IntegrityReport, check: str) -> Finding:
 
 
 async def test_healthy_database_is_ok_and_amcheck_asks_for_a_dba_as_the_app_user(
-    app_database, app_sql, state_store
+    app_database, app_sql, state
 ):
     await app_sql(VALID_SETTINGS)
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     assert report.overall is Status.OK
     assert {item.check: item.severity for item in report.findings} == {
@@ -54,24 +54,22 @@ async def test_healthy_database_is_ok_and_amcheck_asks_for_a_dba_as_the_app_user
     assert report.summary == "all 8 checks OK; 1 skipped"
 
 
-async def test_the_last_result_is_kept_in_the_state_store(app_database, state_store):
-    report = await run_integrity(app_database, state_store)
+async def test_the_last_result_is_kept_in_the_state_store(app_database, state):
+    report = await run_integrity(app_database, state)
 
-    record = await state_store.get(LAST_INTEGRITY_KEY)
+    record = await state.get(LAST_INTEGRITY_KEY)
     assert record["overall"] == report.overall.value
     assert record["counts"] == report.counts
     assert record["summary"] == report.summary
     assert record["checked_at"] == report.checked_at.isoformat()
 
 
-async def test_invalid_index_is_a_problem_whose_fix_repairs_it(
-    app_database, app_sql, superuser_sql, state_store
-):
+async def test_invalid_index_is_a_problem_whose_fix_repairs_it(app_database, app_sql, superuser_sql, state):
     await superuser_sql(
         "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ix_media_items_title'::regclass"
     )
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     invalid = finding(report, "invalid_indexes")
     assert invalid.severity is Severity.PROBLEM
@@ -79,16 +77,14 @@ async def test_invalid_index_is_a_problem_whose_fix_repairs_it(
     assert invalid.details == ("public.ix_media_items_title on public.media_items (not valid)",)
     assert invalid.fix == ("REINDEX INDEX CONCURRENTLY public.ix_media_items_title;",)
     await app_sql(*invalid.fix)
-    repaired = await run_integrity(app_database, state_store)
+    repaired = await run_integrity(app_database, state)
     assert finding(repaired, "invalid_indexes").severity is Severity.OK
 
 
-async def test_sequence_behind_its_column_is_a_problem_whose_fix_repairs_it(
-    app_database, app_sql, state_store
-):
+async def test_sequence_behind_its_column_is_a_problem_whose_fix_repairs_it(app_database, app_sql, state):
     await app_sql("SELECT setval('media_items_id_seq', 10)")
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     sequences = finding(report, "sequences")
     assert sequences.severity is Severity.PROBLEM
@@ -99,14 +95,14 @@ async def test_sequence_behind_its_column_is_a_problem_whose_fix_repairs_it(
         "SELECT setval('public.media_items_id_seq', (SELECT max(id) FROM public.media_items));",
     )
     await app_sql(*sequences.fix)
-    repaired = await run_integrity(app_database, state_store)
+    repaired = await run_integrity(app_database, state)
     assert finding(repaired, "sequences").severity is Severity.OK
 
 
-async def test_missing_aphrodite_table_is_a_problem(app_database, app_sql, state_store):
+async def test_missing_aphrodite_table_is_a_problem(app_database, app_sql, state):
     await app_sql("DROP TABLE schedule_executions")
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     tables = finding(report, "expected_tables")
     assert tables.severity is Severity.PROBLEM
@@ -114,13 +110,13 @@ async def test_missing_aphrodite_table_is_a_problem(app_database, app_sql, state
 
 
 async def test_unparseable_settings_are_a_problem_reported_without_their_content(
-    app_database, app_sql, state_store, tmp_path, parse_cli, capsys
+    app_database, app_sql, state, tmp_path, parse_cli, capsys
 ):
     await app_sql(
         "INSERT INTO system_config (key, value) VALUES ('settings.yaml', '{\"api_key\": \"omdb-SECRET-77\",')"
     )
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     settings = finding(report, "settings_json")
     assert settings.severity is Severity.PROBLEM
@@ -132,18 +128,18 @@ async def test_unparseable_settings_are_a_problem_reported_without_their_content
     assert "omdb-SECRET-77" not in capsys.readouterr().out
 
 
-async def test_settings_in_a_jsonb_column_are_accepted(app_database, app_sql, state_store):
+async def test_settings_in_a_jsonb_column_are_accepted(app_database, app_sql, state):
     await app_sql(
         "ALTER TABLE system_config ALTER COLUMN value TYPE jsonb USING value::jsonb", VALID_SETTINGS
     )
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     assert finding(report, "settings_json").severity is Severity.OK
 
 
 async def test_not_valid_foreign_key_with_orphans_is_a_problem_whose_fix_repairs_it(
-    aphrodite_db, app_database, app_sql, state_store
+    aphrodite_db, app_database, app_sql, state
 ):
     await app_sql(
         "ALTER TABLE processing_jobs DROP CONSTRAINT processing_jobs_media_item_id_fkey",
@@ -154,7 +150,7 @@ async def test_not_valid_foreign_key_with_orphans_is_a_problem_whose_fix_repairs
         "FOREIGN KEY (media_item_id) REFERENCES media_items(id) NOT VALID",
     )
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     keys = finding(report, "foreign_keys")
     assert keys.severity is Severity.PROBLEM
@@ -173,13 +169,13 @@ async def test_not_valid_foreign_key_with_orphans_is_a_problem_whose_fix_repairs
         await connection.close()
     assert sorted(row["media_item_id"] for row in orphans) == [900001, 900002, 900003]
     await app_sql(delete.split("--")[0], validate)
-    repaired = await run_integrity(app_database, state_store)
+    repaired = await run_integrity(app_database, state)
     assert finding(repaired, "foreign_keys").summary == "every foreign key is validated"
 
 
-async def test_amcheck_runs_as_superuser_and_says_it_created_the_extension(superuser_database, state_store):
-    first = await run_integrity(superuser_database, state_store)
-    second = await run_integrity(superuser_database, state_store, heapallindexed=True)
+async def test_amcheck_runs_as_superuser_and_says_it_created_the_extension(superuser_database, state):
+    first = await run_integrity(superuser_database, state)
+    second = await run_integrity(superuser_database, state, heapallindexed=True)
 
     amcheck = finding(first, "amcheck")
     assert amcheck.severity is Severity.OK
@@ -190,7 +186,7 @@ async def test_amcheck_runs_as_superuser_and_says_it_created_the_extension(super
     assert "created" not in finding(second, "amcheck").summary
 
 
-async def test_amcheck_finds_an_index_out_of_order(superuser_database, superuser_sql, state_store):
+async def test_amcheck_finds_an_index_out_of_order(superuser_database, superuser_sql, state):
     # An index built with one sort order whose operator class then sorts the other way round is
     # exactly what amcheck's order invariant catches (as after a collation change).
     await superuser_sql(
@@ -203,7 +199,7 @@ async def test_amcheck_finds_an_index_out_of_order(superuser_database, superuser
         "AS 'SELECT CASE WHEN $1 < $2 THEN 1 WHEN $1 > $2 THEN -1 ELSE 0 END'",
     )
 
-    report = await run_integrity(superuser_database, state_store)
+    report = await run_integrity(superuser_database, state)
 
     amcheck = finding(report, "amcheck")
     assert amcheck.severity is Severity.PROBLEM and report.overall is Status.FAILED
@@ -215,25 +211,23 @@ async def test_amcheck_finds_an_index_out_of_order(superuser_database, superuser
 
 
 async def test_amcheck_installed_without_execute_privilege_asks_for_a_grant(
-    app_database, superuser_sql, state_store
+    app_database, superuser_sql, state
 ):
     await superuser_sql("CREATE EXTENSION amcheck")
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     amcheck = finding(report, "amcheck")
     assert amcheck.severity is Severity.SKIPPED
     assert "may not execute" in amcheck.summary
     (grant,) = amcheck.fix
     await superuser_sql(grant)
-    granted = await run_integrity(app_database, state_store)
+    granted = await run_integrity(app_database, state)
     assert finding(granted, "amcheck").severity is Severity.OK
 
 
-async def test_amcheck_lists_what_it_could_not_check_when_the_budget_runs_out(
-    superuser_database, state_store
-):
-    report = await run_integrity(superuser_database, state_store, budget_seconds=0.001)
+async def test_amcheck_lists_what_it_could_not_check_when_the_budget_runs_out(superuser_database, state):
+    report = await run_integrity(superuser_database, state, budget_seconds=0.001)
 
     amcheck = finding(report, "amcheck")
     assert amcheck.severity is Severity.SKIPPED
@@ -245,7 +239,7 @@ async def test_amcheck_lists_what_it_could_not_check_when_the_budget_runs_out(
 
 
 async def test_dead_tuples_and_never_analysed_tables_are_warnings_fixed_by_vacuum(
-    app_database, superuser_sql, app_sql, state_store
+    app_database, superuser_sql, app_sql, state
 ):
     await superuser_sql(
         "CREATE TABLE poster_cache (id int) WITH (autovacuum_enabled = false)",
@@ -255,7 +249,7 @@ async def test_dead_tuples_and_never_analysed_tables_are_warnings_fixed_by_vacuu
         "SELECT pg_stat_force_next_flush()",
     )
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     dead = finding(report, "dead_tuples")
     assert dead.severity is Severity.WARNING
@@ -269,13 +263,13 @@ async def test_dead_tuples_and_never_analysed_tables_are_warnings_fixed_by_vacuu
     )
     assert report.overall is Status.DEGRADED
     await superuser_sql(*dead.fix)
-    vacuumed = await run_integrity(app_database, state_store)
+    vacuumed = await run_integrity(app_database, state)
     assert finding(vacuumed, "dead_tuples").severity is Severity.OK
     assert finding(vacuumed, "vacuum_analyze").severity is Severity.OK
 
 
-async def test_wraparound_headroom_is_reported(app_database, state_store):
-    report = await run_integrity(app_database, state_store)
+async def test_wraparound_headroom_is_reported(app_database, state):
+    report = await run_integrity(app_database, state)
 
     wraparound = finding(report, "xid_wraparound")
     assert wraparound.severity is Severity.OK
@@ -316,13 +310,13 @@ def test_database_near_wraparound_names_the_oldest_tables_and_what_holds_vacuum_
 
 
 async def test_unreachable_database_raises_and_the_cli_says_failed_in_json(
-    state_store, tmp_path, parse_cli, capsys
+    state, tmp_path, parse_cli, capsys
 ):
     dsn = f"postgresql://aphrodite:Not-Here-Pass-5@127.0.0.1:{free_port()}/aphrodite"
     database = Database(Secret(dsn), timeout=2, redactor=Redactor())
 
     with pytest.raises(DatabaseUnavailable, match="refused"):
-        await run_integrity(database, state_store)
+        await run_integrity(database, state)
     async with Runtime.open(Settings(database_url=Secret(dsn), data_dir=tmp_path)) as runtime:
         code = await run_integrity_check(parse_cli("db", "integrity", "--json"), runtime)
 
@@ -330,7 +324,7 @@ async def test_unreachable_database_raises_and_the_cli_says_failed_in_json(
     output = capsys.readouterr().out
     assert json.loads(output)["overall"] == "failed"
     assert "Not-Here-Pass-5" not in output
-    assert await state_store.get(LAST_INTEGRITY_KEY) is None
+    assert await state.get(LAST_INTEGRITY_KEY) is None
 
 
 async def test_cli_exit_status_follows_the_worst_finding(
@@ -357,11 +351,11 @@ async def test_cli_exit_status_follows_the_worst_finding(
 
 
 async def test_a_check_that_cannot_run_is_a_warning_and_the_others_still_run(
-    app_database, superuser_sql, state_store
+    app_database, superuser_sql, state
 ):
     await superuser_sql("ALTER TABLE system_config OWNER TO postgres")
 
-    report = await run_integrity(app_database, state_store)
+    report = await run_integrity(app_database, state)
 
     settings = finding(report, "settings_json")
     assert settings.severity is Severity.WARNING
@@ -369,12 +363,12 @@ async def test_a_check_that_cannot_run_is_a_warning_and_the_others_still_run(
     assert finding(report, "sequences").severity is Severity.OK
 
 
-async def test_budget_must_be_positive(state_store):
+async def test_budget_must_be_positive(state):
     database = Database(Secret("postgresql://aphrodite:pw-123@127.0.0.1:1/aphrodite"), redactor=Redactor())
 
     for budget in (0, -5, float("nan"), float("inf")):
         with pytest.raises(InvalidBudget):
-            await run_integrity(database, state_store, budget_seconds=budget)
+            await run_integrity(database, state, budget_seconds=budget)
 
 
 async def test_queries_run_in_read_only_transactions(app_database):

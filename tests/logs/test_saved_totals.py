@@ -11,7 +11,6 @@ from bot.logs import AphroditeLog, LogQuery, LogStatus, LogView
 from bot.logs.aphrodite_log import LINE_TOTALS_KEY
 from bot.logs.lines import LineCounter
 from bot.logs.reader import LogHandle
-from bot.state import StateStore
 
 LINE = b"2026-11-28 22:59:00 [INFO] app.workers:12: processed item %d\n"
 SECRET_LINE = b"2026-11-28 22:59:01 [ERROR] app.tmdb:3: api_key=tmdb-key-5f2b9c7e11 refused\n"
@@ -24,13 +23,6 @@ def _write(path, lines, start=0, mode="wb"):
 
 def _lines(path):
     return path.read_bytes().count(b"\n")
-
-
-@pytest.fixture
-async def state(tmp_path):
-    store = StateStore(tmp_path / "state.sqlite3")
-    yield store
-    await store.close()
 
 
 async def _status(log_path, redactor, state) -> LogStatus:
