@@ -15,10 +15,12 @@ import json
 import re
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, quote_plus
 
 import re2
+
+from bot import pattern_set
 
 MASK = "***"
 # Known secrets shorter than this are not looked for: they would mask ordinary words.
@@ -72,7 +74,7 @@ class Redactor:
         self._lock = threading.Lock()
         self._known: frozenset[str] = frozenset()
         self._forms: tuple[str, ...] = ()
-        self._finder: Any = _finder(())
+        self._finder = _finder(())
         self.learn(secrets)
 
     def learn(self, secrets: Iterable[str]) -> None:
@@ -92,8 +94,8 @@ class Redactor:
         """UTF-8 ``data`` as text (invalid bytes as U+FFFD), redacted.
 
         Only the lines that hold a known secret or a pattern's trigger word are redacted as text:
-        RE2 finds them all in one pass over the bytes, several times faster than searching the
-        text for each word and secret (this is a log scan's hot path).
+        Hyperscan (or RE2) finds them all in one pass over the bytes, many times faster than
+        searching the text for each word and secret (this is a log scan's hot path).
         """
         lines = self.lines_to_redact(data)
         if lines is None:
@@ -114,7 +116,7 @@ class Redactor:
         The pass looks for trigger words and known secrets only, never for anything a user typed.
         """
         finder = self._finder
-        return None if finder is None else _lines_to_redact(finder, data)
+        return None if finder is None else finder.lines(data)
 
     def __call__(self, text: str) -> str:
         return _apply(text, self.spans(text), len(text))
@@ -142,33 +144,75 @@ class Redactor:
         return _merged(found)
 
 
-def _finder(forms: tuple[str, ...]) -> Any:
-    """One RE2 pattern for every trigger word (any case) and every known form (exact); None when a
-    form spans lines, which line-by-line redaction could cut."""
+def _finder(forms: tuple[str, ...]) -> _LineFinder | None:
+    """What finds every trigger word (any case) and every known form (exact); None when a form
+    spans lines, which line-by-line redaction could cut."""
     if any("\n" in form for form in forms):
         return None
-    triggers = b"|".join(re2.escape(trigger.encode()) for trigger in _TRIGGERS)
-    alternatives = [b"(?i:" + triggers + b")", *(re2.escape(form.encode()) for form in forms)]
-    return re2.compile(b"|".join(alternatives), _RE2_OPTIONS)
+    encoded = [form.encode() for form in forms]
+    triggers = [trigger.encode() for trigger in _TRIGGERS]
+    patterns = pattern_set.compiled(
+        [pattern_set.escaped(text) for text in (*triggers, *encoded)],
+        caseless=[True] * len(triggers) + [False] * len(encoded),
+    )
+    if patterns is not None:
+        return _EveryMatch(patterns)
+    alternatives = [
+        b"(?i:" + b"|".join(re2.escape(trigger) for trigger in triggers) + b")",
+        *(re2.escape(form) for form in encoded),
+    ]
+    return _FirstMatchFrom(re2.compile(b"|".join(alternatives), _RE2_OPTIONS))
 
 
-def _lines_to_redact(finder: Any, data: bytes) -> list[Span]:
-    """Whole lines of ``data`` holding a trigger or a known secret (and the line after an Authorization)."""
-    found: list[Span] = []
-    match = finder.search(data)
-    while match:
-        at, after = match.span()
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", after - 1)
-        line = start
-        while end != -1 and _REACHES_NEXT_LINE.search(data, line, end):  # that line announces the next
-            line, end = end + 1, data.find(b"\n", end + 1)
-        if end == -1:
-            found.append((start, len(data)))
-            break
-        found.append((start, end))
-        match = finder.search(data, end)
-    return _merged(found)
+class _LineFinder(Protocol):
+    def lines(self, data: bytes) -> list[Span]: ...
+
+
+class _EveryMatch:
+    """Hyperscan: every match's end in one pass, then the lines around them."""
+
+    def __init__(self, patterns: pattern_set.PatternSet) -> None:
+        self._patterns = patterns
+
+    def lines(self, data: bytes) -> list[Span]:
+        ends = sorted(end for found in self._patterns.match_ends(data) for end in found)
+        found: list[Span] = []
+        covered = -1
+        for after in ends:
+            if after <= covered:
+                continue  # on a line already taken: no match holds a line break
+            span = _line_span(data, after)
+            found.append(span)
+            if span[1] == len(data):
+                break
+            covered = span[1]
+        return _merged(found)
+
+
+class _FirstMatchFrom:
+    """RE2, where Hyperscan is not installed: the next match from the end of the last line taken."""
+
+    def __init__(self, pattern: Any) -> None:
+        self._pattern = pattern
+
+    def lines(self, data: bytes) -> list[Span]:
+        found: list[Span] = []
+        match = self._pattern.search(data)
+        while match:
+            span = _line_span(data, match.end())
+            found.append(span)
+            match = self._pattern.search(data, span[1]) if span[1] < len(data) else None
+        return _merged(found)
+
+
+def _line_span(data: bytes, after: int) -> Span:
+    """The line holding the match ending at ``after``, with the lines an Authorization announces."""
+    start = data.rfind(b"\n", 0, after - 1) + 1
+    end = data.find(b"\n", after - 1)
+    line = start
+    while end != -1 and _REACHES_NEXT_LINE.search(data, line, end):  # that line announces the next
+        line, end = end + 1, data.find(b"\n", end + 1)
+    return (start, len(data) if end == -1 else end)
 
 
 def _decode(data: bytes) -> str:

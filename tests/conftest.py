@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import pattern_set
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.redact import Redactor
@@ -72,3 +73,15 @@ async def state(tmp_path: Path) -> AsyncIterator[StateStore]:
         yield store
     finally:
         await store.close()
+
+
+@pytest.fixture(params=["hyperscan", "without hyperscan"])
+def scan_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test with Hyperscan and again as on a platform without it (pattern_set.py)."""
+    from bot.logs import candidates
+
+    if request.param != "hyperscan":
+        monkeypatch.setattr(pattern_set, "_hyperscan", lambda: None)
+    candidates.clear_compiled()
+    request.addfinalizer(candidates.clear_compiled)
+    return str(request.param)

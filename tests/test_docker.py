@@ -46,16 +46,18 @@ def test_the_lock_is_what_the_venv_holds(tmp_path):
 
 
 def test_the_lock_satisfies_every_runtime_dependency():
-    locked = dict(
-        line.split("==")
+    locked = [
+        Requirement(line)
         for line in (REPO / "requirements.lock").read_text().splitlines()
         if line and not line.startswith("#")
-    )
-    lowered = {name.lower(): version for name, version in locked.items()}
+    ]
+    lowered = {pin.name.lower(): (next(iter(pin.specifier)).version, pin.marker) for pin in locked}
     for text in distribution("aphrodite-ops").requires or []:
         requirement = Requirement(text)
-        if requirement.marker is None:
-            assert requirement.specifier.contains(lowered[requirement.name.lower()]), text
+        if requirement.marker is None or "extra" not in str(requirement.marker):
+            version, marker = lowered[requirement.name.lower()]
+            assert requirement.specifier.contains(version), text
+            assert marker == requirement.marker, f"{text}: the lock must keep the platform marker"
 
 
 def test_the_build_context_leaves_out_secrets_and_local_state():

@@ -25,10 +25,11 @@ from pathlib import Path
 
 from bot.errors import OpsError
 from bot.logs.budget import Deadline, OutOfTime
+from bot.logs.framing import entry_starts
 from bot.logs.parse import decode_line, parse_header
 from bot.logs.query import LogQuery
 from bot.logs.reader import FORWARD_CHUNK, LogHandle, chunks_backward, chunks_forward, entry_start_at_or_after
-from bot.logs.scan import ChunkScanner, entry_starts
+from bot.logs.scan import ChunkScanner
 from bot.logs.search import covered, matching_entries
 from bot.logs.shown import show
 from bot.redact import Redactor

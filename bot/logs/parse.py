@@ -1,15 +1,12 @@
-"""Aphrodite's three log formats: which lines are headers, their level, and whole entries.
+"""Aphrodite's three log formats: what a header says (its level, time, logger), and whole entries.
 
 * today:  ``2026-11-28 22:59:00 [ERROR] app.services.tmdb:88: message``
 * legacy: ``2026-11-28 22:59:00,195 - app.services.tmdb - ERROR - message``
 * JSON:   ``{"timestamp": "...", "level": "ERROR", "message": "..."}``
 
-A line that starts with a timestamp is a header even when the rest fits no format (its level
-is UNKNOWN); a line starting with ``{`` is a header when it is a JSON object with a level or a
-message. Every other line continues the entry above it; lines before the first header form an
-entry of their own. Nothing is ever dropped.
-
-The hot path (`header_level`) works on bytes so scans need not decode the file.
+Which lines are headers is decided in framing.py: a line starting with a timestamp is one even
+when the rest fits no format (its level is UNKNOWN). Here: what a header says. The hot path
+(`header_level`) works on bytes so scans need not decode the file.
 """
 
 from __future__ import annotations
@@ -21,13 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.logs.entry import DISPLAY_CONTINUATION_LINES, Level, LogEntry, cut_line
+from bot.logs.framing import json_record, line_at
 
 _TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
 _HEADER_LEVEL = re.compile(
     _TIMESTAMP.encode() + rb"(?:[,.]\d+)?(?: \[([A-Za-z]+)\]| - \S+ - ([A-Za-z]+) - )?"
 )
-DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
-TIMESTAMP_SHAPES = frozenset((b"0000-00-00 00:00:00", b"0000-00-00T00:00:00"))
 _APHRODITE = re.compile(
     rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)? \[(?P<level>[A-Za-z]+)\] ?"
     r"(?:(?P<logger>\S+?):(?P<lineno>\d+): )?(?P<message>.*)",
@@ -39,7 +35,6 @@ _LEGACY = re.compile(
 )
 _TIMESTAMP_ONLY = re.compile(rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)?\s?(?P<message>.*)", re.S)
 
-_JSON_HEADER_KEYS = frozenset(("level", "levelname", "message", "msg"))
 _LEVEL_BYTES = {level.value.encode(): level for level in Level} | {
     b"WARN": Level.WARNING,
     b"FATAL": Level.CRITICAL,
@@ -64,27 +59,10 @@ def header_level(data: bytes, pos: int) -> Level | None:
         name = match[1] or match[2]
         return _LEVEL_BYTES.get(name.upper(), Level.UNKNOWN) if name else Level.UNKNOWN
     if data.startswith(b"{", pos):
-        record = _json_record(_line_at(data, pos))
+        record = json_record(line_at(data, pos))
         if record is not None:
             return Level.from_name(str(record.get("level") or record.get("levelname") or ""))
     return None
-
-
-def is_header(data: bytes, pos: int) -> bool:
-    """Whether the line starting at ``pos`` is a header (the cheaper half of `header_level`)."""
-    if starts_with_timestamp(data, pos):
-        return True
-    return data.startswith(b"{", pos) and _json_record(_line_at(data, pos)) is not None
-
-
-def starts_with_timestamp(data: bytes, pos: int) -> bool:
-    """``YYYY-MM-DD HH:MM:SS`` (or with a T) at ``pos``: the regex's answer at twice its speed."""
-    return data[pos : pos + 19].translate(DIGITS_AS_ZERO) in TIMESTAMP_SHAPES
-
-
-def _line_at(data: bytes, pos: int) -> bytes:
-    end = data.find(b"\n", pos)
-    return data[pos : end if end != -1 else len(data)]
 
 
 def parse_header(line: str) -> Header | None:
@@ -104,7 +82,7 @@ def parse_header(line: str) -> Header | None:
     if match:
         return Header(_timestamp(match["ts"], match["fraction"]), Level.UNKNOWN, None, None, match["message"])
     if line.startswith("{"):
-        record = _json_record(line.encode())
+        record = json_record(line.encode())
         if record is not None:
             return _json_header(record)
     return None
@@ -147,17 +125,6 @@ def build_entry(shown: bytes, offset: int) -> LogEntry:
         offset=offset,
         truncated=truncated or message_cut,
     )
-
-
-def _json_record(line: bytes) -> dict[str, Any] | None:
-    # Decoded as shown text is (invalid UTF-8 as U+FFFD): raw and shown lines are headers alike.
-    try:
-        record = json.loads(line.decode("utf-8", errors="replace"))
-    except ValueError:
-        return None
-    if isinstance(record, dict) and not _JSON_HEADER_KEYS.isdisjoint(record):
-        return record
-    return None
 
 
 def _json_header(record: dict[str, Any]) -> Header:

@@ -117,6 +117,8 @@ class Chunk:
 
 def chunks_backward(handle: LogHandle, chunk_size: int = BACKWARD_CHUNK) -> Iterator[Chunk]:
     """Chunks of whole entries, the newest first, down to the start of the file."""
+    from bot.logs.framing import first_entry_start  # here: opening a log (status) needs no framing
+
     end = handle.size
     while end > 0:
         size = chunk_size
@@ -125,7 +127,7 @@ def chunks_backward(handle: LogHandle, chunk_size: int = BACKWARD_CHUNK) -> Iter
             data = handle.read(start, end - start)
             if handle.shrunk:
                 return
-            cut = 0 if start == 0 else _first_entry_start(data)
+            cut = 0 if start == 0 else first_entry_start(data)
             if cut is None and size < MAX_CHUNK:
                 size *= 2
                 continue
@@ -146,6 +148,8 @@ def chunks_backward(handle: LogHandle, chunk_size: int = BACKWARD_CHUNK) -> Iter
 
 def chunks_forward(handle: LogHandle, start: int = 0, chunk_size: int = FORWARD_CHUNK) -> Iterator[Chunk]:
     """Chunks of whole entries, oldest first, from ``start`` (an entry start) to the end."""
+    from bot.logs.framing import last_entry_start  # here: opening a log (status) needs no framing
+
     end = handle.size
     while start < end:
         size = chunk_size
@@ -154,7 +158,7 @@ def chunks_forward(handle: LogHandle, start: int = 0, chunk_size: int = FORWARD_
             data = handle.read(start, stop - start)
             if handle.shrunk:
                 return
-            cut = len(data) if stop == end else _last_entry_start(data)
+            cut = len(data) if stop == end else last_entry_start(data)
             if cut is None and size < MAX_CHUNK:
                 size *= 2
                 continue
@@ -175,7 +179,7 @@ def chunks_forward(handle: LogHandle, start: int = 0, chunk_size: int = FORWARD_
 
 def entry_start_at_or_after(handle: LogHandle, offset: int, chunk_size: int = FORWARD_CHUNK) -> int:
     """The offset of the first header line at or after ``offset`` (the size when there is none)."""
-    from bot.logs.parse import is_header  # here: opening a log (status) needs no parser
+    from bot.logs.framing import is_header  # here: opening a log (status) needs no framing
 
     if offset <= 0:
         return 0
@@ -240,30 +244,3 @@ def _long_line(handle: LogHandle, start: int, end: int) -> Chunk:
     """The line at [start, end), longer than MAX_CHUNK: its first LONG_LINE_HEAD bytes only."""
     head = handle.read(start, min(LONG_LINE_HEAD, end - start))
     return Chunk(start, head, 0, len(head), line_length=end - start)
-
-
-def _first_entry_start(data: bytes) -> int | None:
-    """Where the first header line after the (possibly partial) first line starts."""
-    from bot.logs.parse import is_header  # here: opening a log (status) needs no parser
-
-    line = data.find(b"\n") + 1
-    while 0 < line < len(data):
-        if is_header(data, line):
-            return line
-        line = data.find(b"\n", line) + 1
-    return None
-
-
-def _last_entry_start(data: bytes) -> int | None:
-    """Where the last complete header line starts, when it is not the very first line."""
-    from bot.logs.parse import is_header  # here: opening a log (status) needs no parser
-
-    end = data.rfind(b"\n")
-    while end > 0:
-        line = data.rfind(b"\n", 0, end) + 1
-        if line == 0:
-            return None
-        if is_header(data, line):
-            return line
-        end = line - 1
-    return None

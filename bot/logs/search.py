@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.logs.budget import Deadline, OutOfTime
 from bot.logs.entry import LogEntry
+from bot.logs.framing import entry_bytes
 from bot.logs.lines import lines_in
 from bot.logs.parse import build_entry
 from bot.logs.query import LogQuery
@@ -22,7 +23,7 @@ from bot.logs.reader import (
     chunks_backward,
     chunks_forward,
 )
-from bot.logs.scan import ChunkScanner, entry_bytes
+from bot.logs.scan import ChunkScanner
 from bot.logs.searchable import searchable
 from bot.logs.shown import show
 from bot.redact import Redactor
@@ -138,9 +139,9 @@ def count_matching(
             if deadline is not None:
                 deadline.check()
             if query.matcher is None:  # a level alone is decided on raw headers: see matching_entries
-                found = len(scanner.starts(raw))
+                found = scanner.count(raw)
             else:
-                found = len(scanner.starts(searchable(raw, redactor, query).chunk))
+                found = scanner.count(searchable(raw, redactor, query).chunk)
         except OutOfTime:
             return MatchCount(matching, scanned, handle.shrunk, stopped_early=True)
         matching += found

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.logs import reader
-from bot.logs.parse import is_header
+from bot.logs.framing import is_header
 from bot.logs.reader import LogHandle, chunks_backward, chunks_forward, entry_start_at_or_after
 from tests.logs.generate import FORMATS, START, entry, generate, write_log
 
