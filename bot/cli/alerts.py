@@ -10,6 +10,7 @@ import argparse
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.history import IncidentHistory, IncidentRecord, worst_open
+from bot.alerts.incident_span import incident_span
 from bot.alerts.overview import MonitorOverview, TargetOverview, overview
 from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
@@ -131,13 +132,6 @@ def render_history(history: IncidentHistory) -> str:
 
 
 def _incident_line(incident: IncidentRecord, now: datetime) -> str:
-    lasted = human_duration(incident.duration(now))
-    if incident.ended_at is None:
-        span = f"{_when(incident.started_at)} → ongoing ({lasted})"
-    elif incident.ended_after is not None:
-        shortest = human_duration(incident.ended_after - incident.started_at)
-        span = f"{_when(incident.started_at)} → ended while the bot was offline ({shortest} to {lasted})"
-    else:
-        span = f"{_when(incident.started_at)} → {_when(incident.ended_at)} ({lasted})"
+    span = incident_span(incident, now, _when)
     name = target_name(incident.target)
     return f"#{incident.id:<4} {name:<14} {incident.severity.label:<9} {span}  {incident.detail}"

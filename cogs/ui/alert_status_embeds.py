@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from bot.alerts.history import IncidentHistory, IncidentRecord
+from bot.alerts.incident_span import incident_span
 from bot.alerts.overview import MonitorOverview, TargetOverview
 from bot.alerts.results import target_name
 from bot.history.uptime import Uptime
@@ -126,13 +127,5 @@ def history_pages(history: IncidentHistory) -> list[EmbedSpec]:
 
 def _incident_field(incident: IncidentRecord, history: IncidentHistory) -> tuple[str, str]:
     name = f"{STATUS_ICONS[incident.severity]} {target_name(incident.target)} · #{incident.id}"
-    started = absolute_time(incident.started_at)
-    lasted = human_duration(incident.duration(history.measured_at))
-    if incident.ended_at is None:
-        when = f"Since {started} · ongoing for {lasted}"
-    elif incident.ended_after is not None:
-        shortest = human_duration(incident.ended_after - incident.started_at)
-        when = f"{started} → ended while the bot was offline · between {shortest} and {lasted}"
-    else:
-        when = f"{started} → {absolute_time(incident.ended_at)} · {lasted}"
-    return name, f"{when}\n{limits.truncate(incident.detail, 400)}"
+    span = incident_span(incident, history.measured_at, absolute_time)
+    return name, f"{span}\n{limits.truncate(incident.detail, 400)}"
