@@ -1,12 +1,14 @@
-"""`python -m bot alerts status|history [--json]`: the monitor's state and past incidents.
+"""`python -m bot alerts status|history [--json]`: the monitor's state, uptime and past incidents.
 
-Works without Discord and while the bot runs (it reads the same SQLite file). `status` exits
-with the worst open incident (0 none, 1 degraded, 2 failed; 3 when alerts were never on).
+Works without Discord and while the bot runs (it reads the same SQLite files, and never creates
+the history's). `status` exits with the worst open incident (0 none, 1 degraded, 2 failed; 3 when
+alerts were never on).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.history import IncidentHistory, IncidentRecord, worst_open
@@ -15,6 +17,12 @@ from bot.alerts.overview import MonitorOverview, TargetOverview, overview
 from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
 from bot.cli.output import print_json
+from bot.history.uptime_summary import (
+    UptimeSummary,
+    recorded_uptime_summaries,
+    uptime_fields,
+    uptime_line,
+)
 from bot.runtime import Runtime
 from bot.units import human_duration
 
@@ -27,7 +35,7 @@ def register(
     parser = commands.add_parser("alerts")
     actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     actions.add_parser(
-        "status", parents=[common], help="every target's state, since when, and open incidents"
+        "status", parents=[common], help="every target's state, since when, uptime and open incidents"
     ).set_defaults(handler=run_status)
     history = actions.add_parser(
         "history", parents=[common], help="incidents, newest first, and the mean time to recovery"
@@ -51,18 +59,20 @@ async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
     store = AlertStore(runtime.state)
     engine = await store.load_engine()
     settings = runtime.settings
+    now = datetime.now(UTC)
     result = overview(
         engine,
         enabled=settings.alert_channel_id is not None,
         interval_seconds=settings.check_interval_seconds,
         pending_notices=await store.pending_count(),
         delivery_problem=None,
-        now=datetime.now(UTC),
+        now=now,
     )
+    uptimes = await recorded_uptime_summaries(runtime.history, now)
     if args.json:
-        print_json(result.to_dict(), runtime.redactor)
+        print_json(status_dict(result, uptimes), runtime.redactor)
     else:
-        print(runtime.redactor(render_status(result)))
+        print(runtime.redactor(render_status(result, uptimes)))
     if not result.enabled and result.last_round_at is None:
         return NOT_CONFIGURED
     return result.worst_open.exit_code
@@ -82,8 +92,19 @@ def _when(moment: datetime | None) -> str:
     return "—" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
-def render_status(result: MonitorOverview) -> str:
-    """A header line about the monitor, then a table: target, status, since, detail (incident noted)."""
+def status_dict(result: MonitorOverview, uptimes: Mapping[str, UptimeSummary] | None) -> dict[str, object]:
+    """The overview's JSON, each target with its uptime fields (None without history)."""
+    data = result.to_dict()
+    for target in data["targets"]:
+        target.update(uptime_fields(None if uptimes is None else uptimes.get(target["target"])))
+    return data
+
+
+def render_status(result: MonitorOverview, uptimes: Mapping[str, UptimeSummary] | None) -> str:
+    """A header line about the monitor, a table (target, status, since, detail), each target's uptime.
+
+    ``uptimes`` is None when there is no history yet.
+    """
     if result.enabled:
         head = f"Monitor on: a round every {human_duration(result.interval_seconds)}"
     else:
@@ -102,7 +123,16 @@ def render_status(result: MonitorOverview) -> str:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[3]]).rstrip())
+    lines.append("")
+    if uptimes is None:
+        lines.append("Uptime: no history yet")
+    else:
+        lines += [f"{t.name.ljust(widths[0])}  {_uptime(uptimes.get(t.target))}" for t in result.targets]
     return "\n".join(lines)
+
+
+def _uptime(summary: UptimeSummary | None) -> str:
+    return "Uptime: not measured yet" if summary is None else uptime_line(summary)
 
 
 def _label(target: TargetOverview) -> str:

@@ -2,69 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.alerts.engine import AlertPolicy
-from bot.alerts.monitor import Monitor
-from bot.alerts.results import TargetResult
-from bot.alerts.store import AlertStore
-from bot.cli import alerts
 from bot.cli.main import main
-from bot.config import Settings
-from bot.runtime import Runtime
-from bot.state import StateStore
 from bot.status import Status
-from tests.alerts.conftest import Channel
+from tests.cli.alerts_support import CHANNEL, leave_state, run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHANNEL = "123456789012345678"
-
-
-class Fixed:
-    """A target whose status the test sets."""
-
-    def __init__(self, key: str, status: Status) -> None:
-        self.keys = (key,)
-        self.status = status
-
-    async def __call__(self, now: datetime) -> list[TargetResult]:
-        return [TargetResult(self.keys[0], now, self.status, 5.0, f"{self.keys[0]} is {self.status.value}")]
-
-
-async def leave_state(data_dir: Path, *statuses: tuple[str, Status], rounds: int = 3) -> None:
-    """Run a monitor over ``statuses`` as the bot would, leaving its state in DATA_DIR."""
-    state = StateStore(data_dir / "state.sqlite3")
-    now = datetime.now(UTC) - timedelta(hours=1)
-    try:
-        monitor = Monitor(
-            targets=[Fixed(key, status) for key, status in statuses],
-            policy=AlertPolicy(failure_threshold=2),
-            store=AlertStore(state),
-            deliver=Channel().deliver,
-            interval=300,
-            clock=lambda: now,
-        )
-        for _ in range(rounds):
-            await monitor.run_round()
-            now += timedelta(minutes=5)
-    finally:
-        await state.close()
-
-
-async def run(argv: list[str], data_dir: Path, **settings) -> int:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true")
-    parser = argparse.ArgumentParser()
-    alerts.register(parser.add_subparsers(dest="command", required=True), common)
-    args = parser.parse_args(argv)
-    async with Runtime.open(Settings(data_dir=data_dir, **settings)) as runtime:
-        return await args.handler(args, runtime)
 
 
 async def test_status_exits_with_the_worst_open_incident(tmp_path, capsys):
