@@ -8,7 +8,6 @@ alerts were never on).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.history import IncidentHistory, IncidentRecord, worst_open
@@ -18,8 +17,9 @@ from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
 from bot.cli.output import print_json
 from bot.history.uptime_summary import (
+    UptimeReading,
     UptimeSummary,
-    recorded_uptime_summaries,
+    read_uptime_summaries,
     uptime_fields,
     uptime_line,
 )
@@ -68,7 +68,7 @@ async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
         delivery_problem=None,
         now=now,
     )
-    uptimes = await recorded_uptime_summaries(runtime.history, now)
+    uptimes = await read_uptime_summaries(runtime.history, now)
     if args.json:
         print_json(status_dict(result, uptimes), runtime.redactor)
     else:
@@ -92,19 +92,19 @@ def _when(moment: datetime | None) -> str:
     return "—" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
-def status_dict(result: MonitorOverview, uptimes: Mapping[str, UptimeSummary] | None) -> dict[str, object]:
-    """The overview's JSON, each target with its uptime fields (None without history)."""
+def status_dict(result: MonitorOverview, uptimes: UptimeReading) -> dict[str, object]:
+    """The overview's JSON, each target with its uptime fields (null without history), and
+    ``uptime_missing``: why there is no uptime at all (null when there is)."""
     data = result.to_dict()
+    summaries = uptimes.summaries or {}
     for target in data["targets"]:
-        target.update(uptime_fields(None if uptimes is None else uptimes.get(target["target"])))
+        target.update(uptime_fields(summaries.get(target["target"])))
+    data["uptime_missing"] = uptimes.missing
     return data
 
 
-def render_status(result: MonitorOverview, uptimes: Mapping[str, UptimeSummary] | None) -> str:
-    """A header line about the monitor, a table (target, status, since, detail), each target's uptime.
-
-    ``uptimes`` is None when there is no history yet.
-    """
+def render_status(result: MonitorOverview, uptimes: UptimeReading) -> str:
+    """A header line about the monitor, a table (target, status, since, detail), each target's uptime."""
     if result.enabled:
         head = f"Monitor on: a round every {human_duration(result.interval_seconds)}"
     else:
@@ -124,10 +124,11 @@ def render_status(result: MonitorOverview, uptimes: Mapping[str, UptimeSummary] 
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[3]]).rstrip())
     lines.append("")
-    if uptimes is None:
-        lines.append("Uptime: no history yet")
+    if uptimes.summaries is None:
+        lines.append(f"Uptime: {uptimes.missing}")
     else:
-        lines += [f"{t.name.ljust(widths[0])}  {_uptime(uptimes.get(t.target))}" for t in result.targets]
+        found = uptimes.summaries
+        lines += [f"{t.name.ljust(widths[0])}  {_uptime(found.get(t.target))}" for t in result.targets]
     return "\n".join(lines)
 
 

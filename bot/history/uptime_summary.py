@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.history.sqlite_file import HistoryUnavailable
 from bot.history.store import HistoryStore
 from bot.history.uptime import Uptime
 from bot.units import human_duration
@@ -13,6 +14,7 @@ DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 # Less than this much maintenance or unmeasured time in the last day goes unsaid.
 SAID_FROM_SECONDS = 60
+NO_HISTORY = "no history yet"
 
 
 @dataclass(frozen=True)
@@ -30,15 +32,26 @@ async def uptime_summaries(store: HistoryStore, now: datetime) -> dict[str, Upti
     return {target: UptimeSummary(days[target], weeks[target]) for target in days if target in weeks}
 
 
-async def recorded_uptime_summaries(store: HistoryStore, now: datetime) -> dict[str, UptimeSummary] | None:
-    """As `uptime_summaries`, or None when the history file does not exist yet.
+@dataclass(frozen=True)
+class UptimeReading:
+    """What a reader of the history found: every recorded target's summary, or why there is none."""
 
-    For readers such as the CLI: opening the store would create the file, and a status
-    command must not leave one behind.
+    summaries: dict[str, UptimeSummary] | None
+    missing: str | None = None
+
+
+async def read_uptime_summaries(store: HistoryStore, now: datetime) -> UptimeReading:
+    """As `uptime_summaries` for readers such as the CLI, which must neither create nor fail on the file.
+
+    Opening the store creates the history file, so a missing one is "no history yet"; an unusable
+    one is said (the store logs its error) rather than failing the command that wanted the uptime.
     """
     if not store.file.path.exists():
-        return None
-    return await uptime_summaries(store, now)
+        return UptimeReading(None, NO_HISTORY)
+    try:
+        return UptimeReading(await uptime_summaries(store, now))
+    except HistoryUnavailable as error:
+        return UptimeReading(None, str(error))
 
 
 def uptime_line(summary: UptimeSummary) -> str:

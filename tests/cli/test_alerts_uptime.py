@@ -53,8 +53,9 @@ async def test_status_shows_uptime_of_measured_time_with_maintenance_and_gaps_in
 async def test_status_json_gives_each_targets_uptime_as_fractions_of_measured_seconds(tmp_path, capsys):
     await leave_a_week(tmp_path, datetime.now(UTC))
     code = await run(["alerts", "status", "--json"], tmp_path, alert_channel_id=int(CHANNEL))
-    targets = {target["target"]: target for target in json.loads(capsys.readouterr().out)["targets"]}
-    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    targets = {target["target"]: target for target in data["targets"]}
+    assert code == 0 and data["uptime_missing"] is None
     tmdb = targets["tmdb"]
     assert tmdb["uptime_24h"] == pytest.approx(0.8) and tmdb["uptime_7d"] == pytest.approx(0.625)
     assert (tmdb["measured_24h_seconds"], tmdb["maintenance_24h_seconds"]) == (1500, 600)
@@ -71,7 +72,9 @@ async def test_status_without_a_history_says_so_and_never_creates_the_file(tmp_p
     as_json = await python_m_bot("alerts", "status", "--json", environment=environment, cwd=tmp_path)
     assert (text.code, as_json.code) == (0, 0), text.err + as_json.err
     assert text.out.rstrip().endswith("\nUptime: no history yet")
-    for target in json.loads(as_json.out)["targets"]:
+    data = json.loads(as_json.out)
+    assert data["uptime_missing"] == "no history yet"
+    for target in data["targets"]:
         assert target["uptime_24h"] is None and target["uptime_7d"] is None
         assert target["measured_24h_seconds"] is None and target["maintenance_7d_seconds"] is None
     assert not (tmp_path / FILE_NAME).exists()
@@ -95,3 +98,18 @@ async def test_history_gives_a_recovery_while_the_bot_was_offline_as_a_range(tmp
         f"Failed    {start:%Y-%m-%d %H:%M:%S} UTC → ended while the bot was offline · between 5 min and 3 h  "
         in line_of(out, "#1 ")
     )
+
+
+async def test_status_with_an_unusable_history_still_shows_the_monitor_and_says_why(tmp_path, capsys):
+    await leave_state(tmp_path, ("tmdb", Status.FAILED))
+    damaged = b"not a database " * 300
+    (tmp_path / FILE_NAME).write_bytes(damaged)
+    code = await run(["alerts", "status"], tmp_path, alert_channel_id=int(CHANNEL))
+    out = capsys.readouterr().out
+    assert code == 2 and "incident #1" in out
+    assert f"Uptime: The measurement history in {tmp_path / FILE_NAME} is unusable: " in out
+    assert await run(["alerts", "status", "--json"], tmp_path, alert_channel_id=int(CHANNEL)) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert "is unusable" in data["uptime_missing"]
+    assert all(target["uptime_24h"] is None for target in data["targets"])
+    assert (tmp_path / FILE_NAME).read_bytes() == damaged
