@@ -29,7 +29,7 @@ class Fixed:
     """A target whose status the test sets (and may change between rounds)."""
 
     def __init__(self, key: str, status: Status) -> None:
-        self.keys = (key,)
+        self.keys: tuple[str, ...] = (key,)
         self.status = status
 
     async def __call__(self, now: datetime) -> list[TargetResult]:
@@ -69,7 +69,7 @@ class BotRounds:
             runtime.settings.data_dir / FILE_NAME, interval_seconds=INTERVAL, clock=lambda: self.now
         )
         self.monitor = Monitor(
-            targets=list(targets.values()),
+            targets=[*targets.values()],
             policy=AlertPolicy(failure_threshold=2),
             store=AlertStore(runtime.state),
             deliver=Channel().deliver,

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli.main import main
 from bot.status import Status
 from tests.cli.alerts_support import CHANNEL, leave_state, run
@@ -15,7 +17,9 @@ from tests.cli.alerts_support import CHANNEL, leave_state, run
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-async def test_status_exits_with_the_worst_open_incident(tmp_path, capsys):
+async def test_status_exits_with_the_worst_open_incident(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     await leave_state(tmp_path, ("tmdb", Status.FAILED), ("omdb", Status.DEGRADED), ("jellyfin", Status.OK))
     code = await run(["alerts", "status"], tmp_path, alert_channel_id=int(CHANNEL))
     out = capsys.readouterr().out
@@ -23,7 +27,7 @@ async def test_status_exits_with_the_worst_open_incident(tmp_path, capsys):
     assert "Monitor on" in out and "incident #1" in out and "TMDB" in out and "not checked" in out
 
 
-async def test_status_json_lists_every_target(tmp_path, capsys):
+async def test_status_json_lists_every_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     await leave_state(tmp_path, ("omdb", Status.DEGRADED))
     code = await run(["alerts", "status", "--json"], tmp_path, alert_channel_id=int(CHANNEL))
     data = json.loads(capsys.readouterr().out)
@@ -33,14 +37,18 @@ async def test_status_json_lists_every_target(tmp_path, capsys):
     assert data["worst_open_incident"] == "degraded"
 
 
-async def test_status_is_0_when_nothing_is_open_and_3_when_alerts_were_never_on(tmp_path, capsys):
+async def test_status_is_0_when_nothing_is_open_and_3_when_alerts_were_never_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     await leave_state(tmp_path, ("tmdb", Status.OK))
     assert await run(["alerts", "status"], tmp_path, alert_channel_id=int(CHANNEL)) == 0
     assert await run(["alerts", "status"], tmp_path / "empty") == 3
     assert "ALERT_CHANNEL_ID" in capsys.readouterr().out
 
 
-async def test_history_lists_incidents_and_the_mean_time_to_recovery(tmp_path, capsys):
+async def test_history_lists_incidents_and_the_mean_time_to_recovery(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     await leave_state(tmp_path, ("tmdb", Status.FAILED), rounds=2)
     await leave_state(tmp_path, ("tmdb", Status.OK), rounds=1)
     code = await run(["alerts", "history", "--json"], tmp_path)
@@ -53,7 +61,7 @@ async def test_history_lists_incidents_and_the_mean_time_to_recovery(tmp_path, c
     assert "0 incident(s) of OMDb" in capsys.readouterr().out
 
 
-async def test_python_m_bot_alerts_status_works_without_discord(tmp_path):
+async def test_python_m_bot_alerts_status_works_without_discord(tmp_path: Path) -> None:
     await leave_state(tmp_path, ("database", Status.FAILED))
     environment = {"DATA_DIR": str(tmp_path), "ALERT_CHANNEL_ID": CHANNEL}
     process = await asyncio.create_subprocess_exec(
@@ -71,5 +79,5 @@ async def test_python_m_bot_alerts_status_works_without_discord(tmp_path):
     assert "Database" in out.decode() and "incident #1" in out.decode()
 
 
-def test_a_bad_days_value_is_a_usage_error():
+def test_a_bad_days_value_is_a_usage_error() -> None:
     assert main(["alerts", "history", "--days", "0"]) == 3

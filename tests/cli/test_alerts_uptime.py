@@ -39,7 +39,9 @@ def line_of(out: str, prefix: str, containing: str = "") -> str:
     return line
 
 
-async def test_status_shows_uptime_of_measured_time_with_maintenance_and_gaps_in_words(tmp_path, capsys):
+async def test_status_shows_uptime_of_measured_time_with_maintenance_and_gaps_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     await leave_a_week(tmp_path, datetime.now(UTC))
     code = await run(["alerts", "status"], tmp_path, alert_channel_id=int(CHANNEL))
     out = capsys.readouterr().out
@@ -50,7 +52,9 @@ async def test_status_shows_uptime_of_measured_time_with_maintenance_and_gaps_in
     assert line_of(out, "Jellyfin  ", "Uptime").endswith("  Uptime: not measured yet")
 
 
-async def test_status_json_gives_each_targets_uptime_as_fractions_of_measured_seconds(tmp_path, capsys):
+async def test_status_json_gives_each_targets_uptime_as_fractions_of_measured_seconds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     await leave_a_week(tmp_path, datetime.now(UTC))
     code = await run(["alerts", "status", "--json"], tmp_path, alert_channel_id=int(CHANNEL))
     data = json.loads(capsys.readouterr().out)
@@ -65,7 +69,7 @@ async def test_status_json_gives_each_targets_uptime_as_fractions_of_measured_se
         assert targets[key]["uptime_24h"] is None and targets[key]["measured_7d_seconds"] is None
 
 
-async def test_status_without_a_history_says_so_and_never_creates_the_file(tmp_path):
+async def test_status_without_a_history_says_so_and_never_creates_the_file(tmp_path: Path) -> None:
     await leave_state(tmp_path, ("tmdb", Status.OK))
     environment = {"DATA_DIR": str(tmp_path), "ALERT_CHANNEL_ID": CHANNEL}
     text = await python_m_bot("alerts", "status", environment=environment, cwd=tmp_path)
@@ -80,7 +84,9 @@ async def test_status_without_a_history_says_so_and_never_creates_the_file(tmp_p
     assert not (tmp_path / FILE_NAME).exists()
 
 
-async def test_history_gives_a_recovery_while_the_bot_was_offline_as_a_range(tmp_path, capsys):
+async def test_history_gives_a_recovery_while_the_bot_was_offline_as_a_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=5)
     async with bot_rounds(tmp_path, "tmdb", "omdb", start=start) as bot:
         bot.set("tmdb", Status.FAILED)
@@ -100,7 +106,9 @@ async def test_history_gives_a_recovery_while_the_bot_was_offline_as_a_range(tmp
     )
 
 
-async def test_status_with_an_unusable_history_still_shows_the_monitor_and_says_why(tmp_path, capsys):
+async def test_status_with_an_unusable_history_still_shows_the_monitor_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     await leave_state(tmp_path, ("tmdb", Status.FAILED))
     damaged = b"not a database " * 300
     (tmp_path / FILE_NAME).write_bytes(damaged)

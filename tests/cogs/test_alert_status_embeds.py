@@ -17,7 +17,7 @@ def stamp(moment: datetime) -> str:
     return f"<t:{int(moment.timestamp())}:f>"
 
 
-def test_history_fields_word_open_ended_and_uncertain_incidents_as_the_cli_does():
+def test_history_fields_word_open_ended_and_uncertain_incidents_as_the_cli_does() -> None:
     opened = NOW - timedelta(hours=2, minutes=5)
     incidents = (
         IncidentRecord(3, "omdb", Status.FAILED, opened, None, None, "401", None),
