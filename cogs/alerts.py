@@ -15,9 +15,9 @@ from bot.alerts.results import TARGET_NAMES
 from bot.app import MaintenanceBot
 from bot.history import HistoryStore
 from bot.history.status_chart import render_status_chart
-from bot.history.uptime_summary import uptime_summaries
+from bot.history.uptime_summary import uptime_line, uptime_summaries
 from cogs.alert_delivery import LogDownloadButton
-from cogs.ui.alert_status_embeds import history_pages, status_embed, uptime_line
+from cogs.ui.alert_status_embeds import history_pages, status_embed
 from cogs.ui.embeds import absolute_time, relative_time
 from cogs.ui.views import PageView
 

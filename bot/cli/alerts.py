@@ -1,7 +1,8 @@
-"""`python -m bot alerts status|history [--json]`: the monitor's state and past incidents.
+"""`python -m bot alerts status|history [--json]`: the monitor's state, uptime and past incidents.
 
-Works without Discord and while the bot runs (it reads the same SQLite file). `status` exits
-with the worst open incident (0 none, 1 degraded, 2 failed; 3 when alerts were never on).
+Works without Discord and while the bot runs (it reads the same SQLite files, and never creates
+the history's). `status` exits with the worst open incident (0 none, 1 degraded, 2 failed; 3 when
+alerts were never on).
 """
 
 from __future__ import annotations
@@ -10,10 +11,18 @@ import argparse
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.history import IncidentHistory, IncidentRecord, worst_open
+from bot.alerts.incident_span import incident_span
 from bot.alerts.overview import MonitorOverview, TargetOverview, overview
 from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
 from bot.cli.output import print_json
+from bot.history.uptime_summary import (
+    UptimeReading,
+    UptimeSummary,
+    read_uptime_summaries,
+    uptime_fields,
+    uptime_line,
+)
 from bot.runtime import Runtime
 from bot.units import human_duration
 
@@ -26,7 +35,7 @@ def register(
     parser = commands.add_parser("alerts")
     actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     actions.add_parser(
-        "status", parents=[common], help="every target's state, since when, and open incidents"
+        "status", parents=[common], help="every target's state, since when, uptime and open incidents"
     ).set_defaults(handler=run_status)
     history = actions.add_parser(
         "history", parents=[common], help="incidents, newest first, and the mean time to recovery"
@@ -50,18 +59,20 @@ async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:
     store = AlertStore(runtime.state)
     engine = await store.load_engine()
     settings = runtime.settings
+    now = datetime.now(UTC)
     result = overview(
         engine,
         enabled=settings.alert_channel_id is not None,
         interval_seconds=settings.check_interval_seconds,
         pending_notices=await store.pending_count(),
         delivery_problem=None,
-        now=datetime.now(UTC),
+        now=now,
     )
+    uptimes = await read_uptime_summaries(runtime.history, now)
     if args.json:
-        print_json(result.to_dict(), runtime.redactor)
+        print_json(status_dict(result, uptimes), runtime.redactor)
     else:
-        print(runtime.redactor(render_status(result)))
+        print(runtime.redactor(render_status(result, uptimes)))
     if not result.enabled and result.last_round_at is None:
         return NOT_CONFIGURED
     return result.worst_open.exit_code
@@ -81,8 +92,19 @@ def _when(moment: datetime | None) -> str:
     return "—" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
-def render_status(result: MonitorOverview) -> str:
-    """A header line about the monitor, then a table: target, status, since, detail (incident noted)."""
+def status_dict(result: MonitorOverview, uptimes: UptimeReading) -> dict[str, object]:
+    """The overview's JSON, each target with its uptime fields (null without history), and
+    ``uptime_missing``: why there is no uptime at all (null when there is)."""
+    data = result.to_dict()
+    summaries = uptimes.summaries or {}
+    for target in data["targets"]:
+        target.update(uptime_fields(summaries.get(target["target"])))
+    data["uptime_missing"] = uptimes.missing
+    return data
+
+
+def render_status(result: MonitorOverview, uptimes: UptimeReading) -> str:
+    """A header line about the monitor, a table (target, status, since, detail), each target's uptime."""
     if result.enabled:
         head = f"Monitor on: a round every {human_duration(result.interval_seconds)}"
     else:
@@ -101,7 +123,17 @@ def render_status(result: MonitorOverview) -> str:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[3]]).rstrip())
+    lines.append("")
+    if uptimes.summaries is None:
+        lines.append(f"Uptime: {uptimes.missing}")
+    else:
+        found = uptimes.summaries
+        lines += [f"{t.name.ljust(widths[0])}  {_uptime(found.get(t.target))}" for t in result.targets]
     return "\n".join(lines)
+
+
+def _uptime(summary: UptimeSummary | None) -> str:
+    return "Uptime: not measured yet" if summary is None else uptime_line(summary)
 
 
 def _label(target: TargetOverview) -> str:
@@ -131,13 +163,6 @@ def render_history(history: IncidentHistory) -> str:
 
 
 def _incident_line(incident: IncidentRecord, now: datetime) -> str:
-    lasted = human_duration(incident.duration(now))
-    if incident.ended_at is None:
-        span = f"{_when(incident.started_at)} → ongoing ({lasted})"
-    elif incident.ended_after is not None:
-        shortest = human_duration(incident.ended_after - incident.started_at)
-        span = f"{_when(incident.started_at)} → ended while the bot was offline ({shortest} to {lasted})"
-    else:
-        span = f"{_when(incident.started_at)} → {_when(incident.ended_at)} ({lasted})"
+    span = incident_span(incident, now, _when)
     name = target_name(incident.target)
     return f"#{incident.id:<4} {name:<14} {incident.severity.label:<9} {span}  {incident.detail}"

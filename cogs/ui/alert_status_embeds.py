@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from bot.alerts.history import IncidentHistory, IncidentRecord
+from bot.alerts.incident_span import incident_span
 from bot.alerts.overview import MonitorOverview, TargetOverview
 from bot.alerts.results import target_name
-from bot.history.uptime import Uptime
-from bot.history.uptime_summary import UptimeSummary
 from bot.status import Status, worst
 from bot.units import human_duration
 from cogs.ui import limits
@@ -35,28 +34,6 @@ def status_embed(overview: MonitorOverview, extra: Mapping[str, str] | None = No
             value += f"\n{extra[target.target]}"
         spec.add_field(_target_title(target), value, inline=False)
     return spec
-
-
-def uptime_line(summary: UptimeSummary) -> str:
-    """'Uptime 24 h 99.93 % · 7 d 100 %', and how much of the day was not measured or in maintenance."""
-    line = f"Uptime 24 h {_percent(summary.day)} · 7 d {_percent(summary.week)}"
-    day = summary.day
-    gaps = [
-        f"{human_duration(seconds)} {what}"
-        for seconds, what in (
-            (day.maintenance_seconds, "maintenance"),
-            (day.unmeasured_seconds, "not measured"),
-        )
-        if seconds >= 60
-    ]
-    return f"{line} (last 24 h: {', '.join(gaps)})" if gaps else line
-
-
-def _percent(uptime: Uptime) -> str:
-    share = uptime.percentage
-    if share is None:
-        return "—"
-    return "100 %" if share >= 100 else f"{min(share, 99.99):.2f} %"
 
 
 def _monitor_line(overview: MonitorOverview) -> str:
@@ -126,13 +103,5 @@ def history_pages(history: IncidentHistory) -> list[EmbedSpec]:
 
 def _incident_field(incident: IncidentRecord, history: IncidentHistory) -> tuple[str, str]:
     name = f"{STATUS_ICONS[incident.severity]} {target_name(incident.target)} · #{incident.id}"
-    started = absolute_time(incident.started_at)
-    lasted = human_duration(incident.duration(history.measured_at))
-    if incident.ended_at is None:
-        when = f"Since {started} · ongoing for {lasted}"
-    elif incident.ended_after is not None:
-        shortest = human_duration(incident.ended_after - incident.started_at)
-        when = f"{started} → ended while the bot was offline · between {shortest} and {lasted}"
-    else:
-        when = f"{started} → {absolute_time(incident.ended_at)} · {lasted}"
-    return name, f"{when}\n{limits.truncate(incident.detail, 400)}"
+    span = incident_span(incident, history.measured_at, absolute_time)
+    return name, f"{span}\n{limits.truncate(incident.detail, 400)}"

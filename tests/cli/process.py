@@ -34,4 +34,5 @@ async def python_m_bot(
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None  # communicate() waited for the exit
     return Finished(process.returncode, (out or b"").decode(), err.decode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.cli.process import python_m_bot
 from tests.fakes.services import closed_port
@@ -11,7 +12,7 @@ from tests.support.postgres_cluster import APP_PASSWORD
 DOWN = f"postgresql://aphrodite:{APP_PASSWORD}@127.0.0.1:{closed_port()}/aphrodite"
 
 
-async def test_unreadable_saved_credentials_fail_every_service_and_say_so(tmp_path):
+async def test_unreadable_saved_credentials_fail_every_service_and_say_so(tmp_path: Path) -> None:
     environment = {"DATA_DIR": str(tmp_path), "DATABASE_URL": DOWN}
 
     table = await python_m_bot("check", "all", environment=environment, cwd=tmp_path)

@@ -2,6 +2,8 @@
 
 import argparse
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,7 @@ from bot.runtime import Runtime
 from bot.services.catalog import SERVICE_KEYS
 from bot.status import Status
 from tests.cli.process import python_m_bot
-from tests.fakes.services import SECRETS
+from tests.fakes.services import SECRETS, FakeServices
 
 NOTHING_CONFIGURED = {
     "JELLYFIN_URL": None,
@@ -31,11 +33,12 @@ async def run_check(argv: list[str], settings: Settings) -> int:
     checks.register(parser.add_subparsers(dest="command", required=True), common)
     args = parser.parse_args(argv)
     async with Runtime.open(settings) as runtime:
-        return await args.handler(args, runtime)
+        status: int = await args.handler(args, runtime)
+        return status
 
 
 @pytest.fixture
-def environment(fake_services, tmp_path):
+def environment(fake_services: FakeServices, tmp_path: Path) -> Callable[..., Settings]:
     """Settings at the fakes, state in a temporary DATA_DIR, no Discord token.
 
     AniDB is left unconfigured unless a test sets it: the CLI uses the process-wide AniDB request
@@ -48,7 +51,9 @@ def environment(fake_services, tmp_path):
     return make
 
 
-async def test_all_ok_prints_a_table_and_exits_0(environment, capsys):
+async def test_all_ok_prints_a_table_and_exits_0(
+    environment: Callable[..., Settings], capsys: pytest.CaptureFixture[str]
+) -> None:
     code = await run_check(["check", "all"], environment())
 
     out = capsys.readouterr().out
@@ -61,7 +66,9 @@ async def test_all_ok_prints_a_table_and_exits_0(environment, capsys):
     assert "\033[" not in out  # no colour when stdout is not a terminal
 
 
-async def test_degraded_service_exits_1_and_shows_the_hint(environment, fake_services, capsys):
+async def test_degraded_service_exits_1_and_shows_the_hint(
+    environment: Callable[..., Settings], fake_services: FakeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_services.omdb.set_mode("quota")
 
     code = await run_check(["check", "all"], environment())
@@ -71,18 +78,24 @@ async def test_degraded_service_exits_1_and_shows_the_hint(environment, fake_ser
     assert "→ Free OMDb keys allow 1,000 requests a day" in out
 
 
-async def test_failed_service_exits_2(environment, fake_services, capsys):
+async def test_failed_service_exits_2(
+    environment: Callable[..., Settings], fake_services: FakeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_services.tmdb.set_mode("bad_key")
 
     assert await run_check(["check", "all"], environment()) == 2
 
 
-async def test_nothing_configured_exits_3(environment, capsys):
+async def test_nothing_configured_exits_3(
+    environment: Callable[..., Settings], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert await run_check(["check", "all"], environment(**NOTHING_CONFIGURED)) == 3
     assert "Not configured" in capsys.readouterr().out
 
 
-async def test_one_service_shows_its_facts_and_credential_source(environment, capsys):
+async def test_one_service_shows_its_facts_and_credential_source(
+    environment: Callable[..., Settings], capsys: pytest.CaptureFixture[str]
+) -> None:
     code = await run_check(["check", "jellyfin"], environment())
 
     out = capsys.readouterr().out
@@ -91,7 +104,9 @@ async def test_one_service_shows_its_facts_and_credential_source(environment, ca
     assert "Credentials from  environment" in out
 
 
-async def test_json_lists_every_result(environment, fake_services, capsys):
+async def test_json_lists_every_result(
+    environment: Callable[..., Settings], fake_services: FakeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_services.mdblist.set_mode("quota")
 
     code = await run_check(["check", "all", "--json"], environment())
@@ -111,7 +126,9 @@ async def test_json_lists_every_result(environment, fake_services, capsys):
     }
 
 
-async def test_json_for_one_service_is_a_list_of_one(environment, capsys):
+async def test_json_for_one_service_is_a_list_of_one(
+    environment: Callable[..., Settings], capsys: pytest.CaptureFixture[str]
+) -> None:
     code = await run_check(["check", "tmdb", "--json"], environment())
 
     results = json.loads(capsys.readouterr().out)
@@ -120,7 +137,9 @@ async def test_json_for_one_service_is_a_list_of_one(environment, capsys):
     assert dict(results[0]["facts"])["Key type"] == "v3 API key"
 
 
-async def test_output_never_shows_a_key(environment, fake_services, capsys):
+async def test_output_never_shows_a_key(
+    environment: Callable[..., Settings], fake_services: FakeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
     for key in SERVICE_KEYS:
         fake_services[key].set_mode("garbage")
 
@@ -131,7 +150,7 @@ async def test_output_never_shows_a_key(environment, fake_services, capsys):
     assert [secret for secret in SECRETS if secret in out] == []
 
 
-def test_unknown_service_is_a_usage_error():
+def test_unknown_service_is_a_usage_error() -> None:
     common = argparse.ArgumentParser(add_help=False)
     parser = argparse.ArgumentParser()
     checks.register(parser.add_subparsers(dest="command"), common)
@@ -141,7 +160,9 @@ def test_unknown_service_is_a_usage_error():
     assert raised.value.code == 2  # argparse's usage error; bot.cli.main turns it into 3
 
 
-async def test_colour_marks_the_status_on_a_terminal(environment, fake_services):
+async def test_colour_marks_the_status_on_a_terminal(
+    environment: Callable[..., Settings], fake_services: FakeServices
+) -> None:
     from bot.services.runner import CheckRunner
 
     fake_services.tmdb.set_mode("bad_key")
@@ -156,7 +177,9 @@ async def test_colour_marks_the_status_on_a_terminal(environment, fake_services)
     assert "\033[32mOK" in table
 
 
-async def test_python_m_bot_check_all_json_exits_with_the_worst_status(fake_services, tmp_path):
+async def test_python_m_bot_check_all_json_exits_with_the_worst_status(
+    fake_services: FakeServices, tmp_path: Path
+) -> None:
     fake_services.omdb.set_mode("bad_key")
     environment = fake_services.environment(DATA_DIR=str(tmp_path))
 
@@ -167,7 +190,7 @@ async def test_python_m_bot_check_all_json_exits_with_the_worst_status(fake_serv
     assert [r["status"] for r in results] == ["ok", "failed", "ok", "ok", "ok"]
 
 
-async def test_python_m_bot_check_one_unconfigured_service_exits_3(tmp_path):
+async def test_python_m_bot_check_one_unconfigured_service_exits_3(tmp_path: Path) -> None:
     finished = await python_m_bot("check", "mdblist", environment={"DATA_DIR": str(tmp_path)}, cwd=tmp_path)
 
     assert finished.code == 3

@@ -24,7 +24,7 @@ class Terminal(io.StringIO):
 
 
 @pytest.fixture
-def place(tmp_path: Path, monkeypatch) -> Path:
+def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)  # no stray .env
     (tmp_path / "backups").mkdir()
     write_dump_head(tmp_path / "backups" / BACKUP)
@@ -45,7 +45,13 @@ COMMANDS = {"logs clear": ["logs", "clear"], "backup delete": ["backup", "delete
 
 @pytest.mark.parametrize("argv", COMMANDS.values(), ids=COMMANDS.keys())
 @pytest.mark.parametrize("answer", ["n\n", "\n", "yess\n", ""])
-def test_declining_changes_nothing_and_exits_3(argv, answer, place, monkeypatch, capsys):
+def test_declining_changes_nothing_and_exits_3(
+    argv: list[str],
+    answer: str,
+    place: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setattr(sys, "stdin", Terminal(answer))
 
     assert main(argv) == 3
@@ -60,7 +66,13 @@ def test_declining_changes_nothing_and_exits_3(argv, answer, place, monkeypatch,
 
 @pytest.mark.parametrize("argv", COMMANDS.values(), ids=COMMANDS.keys())
 @pytest.mark.parametrize("answer", ["y\n", "YES\n"])
-def test_y_or_yes_confirms(argv, answer, place, monkeypatch, capsys):
+def test_y_or_yes_confirms(
+    argv: list[str],
+    answer: str,
+    place: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setattr(sys, "stdin", Terminal(answer))
 
     assert main(argv) == 0
@@ -69,7 +81,9 @@ def test_y_or_yes_confirms(argv, answer, place, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("argv", COMMANDS.values(), ids=COMMANDS.keys())
-def test_without_a_terminal_it_is_refused_as_json_with_json(argv, place, monkeypatch, capsys):
+def test_without_a_terminal_it_is_refused_as_json_with_json(
+    argv: list[str], place: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
 
     assert main([*argv, "--json"]) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,11 +25,12 @@ def environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def error_of(out: str) -> dict:
+def error_of(out: str) -> dict[str, Any]:
     document = json.loads(out)
     assert set(document) == {"error"}
     assert set(document["error"]) == {"message", "hint", "exit_code"}
-    return document["error"]
+    error: dict[str, Any] = document["error"]
+    return error
 
 
 @pytest.mark.parametrize(
@@ -45,7 +47,9 @@ def error_of(out: str) -> dict:
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )
-async def test_json_errors_have_one_shape_on_stdout(argv, says, hint, environment, tmp_path):
+async def test_json_errors_have_one_shape_on_stdout(
+    argv: list[str], says: str, hint: str | None, environment: dict[str, str], tmp_path: Path
+) -> None:
     finished = await python_m_bot(*argv, "--json", environment=environment, cwd=tmp_path)
 
     error = error_of(finished.out)
@@ -58,7 +62,9 @@ async def test_json_errors_have_one_shape_on_stdout(argv, says, hint, environmen
     assert "Traceback" not in finished.err and "usage:" not in finished.err
 
 
-async def test_without_json_the_same_error_goes_to_stderr_with_the_usage(environment, tmp_path):
+async def test_without_json_the_same_error_goes_to_stderr_with_the_usage(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     finished = await python_m_bot("logs", "view", "--lines", "many", environment=environment, cwd=tmp_path)
 
     assert finished.code == 3 and finished.out == ""
@@ -68,7 +74,9 @@ async def test_without_json_the_same_error_goes_to_stderr_with_the_usage(environ
     assert hint.startswith("hint: ") and hint.endswith("-m bot logs view --help")
 
 
-async def test_a_secret_typed_on_the_command_line_is_masked_in_a_usage_error(environment, tmp_path):
+async def test_a_secret_typed_on_the_command_line_is_masked_in_a_usage_error(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     finished = await python_m_bot(
         "logs", "view", "--level", SECRET, "--json", environment=environment, cwd=tmp_path
     )
@@ -78,7 +86,7 @@ async def test_a_secret_typed_on_the_command_line_is_masked_in_a_usage_error(env
     assert SECRET not in finished.out + finished.err
 
 
-async def test_an_invalid_setting_is_a_json_error_too(environment, tmp_path):
+async def test_an_invalid_setting_is_a_json_error_too(environment: dict[str, str], tmp_path: Path) -> None:
     environment["CHECK_INTERVAL_SECONDS"] = "often"
 
     finished = await python_m_bot("alerts", "status", "--json", environment=environment, cwd=tmp_path)
@@ -88,7 +96,9 @@ async def test_an_invalid_setting_is_a_json_error_too(environment, tmp_path):
     assert "CHECK_INTERVAL_SECONDS must be a number" in error["message"]
 
 
-async def test_db_integrity_keeps_its_overall_status_beside_the_same_error(environment, tmp_path):
+async def test_db_integrity_keeps_its_overall_status_beside_the_same_error(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     environment["DATABASE_URL"] = f"postgresql://aph:pw-secret-1@127.0.0.1:{closed_port()}/aphrodite"
     environment["HTTP_TIMEOUT_SECONDS"] = "2"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,6 +17,9 @@ from bot.history import FILE_NAME, HistoryStore, SizeSample, TableBytes
 from bot.runtime import Runtime
 from tests.support.postgres_cluster import APP_PASSWORD
 
+if TYPE_CHECKING:
+    from tests.conftest import AphroditeDatabase
+
 MIB = 1024**2
 
 
@@ -23,20 +28,23 @@ async def run_cli(settings: Settings, *argv: str) -> int:
     args = build_parser().parse_args(argv)
     async with Runtime.open(settings) as runtime:
         try:
-            return await args.handler(args, runtime)
+            status: int = await args.handler(args, runtime)
+            return status
         except OpsError as error:
             print(f"error: {runtime.redactor(str(error))}", file=sys.stderr)
             return error.exit_code
 
 
 @pytest.fixture
-def settings(aphrodite_db, tmp_path) -> Settings:
+def settings(aphrodite_db: AphroditeDatabase, tmp_path: Path) -> Settings:
     return Settings(
         database_url=Secret(aphrodite_db.dsn), backup_dir=tmp_path / "backups", data_dir=tmp_path / "data"
     )
 
 
-async def test_json_and_png_after_two_days_of_samples(settings, tmp_path, capsys):
+async def test_json_and_png_after_two_days_of_samples(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     now = datetime.now(UTC)
     store = HistoryStore(settings.data_dir / FILE_NAME)
     try:
@@ -56,26 +64,34 @@ async def test_json_and_png_after_two_days_of_samples(settings, tmp_path, capsys
     assert APP_PASSWORD not in json.dumps(printed)
 
 
-async def test_text_output_names_the_largest_tables(settings, capsys):
+async def test_text_output_names_the_largest_tables(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert await run_cli(settings, "db", "growth") == 0
     out = capsys.readouterr().out
     assert out.startswith("Database growth, last 30 days:")
     assert "media_items" in out
 
 
-async def test_without_database_and_samples_the_exit_status_is_not_configured(tmp_path, capsys):
+async def test_without_database_and_samples_the_exit_status_is_not_configured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = Settings(data_dir=tmp_path / "data", backup_dir=tmp_path / "backups")
     assert await run_cli(settings, "db", "growth") == 3
     assert "No size samples yet" in capsys.readouterr().out
 
 
-async def test_a_day_count_out_of_range_is_a_usage_error(tmp_path, capsys):
+async def test_a_day_count_out_of_range_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     assert await run_cli(settings, "db", "growth", "--days", "0") == 3
     assert "--days" in capsys.readouterr().err
 
 
-async def test_an_unwritable_png_path_fails_and_says_why(settings, tmp_path, capsys):
+async def test_an_unwritable_png_path_fails_and_says_why(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "missing-folder" / "growth.png"
     assert await run_cli(settings, "db", "growth", "--png", str(target)) == 2
     assert "cannot write" in capsys.readouterr().err

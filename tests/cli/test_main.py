@@ -38,7 +38,9 @@ def environment(tmp_path: Path) -> dict[str, str]:
     ],
     ids=" ".join,
 )
-async def test_a_reader_that_stops_early_gets_no_traceback(argv, environment, tmp_path):
+async def test_a_reader_that_stops_early_gets_no_traceback(
+    argv: list[str], environment: dict[str, str], tmp_path: Path
+) -> None:
     """`python -m bot backup list | head -1`: the reader is gone before the output is written."""
     read_end, write_end = os.pipe()
     os.close(read_end)
@@ -52,7 +54,9 @@ async def test_a_reader_that_stops_early_gets_no_traceback(argv, environment, tm
     assert "Exception ignored" not in finished.err
 
 
-async def test_hints_name_this_interpreter_when_python_on_path_is_another(environment, tmp_path):
+async def test_hints_name_this_interpreter_when_python_on_path_is_another(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     elsewhere = tmp_path / "other-bin"
     elsewhere.mkdir()
     (elsewhere / "python").symlink_to("/bin/true")
@@ -71,7 +75,9 @@ async def test_hints_name_this_interpreter_when_python_on_path_is_another(enviro
     assert " /backup" not in finished.err  # no slash command for a terminal user
 
 
-async def test_hints_say_python_when_it_is_this_interpreter(environment, tmp_path):
+async def test_hints_say_python_when_it_is_this_interpreter(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     bindir = Path(sys.executable).parent
     finished = await python_m_bot(
         "backup",
@@ -86,7 +92,9 @@ async def test_hints_say_python_when_it_is_this_interpreter(environment, tmp_pat
     assert "hint: python -m bot backup list" in finished.err
 
 
-async def test_help_lists_every_command_with_what_it_does(environment, tmp_path):
+async def test_help_lists_every_command_with_what_it_does(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     finished = await python_m_bot("--help", environment=environment, cwd=tmp_path)
 
     assert finished.code == 0
@@ -95,14 +103,16 @@ async def test_help_lists_every_command_with_what_it_does(environment, tmp_path)
 
 
 @pytest.mark.parametrize("name", FEATURES)
-async def test_each_command_has_its_own_help(name, environment, tmp_path):
+async def test_each_command_has_its_own_help(name: str, environment: dict[str, str], tmp_path: Path) -> None:
     finished = await python_m_bot(name, "--help", environment=environment, cwd=tmp_path)
 
     assert finished.code == 0
     assert f"-m bot {name} [-h]" in finished.out.replace("\n", " ")
 
 
-def test_a_command_run_in_process_leaves_garbage_collection_alone(tmp_path, monkeypatch):
+def test_a_command_run_in_process_leaves_garbage_collection_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Only `python -m bot`, which exits after its command, freezes its start-up objects."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))

@@ -36,7 +36,7 @@ class Outer:
     internal: object = field(default=None, repr=False)
 
 
-def test_everything_shown_is_redacted_and_typed_for_json():
+def test_everything_shown_is_redacted_and_typed_for_json() -> None:
     moment = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     value = Outer(
         path=Path(f"/backups/{SECRET}.sql"),
@@ -58,6 +58,6 @@ def test_everything_shown_is_redacted_and_typed_for_json():
     }
 
 
-def test_something_it_cannot_encode_is_an_error_not_a_guess():
+def test_something_it_cannot_encode_is_an_error_not_a_guess() -> None:
     with pytest.raises(TypeError, match="object"):
         jsonable({"what": object()}, Redactor())

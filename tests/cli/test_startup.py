@@ -43,7 +43,7 @@ async def imported_by(*argv: str, tmp_path: Path) -> tuple[int, set[str]]:
     return code, names | {name.split(".")[0] for name in names}
 
 
-async def test_help_imports_no_feature_and_no_network_library(tmp_path):
+async def test_help_imports_no_feature_and_no_network_library(tmp_path: Path) -> None:
     code, imported = await imported_by("--help", tmp_path=tmp_path)
 
     assert code == 0
@@ -52,7 +52,9 @@ async def test_help_imports_no_feature_and_no_network_library(tmp_path):
 
 
 @pytest.mark.parametrize("action", ["status", "view", "count"])
-async def test_reading_the_log_without_a_database_imports_neither_aiohttp_nor_asyncpg(action, tmp_path):
+async def test_reading_the_log_without_a_database_imports_neither_aiohttp_nor_asyncpg(
+    action: str, tmp_path: Path
+) -> None:
     (tmp_path / "aphrodite-v2.log").write_text("2025-06-06 18:52:46 [INFO] app.main:1: started\n")
 
     code, imported = await imported_by("logs", action, tmp_path=tmp_path)
@@ -63,7 +65,7 @@ async def test_reading_the_log_without_a_database_imports_neither_aiohttp_nor_as
     assert not imported & (FEATURE_MODULES - {"bot.cli.logs"})
 
 
-async def test_a_command_imports_its_own_feature_only(tmp_path):
+async def test_a_command_imports_its_own_feature_only(tmp_path: Path) -> None:
     code, imported = await imported_by("alerts", "history", tmp_path=tmp_path)
 
     assert code == 0
