@@ -3,6 +3,19 @@
 Use `AphroditeLog` (one per bot) with a `LogQuery` from `LogQuery.parse(level, search)`. Results
 are frozen dataclasses whose text is already redacted; the adapters paginate and render them.
 
+A search goes through one module per step, each the only owner of its decision:
+
+1. ``reader.py`` reads the file by offset, in chunks of whole entries, from either end;
+2. ``shown.py`` / ``searchable.py`` make a chunk the text as shown (redacted, long lines cut);
+3. ``candidates.py`` finds, in one pass in C, the lines that can matter to the query;
+4. ``scan.py`` decides on those lines alone which entries match;
+5. ``framing.py`` says where entries start and end (which lines are headers), for all of the above;
+6. ``parse.py`` reads what a header says and builds the entries shown.
+
+``search.py`` drives the chunks of a view or a count, ``export.py`` those of a download;
+``aphrodite_log.py`` puts them behind one object, with time budgets (``budget.py``) and line
+totals (``lines.py``).
+
 The names below are imported when first used, so a command imports only what it runs
 (`logs status` never loads the search, the export or the clear).
 """

@@ -98,6 +98,20 @@ def entry_start(data: bytes, line: int, floor: int) -> int:
     return line
 
 
+def new_entry_start(data: bytes, line: int, floor: int, earlier: int) -> int | None:
+    """Where the entry holding the line at ``line`` starts; None when it also holds the line at
+    ``earlier`` (-1: no such line). Walks back no further than ``earlier``."""
+    at = line
+    while True:
+        if is_header(data, at):
+            return at if at > earlier else None
+        if at <= earlier:
+            return None
+        if at <= floor:
+            return floor  # lines before any header: an entry of their own
+        at = data.rfind(b"\n", 0, at - 1) + 1
+
+
 def entry_bytes(chunk: Chunk, start: int) -> bytes:
     """The whole entry starting at ``start`` in the chunk."""
     end = entry_end(chunk.data, line_end(chunk.data, start, chunk.end), chunk.end)

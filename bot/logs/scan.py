@@ -13,7 +13,9 @@ parses only their headers (parse.py):
 * with both, the rarer of the two in the chunk leads;
 * a count by text alone needs no header at all: every line holding the search is a matching
   entry, except a repeat within an entry, and only lines the C pass flags as possible repeats
-  are looked at.
+  are looked at;
+* a count by level and text looks only at the lines holding the search in an entry that spells
+  the level (the C pass finds them): each costs a walk back to its header and one header parse.
 
 A regular expression (or non-ASCII text) has no C pass: RE2 finds its lines (query.py).
 """
@@ -36,6 +38,7 @@ from bot.logs.framing import (
     is_header,
     line_end,
     line_start,
+    new_entry_start,
     starts_with_timestamp,
 )
 from bot.logs.parse import header_level
@@ -166,9 +169,9 @@ class ChunkScanner:
             self._on_time()
             line = rfind(b"\n", 0, end) + 1
             if data[line : line + 19].translate(DIGITS_AS_ZERO) in TIMESTAMP_SHAPES:
-                start: int | None = line  # a header: `_new_entry` would say so (line > matched)
+                start: int | None = line  # a header: `new_entry_start` would say so (line > matched)
             else:
-                start = _new_entry(data, line, chunk.start, matched)
+                start = new_entry_start(data, line, chunk.start, matched)
             if start is not None and (wanted is None or header_level(data, start) is wanted):
                 starts.append(start)
             matched = line
@@ -217,17 +220,3 @@ def _is_level_field(data: bytes, line: int, pos: int, after: int, wanted: Level)
     ):  # " [", "]"
         return starts_with_timestamp(data, line)
     return header_level(data, line) is wanted
-
-
-def _new_entry(data: bytes, line: int, floor: int, earlier: int) -> int | None:
-    """Where the entry holding the line at ``line`` starts; None when it also holds the line at
-    ``earlier`` (-1: no such line). Walks back no further than ``earlier``."""
-    at = line
-    while True:
-        if is_header(data, at):
-            return at if at > earlier else None
-        if at <= earlier:
-            return None
-        if at <= floor:
-            return floor  # lines before any header: an entry of their own
-        at = data.rfind(b"\n", 0, at - 1) + 1
