@@ -1,15 +1,16 @@
 """The lines of a chunk that can matter to a query, found in one pass in C.
 
-A scan goes: chunks of whole entries (reader.py) → the text as shown (shown.py, searchable.py)
-→ candidates (here) → the entries around them (framing.py) → what their headers say (parse.py).
-scan.py makes the decisions; only the candidates cost Python work.
+The third step of a search (see the package's docstring): scan.py decides on these lines alone.
 
 * ``needle_lines``: where each line holding the plain search text ends;
-* ``repeats``: where each such line ends that follows another one with no timestamp header
-  line between them. Only these can be a second match within one entry, so a count decides on
-  them alone (a JSON line between may still be a header: scan.py asks framing.py);
 * ``level_fields``: (start, end) of each spelling of the wanted level that stands between
-  level-field delimiters (``[ERROR]``, `` - ERROR - ``, ``"level": "error"``), not "TimeoutError".
+  level-field delimiters (``[ERROR]``, `` - ERROR - ``, ``"level": "error"``), not "TimeoutError";
+* for a count by text, ``repeats``: where each needle line ends that follows another one with no
+  timestamp header line between them. Only these can be a second match within one entry, so
+  the count decides on them alone (a JSON line between may still be a header: framing.py says);
+* for a count by level and text, ``level_needle_lines``: where each needle line ends that is
+  a level field's line, or follows one with no timestamp header line between. Every matching
+  entry holds one; scan.py walks back from each to its header.
 
 Hyperscan finds them all in one pass (bot/pattern_set.py). Where it is not installed, Python
 finds the first and the last in a lower-cased copy with ``bytes.find``, and ``repeats`` is None.
@@ -66,7 +67,8 @@ class CandidateFinder:
         if self._patterns is None:
             return self._found_in_python(chunk)
         found = self._patterns.match_ends(memoryview(chunk.data)[chunk.start : chunk.end])
-        found = [[chunk.start + end for end in ends] for ends in found]
+        if chunk.start:
+            found = [[chunk.start + end for end in ends] for ends in found]
         if self._counting and self._spellings:
             return Candidates([], [], level_needle_lines=sorted(set(found[0] + found[1] + found[2])))
         if self._counting:
