@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from array import array
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -27,15 +28,18 @@ class PatternSet:
         self._new_scratch = new_scratch
         self._local = threading.local()  # Hyperscan's scratch space is per thread
 
-    def match_ends(self, data: bytes | memoryview) -> list[list[int]]:
-        """For each pattern (in the order given), where its matches in ``data`` end, ascending."""
-        ends: list[list[int]] = [[] for _ in range(self._size)]
+    def match_ends(self, data: bytes | memoryview, base: int = 0) -> list[array[int]]:
+        """For each pattern (in the order given), where its matches in ``data`` end plus ``base``,
+        ascending. Compact arrays: a pattern may match on every line of a hostile file."""
+        if base + len(data) >= 2**31:
+            raise ValueError("a buffer of 2 GiB or more")
+        ends = [array("i") for _ in range(self._size)]
         if self._size == 1:
             add = ends[0].append
-            self._scan(data, lambda _id, _start, end, _flags, _context: add(end))
+            self._scan(data, lambda _id, _start, end, _flags, _context: add(base + end))
         else:
             adds = [found.append for found in ends]
-            self._scan(data, lambda pattern, _start, end, _flags, _context: adds[pattern](end))
+            self._scan(data, lambda pattern, _start, end, _flags, _context: adds[pattern](base + end))
         return ends
 
     def _scan(self, data: bytes | memoryview, on_match: Any) -> None:

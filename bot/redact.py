@@ -31,6 +31,8 @@ _TRIGGERS = ("key", "token", "pass", "pwd", "secret", "credential", "authorizati
 # Words whose credential may stand on the next line.
 _REACH_NEXT_LINE = ("authorization", "bearer")
 _REACHES_NEXT_LINE = re.compile(b"(?i)" + b"|".join(word.encode() for word in _REACH_NEXT_LINE))
+# Lines to redact closer than this are redacted together (see _add_line).
+_NEARBY = 1024
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 
@@ -151,12 +153,12 @@ def _finder(forms: tuple[str, ...]) -> _LineFinder | None:
         return None
     encoded = [form.encode() for form in forms]
     triggers = [trigger.encode() for trigger in _TRIGGERS]
-    patterns = pattern_set.compiled(
-        [pattern_set.escaped(text) for text in (*triggers, *encoded)],
-        caseless=[True] * len(triggers) + [False] * len(encoded),
-    )
+    words = [pattern_set.caseless(trigger) for trigger in triggers] + [
+        pattern_set.escaped(f) for f in encoded
+    ]
+    patterns = pattern_set.compiled([b"(?:" + b"|".join(words) + b")[^\\n]*$"])  # once per line
     if patterns is not None:
-        return _EveryMatch(patterns)
+        return _EveryLine(patterns)
     alternatives = [
         b"(?i:" + b"|".join(re2.escape(trigger) for trigger in triggers) + b")",
         *(re2.escape(form) for form in encoded),
@@ -168,25 +170,19 @@ class _LineFinder(Protocol):
     def lines(self, data: bytes) -> list[Span]: ...
 
 
-class _EveryMatch:
-    """Hyperscan: every match's end in one pass, then the lines around them."""
+class _EveryLine:
+    """Hyperscan: the end of every line holding a match, in one pass."""
 
     def __init__(self, patterns: pattern_set.PatternSet) -> None:
         self._patterns = patterns
 
     def lines(self, data: bytes) -> list[Span]:
-        ends = sorted(end for found in self._patterns.match_ends(data) for end in found)
         found: list[Span] = []
         covered = -1
-        for after in ends:
-            if after <= covered:
-                continue  # on a line already taken: no match holds a line break
-            span = _line_span(data, after)
-            found.append(span)
-            if span[1] == len(data):
-                break
-            covered = span[1]
-        return _merged(found)
+        for end in self._patterns.match_ends(data)[0]:
+            if end > covered:  # not a line an Authorization already took in
+                covered = _add_line(found, _line_span(data, end))
+        return found
 
 
 class _FirstMatchFrom:
@@ -199,14 +195,26 @@ class _FirstMatchFrom:
         found: list[Span] = []
         match = self._pattern.search(data)
         while match:
-            span = _line_span(data, match.end())
-            found.append(span)
-            match = self._pattern.search(data, span[1]) if span[1] < len(data) else None
-        return _merged(found)
+            end = _add_line(found, _line_span(data, match.end()))
+            match = self._pattern.search(data, end) if end < len(data) else None
+        return found
+
+
+def _add_line(lines: list[Span], span: Span) -> int:
+    """Add the span of whole lines to ``lines``, joined to the last one when it starts within
+    `_NEARBY` bytes of its end; its end. Redacting the lines between too changes nothing (every
+    pattern needs a trigger word on the line it masks), and a log with a trigger word on every
+    other line keeps a few spans, redacted a piece at a time, not one per line."""
+    if lines and span[0] <= lines[-1][1] + _NEARBY:
+        lines[-1] = (lines[-1][0], span[1])
+    else:
+        lines.append(span)
+    return span[1]
 
 
 def _line_span(data: bytes, after: int) -> Span:
-    """The line holding the match ending at ``after``, with the lines an Authorization announces."""
+    """The line holding the match ending at ``after`` (or the line ending there), with the lines
+    an Authorization announces."""
     start = data.rfind(b"\n", 0, after - 1) + 1
     end = data.find(b"\n", after - 1)
     line = start

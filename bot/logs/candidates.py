@@ -3,7 +3,7 @@
 The third step of a search (see the package's docstring): scan.py decides on these lines alone.
 
 * ``needle_lines``: where each line holding the plain search text ends;
-* ``level_fields``: (start, end) of each spelling of the wanted level that stands between
+* ``level_lines``: where each line ends that holds a spelling of the wanted level between
   level-field delimiters (``[ERROR]``, `` - ERROR - ``, ``"level": "error"``), not "TimeoutError";
 * for a count by text, ``repeats``: where each needle line ends that follows another one with no
   timestamp header line between them. Only these can be a second match within one entry, so
@@ -12,16 +12,18 @@ The third step of a search (see the package's docstring): scan.py decides on the
   a level field's line, or follows one with no timestamp header line between. Every matching
   entry holds one; scan.py walks back from each to its header.
 
-Hyperscan finds them all in one pass (bot/pattern_set.py). Where it is not installed, Python
-finds the first and the last in a lower-cased copy with ``bytes.find``, and ``repeats`` is None.
+Each is found once per line, however often the line holds it, and kept in a compact array: a
+hostile log with a match on every line costs four bytes per line. Hyperscan finds them all in one
+pass (bot/pattern_set.py). Where it is not installed, Python finds the first two in a lower-cased
+copy with ``bytes.find``, and the others are None.
 """
 
 from __future__ import annotations
 
 import functools
-import heapq
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot import pattern_set
@@ -35,15 +37,15 @@ _REST_OF_LINE = rb"[^\n]*$"
 
 @dataclass(frozen=True)
 class Candidates:
-    """What one pass over a chunk found: indexes into ``chunk.data``, ascending.
+    """What one pass over a chunk found: indexes into ``chunk.data`` where lines end, ascending.
 
     ``repeats`` and ``level_needle_lines`` are None when the pass did not look for them.
     """
 
-    needle_lines: list[int]
-    level_fields: list[tuple[int, int]]
-    repeats: list[int] | None = None
-    level_needle_lines: list[int] | None = None
+    needle_lines: Sequence[int]
+    level_lines: Sequence[int]
+    repeats: Sequence[int] | None = None
+    level_needle_lines: Sequence[int] | None = None
 
 
 class CandidateFinder:
@@ -66,50 +68,43 @@ class CandidateFinder:
         """The candidates of data[start:end]."""
         if self._patterns is None:
             return self._found_in_python(chunk)
-        found = self._patterns.match_ends(memoryview(chunk.data)[chunk.start : chunk.end])
-        if chunk.start:
-            found = [[chunk.start + end for end in ends] for ends in found]
+        found = self._patterns.match_ends(memoryview(chunk.data)[chunk.start : chunk.end], chunk.start)
         if self._counting and self._spellings:
-            return Candidates([], [], level_needle_lines=sorted(set(found[0] + found[1] + found[2])))
+            return Candidates((), (), level_needle_lines=found[0])
         if self._counting:
-            return Candidates(found[0], [], repeats=found[1])
-        needle_lines = found.pop(0) if self._needle is not None else []
-        fields = [
-            (end - 1 - len(spelling), end - 1)
-            for spelling, ends in zip(self._spellings, found, strict=True)
-            for end in ends
-        ]
-        return Candidates(needle_lines, sorted(fields))
+            return Candidates(found[0], (), repeats=found[1])
+        if self._needle is None:
+            return Candidates((), found[0])
+        return Candidates(found[0], found[1] if self._spellings else ())
 
     def _found_in_python(self, chunk: Chunk) -> Candidates:
         lowered = chunk.data.lower()
         needle_lines = (
-            [m.end() for m in _rest_of_line(self._needle).finditer(lowered, chunk.start, chunk.end)]
+            array(
+                "i", (m.end() for m in _rest_of_line(self._needle).finditer(lowered, chunk.start, chunk.end))
+            )
             if self._needle is not None
-            else []
+            else ()
         )
-        return Candidates(needle_lines, list(_level_fields(lowered, self._spellings, chunk.start, chunk.end)))
+        return Candidates(needle_lines, _level_lines(lowered, self._spellings, chunk.start, chunk.end))
 
 
 @functools.lru_cache(maxsize=32)
 def _compiled(
     needle: bytes | None, spellings: tuple[bytes, ...], counting: bool
 ) -> pattern_set.PatternSet | None:
-    """For a count: by text, the needle's lines and their repeats; by level and text, three
-    patterns whose matches together are the level-needle lines. Otherwise the needle's lines
-    and one pattern per level spelling."""
+    """The patterns of `CandidateFinder.find`, in its order; each matches once per line, at its end."""
     text = pattern_set.caseless(needle) if needle is not None else b""
     field = b"(?:" + b"|".join(_field(spelling) for spelling in spellings) + b")"
     following = rb"[^\n]*\n(?:" + NOT_TIMESTAMP_LINE + rb"\n)*" + not_timestamp_line_holding(text)
     if counting and spellings:
-        return pattern_set.compiled(
-            [field + rb"[^\n]*" + text + _REST_OF_LINE, text + rb"[^\n]*" + field + _REST_OF_LINE,
-             field + following + _REST_OF_LINE]
-        )  # fmt: skip
+        either_order = field + rb"[^\n]*" + text + b"|" + text + rb"[^\n]*" + field
+        return pattern_set.compiled([b"(?:" + either_order + b"|" + field + following + b")" + _REST_OF_LINE])
     if counting:
         return pattern_set.compiled([text + _REST_OF_LINE, text + following + _REST_OF_LINE])
     needle_lines = [text + _REST_OF_LINE] if needle is not None else []
-    return pattern_set.compiled(needle_lines + [_field(spelling) for spelling in spellings])
+    level_lines = [field + _REST_OF_LINE] if spellings else []
+    return pattern_set.compiled(needle_lines + level_lines)
 
 
 def clear_compiled() -> None:
@@ -146,22 +141,28 @@ def _rest_of_line(needle: bytes) -> re.Pattern[bytes]:
     return re.compile(re.escape(needle) + rb"[^\n]*")
 
 
+def _level_lines(lowered: bytes, spellings: tuple[bytes, ...], start: int, end: int) -> array[int]:
+    """Where each line holding a level field ends."""
+    lines = array("i")
+    for pos in sorted(
+        pos for token in _tokens(spellings) for pos in _token_fields(lowered, token, spellings, start, end)
+    ):
+        line_end = lowered.find(b"\n", pos, end)
+        line_end = end if line_end == -1 else line_end
+        if not lines or lines[-1] != line_end:
+            lines.append(line_end)
+    return lines
+
+
 def _tokens(spellings: tuple[bytes, ...]) -> tuple[bytes, ...]:
     """The spellings to search for: those that no shorter one is the start of (warn covers warning)."""
     return tuple(s for s in spellings if not any(o != s and s.startswith(o) for o in spellings))
 
 
-def _level_fields(
-    lowered: bytes, spellings: tuple[bytes, ...], start: int, end: int
-) -> Iterator[tuple[int, int]]:
-    """(start, end) of each spelling standing between level-field delimiters, in order."""
-    streams = [_token_fields(lowered, token, spellings, start, end) for token in _tokens(spellings)]
-    return heapq.merge(*streams)
-
-
 def _token_fields(
     lowered: bytes, token: bytes, spellings: tuple[bytes, ...], start: int, end: int
-) -> Iterator[tuple[int, int]]:
+) -> Iterator[int]:
+    """Where the token starts a spelling standing between level-field delimiters."""
     longer = [s for s in spellings if s.startswith(token)]
     pos = lowered.find(token, start, end)
     while pos != -1:
@@ -169,6 +170,6 @@ def _token_fields(
             for spelling in longer:
                 after = pos + len(spelling)
                 if after < end and lowered[after] in _AFTER_LEVEL and lowered.startswith(spelling, pos):
-                    yield pos, after
+                    yield pos
                     break
         pos = lowered.find(token, pos + len(token), end)

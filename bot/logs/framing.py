@@ -25,6 +25,8 @@ _TIMESTAMP_CHARS = len(next(iter(TIMESTAMP_SHAPES)))
 _JSON_HEADER_KEYS = frozenset(("level", "levelname", "message", "msg"))
 # A line that may be a header, with the newline before it: the rest are skipped in C.
 _HEADER_CANDIDATE = re.compile(rb"\n(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\{)")
+_LINES_LOOKED_BACK = 64
+_BLOCK = 64 * 1024
 
 
 def starts_with_timestamp(data: bytes, pos: int) -> bool:
@@ -132,24 +134,34 @@ def entry_starts(chunk: Chunk) -> list[int]:
 
 def first_entry_start(data: bytes) -> int | None:
     """Where the first header line after the (possibly partial) first line starts."""
-    line = data.find(b"\n") + 1
-    while 0 < line < len(data):
-        if is_header(data, line):
-            return line
-        line = data.find(b"\n", line) + 1
-    return None
+    first_line_end = data.find(b"\n")
+    if first_line_end == -1:
+        return None
+    start = entry_end(data, first_line_end, len(data))
+    return start if start < len(data) else None
 
 
 def last_entry_start(data: bytes) -> int | None:
     """Where the last complete header line starts, when it is not the very first line."""
     end = data.rfind(b"\n")
-    while end > 0:
+    for _ in range(_LINES_LOOKED_BACK):  # usually a header is a few lines up
+        if end <= 0:
+            return None
         line = data.rfind(b"\n", 0, end) + 1
         if line == 0:
             return None
         if is_header(data, line):
             return line
         end = line - 1
+    # A long entry: its candidate lines found in C, a block at a time from the end.
+    while end > 0:
+        block = max(0, end - _BLOCK)
+        found = _HEADER_CANDIDATE.finditer(data, block, min(len(data), end + _TIMESTAMP_CHARS + 1))
+        candidates = [match.start() + 1 for match in found if match.start() < end]
+        header = next((line for line in reversed(candidates) if is_header(data, line)), None)
+        if header is not None:
+            return header
+        end = block
     return None
 
 

@@ -34,7 +34,7 @@ REGEX_WINDOW = 256 * 1024
 REGEX_CHUNK = 64 * 1024
 
 # Every way a header can spell a level, lower-cased: it stands in the header's level field.
-_LEVEL_SPELLINGS = {
+LEVEL_SPELLINGS = {
     Level.DEBUG: (b"debug",),
     Level.INFO: (b"info",),
     Level.WARNING: (b"warning", b"warn"),
@@ -80,7 +80,7 @@ class LogQuery:
     @property
     def level_spellings(self) -> tuple[bytes, ...]:
         """How a header of the wanted level spells it, lower-cased (WARN for WARNING, ...)."""
-        return _LEVEL_SPELLINGS[self.level] if self.level else ()
+        return LEVEL_SPELLINGS[self.level] if self.level else ()
 
     @property
     def is_everything(self) -> bool:

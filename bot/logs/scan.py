@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
+from collections.abc import Sequence
 
 from bot.logs.budget import Deadline
 from bot.logs.candidates import CandidateFinder, Candidates
@@ -42,8 +43,10 @@ from bot.logs.framing import (
     starts_with_timestamp,
 )
 from bot.logs.parse import header_level
-from bot.logs.query import LogQuery, TextMatcher
+from bot.logs.query import LEVEL_SPELLINGS, LogQuery, TextMatcher
 from bot.logs.reader import Chunk
+
+_LONGEST_SPELLING = max(len(s) for spellings in LEVEL_SPELLINGS.values() for s in spellings)
 
 
 class ChunkScanner:
@@ -71,7 +74,7 @@ class ChunkScanner:
         if self._finder is None:  # nothing asked for: every entry
             return entry_starts(chunk)
         found = self._finder.find(chunk)
-        if level is None or (self._needle is not None and len(found.needle_lines) < len(found.level_fields)):
+        if level is None or (self._needle is not None and len(found.needle_lines) < len(found.level_lines)):
             return self._by_needle(chunk, found.needle_lines)
         return self._by_level(chunk, found, level, matcher)
 
@@ -93,7 +96,7 @@ class ChunkScanner:
         finder = CandidateFinder(self._needle, self.query.level_spellings, counting=True)
         return finder if finder.counts else None
 
-    def _entries_of_level(self, chunk: Chunk, level_needle_lines: list[int]) -> int:
+    def _entries_of_level(self, chunk: Chunk, level_needle_lines: Sequence[int]) -> int:
         """How many entries of the wanted level hold one of these lines."""
         data, wanted = chunk.data, self.query.level
         counted, found = -1, 0
@@ -121,23 +124,19 @@ class ChunkScanner:
     def _by_level(
         self, chunk: Chunk, found: Candidates, wanted: Level, matcher: TextMatcher | None
     ) -> list[int]:
-        data, limit = chunk.data, chunk.end
+        data, spellings = chunk.data, self.query.level_spellings
         starts: list[int] = []
-        seen_until = -1
-        for pos, after in found.level_fields:
+        for end in found.level_lines:
             self._on_time()
-            if pos < seen_until:
-                continue  # another spelling on a line already looked at
-            line = data.rfind(b"\n", 0, pos) + 1
-            end = seen_until = line_end(data, pos, limit)
-            if not _is_level_field(data, line, pos, after, wanted):
+            line = data.rfind(b"\n", 0, end) + 1
+            if not _is_level_header(data, line, wanted, spellings):
                 continue  # the level's name in a message or a traceback
             if matcher is None or self._entry_matches(chunk, line, end, matcher, found.needle_lines):
                 starts.append(line)
         return starts
 
     def _entry_matches(
-        self, chunk: Chunk, line: int, end: int, matcher: TextMatcher, needle_lines: list[int]
+        self, chunk: Chunk, line: int, end: int, matcher: TextMatcher, needle_lines: Sequence[int]
     ) -> bool:
         """Whether the entry whose header is data[line:end] holds a line matching the search."""
         data, limit = chunk.data, chunk.end
@@ -154,7 +153,7 @@ class ChunkScanner:
             return False  # no continuation lines
         return self._any_line_matches(data, end + 1, entry_end(data, end, limit), matcher)
 
-    def _by_needle(self, chunk: Chunk, needle_lines: list[int]) -> list[int]:
+    def _by_needle(self, chunk: Chunk, needle_lines: Sequence[int]) -> list[int]:
         """The entries holding the needle lines: each line's entry, once.
 
         The hot loop of ``logs view --search``: one iteration per matching line, so the common
@@ -212,11 +211,11 @@ class ChunkScanner:
         return False
 
 
-def _is_level_field(data: bytes, line: int, pos: int, after: int, wanted: Level) -> bool:
-    """Whether the spelling at data[pos:after] is the level field of a header starting at ``line``."""
+def _is_level_header(data: bytes, line: int, wanted: Level, spellings: tuple[bytes, ...]) -> bool:
+    """Whether the line starting at ``line`` is a header of the wanted level."""
     # Today's format without fractions, "2026-11-28 22:59:00 [ERROR]": decided without a regex.
-    if (
-        pos == line + 21 and data[after] == 93 and data[line + 19] == 32 and data[line + 20] == 91
-    ):  # " [", "]"
-        return starts_with_timestamp(data, line)
+    if data[line + 19 : line + 21] == b" [":
+        close = data.find(b"]", line + 21, line + 22 + _LONGEST_SPELLING)
+        if close != -1 and data[line + 21 : close].lower() in spellings:
+            return starts_with_timestamp(data, line)
     return header_level(data, line) is wanted

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bot.logs.query import LogQuery
 from bot.logs.reader import Chunk
-from bot.logs.shown import ShownChunk, has_long_line, show, shown_text
+from bot.logs.shown import ShownChunk, has_long_line, piece_end, show, shown_text
 from bot.redact import Redactor
 
 
@@ -35,19 +35,29 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     fast = matcher is not None and matcher.needle is not None and raw.line_length is None
     if not fast or has_long_line(raw.data, raw.start, raw.end):
         return show(raw, redactor)
-    data = raw.data if raw.start == 0 else raw.text  # forward chunks start at 0: no copy
-    spans = redactor.lines_to_redact(data)
-    if spans is None:
-        return show(raw, redactor)
-    limit = raw.end - raw.start
-    spans = [(start, min(end, limit)) for start, end in spans if start < limit]
+    data, start, end = raw.data, raw.start, raw.end
+    spliced = []
+    while start < end:  # piece by piece: a piece's lines to redact are bounded by its size
+        stop = piece_end(data, start, end)
+        piece = _searchable_piece(data[start:stop], redactor)
+        if piece is None:
+            return show(raw, redactor)
+        spliced.append(piece)
+        start = stop
+    text = spliced[0] if len(spliced) == 1 else b"".join(spliced)
+    return ShownChunk(raw, Chunk(raw.offset, text, 0, len(text)), exact=False)
+
+
+def _searchable_piece(piece: bytes, redactor: Redactor) -> bytes | None:
+    """The piece with the lines redaction may change replaced by their shown text; None when
+    only whole-text redaction is right (see `Redactor.lines_to_redact`)."""
+    spans = redactor.lines_to_redact(piece)
     if not spans:
-        return ShownChunk(raw, Chunk(raw.offset, data, 0, limit), exact=False)
-    pieces, at = [], 0
+        return None if spans is None else piece
+    parts, at = [], 0
     for start, end in spans:
-        pieces.append(data[at:start])
-        pieces.append(shown_text(data[start:end], redactor))
+        parts.append(piece[at:start])
+        parts.append(shown_text(piece[start:end], redactor))
         at = end
-    pieces.append(data[at:limit])
-    spliced = b"".join(pieces)
-    return ShownChunk(raw, Chunk(raw.offset, spliced, 0, len(spliced)), exact=False)
+    parts.append(piece[at:])
+    return b"".join(parts)

@@ -76,14 +76,15 @@ def show(raw: Chunk, redactor: Redactor) -> ShownChunk:
 def _shown_pieces(data: bytes, start: int, end: int, redactor: Redactor) -> list[bytes]:
     pieces = []
     while start < end:
-        stop = _piece_end(data, start, end)
+        stop = piece_end(data, start, end)
         pieces.append(_shown_lines(data[start:stop], redactor).encode())
         start = stop
     return pieces
 
 
-def _piece_end(data: bytes, start: int, end: int) -> int:
-    """Where the piece from ``start`` ends: after a newline about _PIECE bytes on (or ``end``)."""
+def piece_end(data: bytes, start: int, end: int) -> int:
+    """Where the piece from ``start`` ends: after a newline about _PIECE bytes on (or ``end``),
+    never right after a line that may announce a credential on the next one."""
     stop = start + _PIECE
     while stop < end:
         newline = data.find(b"\n", stop, end)

@@ -1,5 +1,7 @@
 """Counting: every matching entry of the whole file, once, whichever of level or text leads."""
 
+import tracemalloc
+
 import pytest
 
 from bot.logs import Level, LogCount, LogQuery, NoLog
@@ -46,3 +48,20 @@ async def test_count_reports_the_file_totals(aphrodite_log, log_path, mixed_log)
 
 async def test_count_of_a_missing_log_says_so(aphrodite_log):
     assert isinstance(await aphrodite_log.count(LogQuery.parse("ERROR")), NoLog)
+
+
+def test_a_huge_entry_matching_on_every_other_line_is_counted_in_memory_near_its_size(log_path, redactor):
+    # A planted entry of 1.5 MiB (more than a chunk) whose every other line holds the search and a
+    # credential trigger: the candidates and the lines to redact stay compact (4 bytes a line,
+    # nearby lines redacted together), where a list per line would take many times the entry.
+    body = b"key tmdb\nx\n" * (3 * 512 * 1024 // 11)
+    log_path.write_bytes(b"2026-11-28 00:00:00 [ERROR] app: start\n" + body)
+    tracemalloc.start()
+    try:
+        with LogHandle(log_path) as handle:
+            counted = count_matching(handle, LogQuery.parse("ALL", "tmdb"), redactor)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert counted.matching == 1
+    assert peak < 6 * len(body), f"peak {peak / 2**20:.0f} MiB for a {len(body) / 2**20:.1f} MiB entry"
