@@ -245,7 +245,9 @@ async def add_activity_rows(dsn: str) -> None:
     )
 
 
-async def backup_while_ticking(service, compression: Compression) -> tuple[BackupResult, list[float]]:
+async def backup_while_ticking(
+    service, compression: Compression, progress=None
+) -> tuple[BackupResult, list[float]]:
     """Make a backup while a task ticks every 10 ms; returns the backup and the gaps between ticks."""
     gaps: list[float] = []
     stop = asyncio.Event()
@@ -259,7 +261,7 @@ async def backup_while_ticking(service, compression: Compression) -> tuple[Backu
             last = now
 
     ticker = asyncio.create_task(tick())
-    result = await service.create(label="alice", compression=compression)
+    result = await service.create(label="alice", compression=compression, progress=progress)
     stop.set()
     await ticker
     return result, gaps
@@ -275,17 +277,23 @@ async def test_event_loop_stays_responsive_during_a_backup(backup_service, aphro
     assert max(gaps) < 0.5
 
 
-async def test_event_loop_stays_responsive_during_a_plain_backup(
+async def test_a_plain_backup_reports_progress_and_leaves_the_event_loop_responsive(
     database, backup_dir, aphrodite_db, tmp_path
 ):
     await add_activity_rows(aphrodite_db.dsn)
     # A plain dump is too quick to watch for long: this one stalls once, past the first flushes.
     script = '"$REAL_PG_DUMP" "$@" | { head -c 12000000; sleep 0.3; cat; }'
     service = make_service(database, backup_dir, tools=wrapper_tools(tmp_path, script))
+    reports: list[BackupProgress] = []
 
-    result, gaps = await backup_while_ticking(service, Compression.NONE)
+    async def record(progress: BackupProgress) -> None:
+        reports.append(progress)
+
+    result, gaps = await backup_while_ticking(service, Compression.NONE, progress=record)
 
     assert result.sql_bytes > 15_000_000
     assert result.sha256 == hashlib.sha256(result.path.read_bytes()).hexdigest()
     assert len(gaps) > 20
     assert max(gaps) < 0.5
+    assert any(report.phase == "dumping" and report.bytes_done >= 12_000_000 for report in reports)
+    assert all(report.bytes_done <= result.size for report in reports)
