@@ -168,8 +168,8 @@ def _enlarge(pipe: int) -> None:
 class PlainSink:
     """Plain SQL: pg_dump writes the file itself; a worker thread reads it back as it grows.
 
-    No byte crosses a pipe or Python on its way to the disk. What is hashed is what a read of the
-    file returns, so the sidecar's sha256 is that of the bytes on disk by construction.
+    No byte crosses a pipe or Python on its way to the disk. What is hashed is what reading the
+    file returns, so the sidecar's sha256 is that of the file's bytes, not of a copy of them.
     """
 
     def __init__(self, path: Path) -> None:
