@@ -103,7 +103,7 @@ class DumpEnds:
         self.head = b""
         self._tail = b""
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes | memoryview) -> None:
         if len(self.head) < _HEAD_BYTES:
             self.head += chunk[: _HEAD_BYTES - len(self.head)]
         self._tail = (self._tail + chunk[-_TAIL_BYTES:])[-_TAIL_BYTES:]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import json
 import time
 
@@ -18,6 +19,7 @@ from bot.backups.dump_file import COMPLETION_MARKER
 from bot.backups.inventory import BACKUP_NAME, KIND_MANUAL
 from bot.backups.pg_tools import ClientToolMissing, ClientTooOld, PgTools
 from bot.backups.progress import BackupProgress
+from bot.backups.results import BackupResult
 from tests.backups.fixtures import (  # noqa: F401 - fixtures
     APP_PASSWORD,
     backup_dir,
@@ -56,6 +58,45 @@ async def test_uncompressed_backup_is_plain_sql(backup_service):
     assert COMPLETION_MARKER in result.path.read_bytes()[-300:]
 
 
+async def test_plain_backup_sidecar_holds_the_sha256_of_the_bytes_on_disk(backup_service, backup_dir):
+    result = await backup_service.create(label="alice", compression=Compression.NONE)
+
+    data = result.path.read_bytes()
+    manifest = json.loads((backup_dir / f"{result.name}.json").read_text())
+    assert manifest["sha256"] == result.sha256 == hashlib.sha256(data).hexdigest()
+    assert manifest["size"] == result.size == result.sql_bytes == len(data)
+    assert result.server_version.startswith("15.")
+    assert files_in(backup_dir) == {result.name, result.name + ".json"}
+
+
+async def test_plain_backup_of_a_dump_written_in_bursts_holds_all_of_it(database, backup_dir, tmp_path):
+    # pg_dump's output stalls twice, so the file stops growing for a while before its end.
+    script = '"$REAL_PG_DUMP" "$@" | { head -c 3000; sleep 0.3; head -c 50000; sleep 0.3; cat; }'
+    service = make_service(database, backup_dir, tools=wrapper_tools(tmp_path, script))
+
+    result = await service.create(label="alice", compression=Compression.NONE)
+
+    data = result.path.read_bytes()
+    assert result.sha256 == hashlib.sha256(data).hexdigest() and result.size == len(data)
+    assert data.startswith(b"--\n-- PostgreSQL database dump") and COMPLETION_MARKER in data[-300:]
+    assert b"COPY public.media_items" in data
+
+
+async def test_a_full_disk_under_a_plain_backup_says_so_and_leaves_no_file(database, backup_dir, tmp_path):
+    script = (
+        '"$REAL_PG_DUMP" "$@" | head -c 20000\n'
+        'echo "pg_dump: error: could not write to output file: No space left on device" >&2\nexit 1'
+    )
+    service = make_service(database, backup_dir, tools=wrapper_tools(tmp_path, script))
+
+    with pytest.raises(BackupFailed) as failure:
+        await service.create(label="alice", compression=Compression.NONE)
+
+    assert f"The disk holding {backup_dir} filled up" in str(failure.value)
+    assert "nothing was kept" in str(failure.value)
+    assert files_in(backup_dir) == set()
+
+
 async def test_our_dumps_drop_objects_not_the_database(backup_service):
     result = await backup_service.create(label="alice", compression=Compression.NONE)
 
@@ -87,12 +128,13 @@ async def test_a_failing_progress_callback_does_not_stop_the_backup(backup_servi
     assert result.path.exists()
 
 
-async def test_pg_dump_killed_midway_leaves_no_file(database, backup_dir, tmp_path):
+@pytest.mark.parametrize("compression", [Compression.GZIP, Compression.NONE])
+async def test_pg_dump_killed_midway_leaves_no_file(database, backup_dir, tmp_path, compression):
     tools = wrapper_tools(tmp_path, '"$REAL_PG_DUMP" "$@" | head -c 20000\nkill -9 $$')
     service = make_service(database, backup_dir, tools=tools)
 
     with pytest.raises(BackupFailed) as failure:
-        await service.create(label="alice")
+        await service.create(label="alice", compression=compression)
 
     assert "pg_dump was killed by SIGKILL" in str(failure.value)
     assert "nothing was kept" in str(failure.value)
@@ -122,12 +164,15 @@ async def test_a_backup_cancelled_while_pg_dump_writes_leaves_no_file(database, 
     assert service.running is None
 
 
-async def test_pg_dump_that_exits_cleanly_without_the_marker_leaves_no_file(database, backup_dir, tmp_path):
+@pytest.mark.parametrize("compression", [Compression.GZIP, Compression.NONE])
+async def test_pg_dump_that_exits_cleanly_without_the_marker_leaves_no_file(
+    database, backup_dir, tmp_path, compression
+):
     tools = wrapper_tools(tmp_path, '"$REAL_PG_DUMP" "$@" | head -n 200\nexit 0')
     service = make_service(database, backup_dir, tools=tools)
 
     with pytest.raises(BackupFailed, match="completion marker"):
-        await service.create(label="alice")
+        await service.create(label="alice", compression=compression)
 
     assert files_in(backup_dir) == set()
 
@@ -190,13 +235,20 @@ async def test_two_backups_in_the_same_second_get_different_names(backup_service
     assert {backup.name for backup in await backup_service.list()} == {first.name, second.name}
 
 
-async def test_event_loop_stays_responsive_during_a_backup(backup_service, aphrodite_db):
+async def add_activity_rows(dsn: str) -> None:
+    """About 20 MB more SQL in a dump."""
     await execute(
-        aphrodite_db.dsn,
+        dsn,
         "INSERT INTO media_activities (media_item_id, activity_type, details) "
         "SELECT 1 + i % 3000, 'badge_applied', jsonb_build_object('n', i, 'pad', repeat(md5(i::text), 4)) "
         "FROM generate_series(1, 120000) AS i",
     )
+
+
+async def backup_while_ticking(
+    service, compression: Compression, progress=None
+) -> tuple[BackupResult, list[float]]:
+    """Make a backup while a task ticks every 10 ms; returns the backup and the gaps between ticks."""
     gaps: list[float] = []
     stop = asyncio.Event()
 
@@ -209,10 +261,39 @@ async def test_event_loop_stays_responsive_during_a_backup(backup_service, aphro
             last = now
 
     ticker = asyncio.create_task(tick())
-    result = await backup_service.create(label="alice")
+    result = await service.create(label="alice", compression=compression, progress=progress)
     stop.set()
     await ticker
+    return result, gaps
+
+
+async def test_event_loop_stays_responsive_during_a_backup(backup_service, aphrodite_db):
+    await add_activity_rows(aphrodite_db.dsn)
+
+    result, gaps = await backup_while_ticking(backup_service, Compression.GZIP)
 
     assert result.sql_bytes > 15_000_000
     assert len(gaps) > 20
     assert max(gaps) < 0.5
+
+
+async def test_a_plain_backup_reports_progress_and_leaves_the_event_loop_responsive(
+    database, backup_dir, aphrodite_db, tmp_path
+):
+    await add_activity_rows(aphrodite_db.dsn)
+    # A plain dump is too quick to watch for long: this one stalls once, past the first flushes.
+    script = '"$REAL_PG_DUMP" "$@" | { head -c 12000000; sleep 0.3; cat; }'
+    service = make_service(database, backup_dir, tools=wrapper_tools(tmp_path, script))
+    reports: list[BackupProgress] = []
+
+    async def record(progress: BackupProgress) -> None:
+        reports.append(progress)
+
+    result, gaps = await backup_while_ticking(service, Compression.NONE, progress=record)
+
+    assert result.sql_bytes > 15_000_000
+    assert result.sha256 == hashlib.sha256(result.path.read_bytes()).hexdigest()
+    assert len(gaps) > 20
+    assert max(gaps) < 0.5
+    assert any(report.phase == "dumping" and report.bytes_done >= 12_000_000 for report in reports)
+    assert all(report.bytes_done <= result.size for report in reports)
