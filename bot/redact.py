@@ -76,7 +76,9 @@ class Redactor:
         self._lock = threading.Lock()
         self._known: frozenset[str] = frozenset()
         self._forms: tuple[str, ...] = ()
-        self._finder = _finder(())
+        # Built on first use (a command that redacts no file does not compile it).
+        self._finder: _LineFinder | None = None
+        self._finder_built = False
         self.learn(secrets)
 
     def learn(self, secrets: Iterable[str]) -> None:
@@ -90,7 +92,7 @@ class Redactor:
             # Longest first, so a secret that contains another is masked whole. Readers see the
             # old tuples or the new ones, never half-built ones.
             self._forms = tuple(sorted(forms, key=len, reverse=True))
-            self._finder = _finder(self._forms)
+            self._finder_built = False
 
     def redact_bytes(self, data: bytes) -> str:
         """UTF-8 ``data`` as text (invalid bytes as U+FFFD), redacted.
@@ -117,8 +119,14 @@ class Redactor:
 
         The pass looks for trigger words and known secrets only, never for anything a user typed.
         """
-        finder = self._finder
+        finder = self._line_finder()
         return None if finder is None else finder.lines(data)
+
+    def _line_finder(self) -> _LineFinder | None:
+        with self._lock:
+            if not self._finder_built:
+                self._finder, self._finder_built = _finder(self._forms), True
+            return self._finder
 
     def __call__(self, text: str) -> str:
         return _apply(text, self.spans(text), len(text))
