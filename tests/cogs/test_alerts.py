@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import MaintenanceBot
+from bot.history import FILE_NAME
 from bot.status import Status
 from cogs.access import REFUSAL
 from tests.fakes.discord import FakeDiscord
@@ -261,6 +262,41 @@ async def test_status_shows_uptime_and_attaches_the_latency_chart_from_the_round
     recorded = await bot.runtime.history.samples(datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC))
     assert {sample.status for sample in recorded["tmdb"]} == {Status.OK}
     assert {sample.status for sample in recorded["omdb"]} == {Status.FAILED}
+
+
+async def test_status_with_an_unusable_history_shows_the_incidents_says_why_uptime_is_missing_and_no_chart(
+    alert_bot, fake_discord, fakes, tmp_path
+):
+    damaged = b"not a database " * 300
+    (tmp_path / FILE_NAME).write_bytes(damaged)
+    bot = await alert_bot()
+    fakes.omdb.set_mode("bad_key")
+    await rounds(bot, 2)
+    record = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
+    await record.wait_done()
+    message = record.original
+    assert message.attachments == []
+    embed = message.embeds[0]
+    assert "image" not in embed
+    shown = fields(embed)
+    assert "Incident #1" in shown["🔴 OMDb"] and "🟢 TMDB" in shown
+    assert not any("Uptime" in value for value in shown.values())
+    assert embed["description"].endswith(
+        "\nUptime: The measurement history in history.sqlite3 is unusable: file is not a database"
+    )
+    assert str(tmp_path / FILE_NAME) not in fake_discord.all_sent_text()
+    assert (tmp_path / FILE_NAME).read_bytes() == damaged
+
+
+async def test_status_before_any_round_says_there_is_no_history_yet_and_creates_no_file(
+    alert_bot, fake_discord, tmp_path
+):
+    await alert_bot()
+    record = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
+    await record.wait_done()
+    assert record.original.attachments == []
+    assert record.original.embeds[0]["description"].endswith("\nUptime: no history yet")
+    assert not (tmp_path / FILE_NAME).exists()
 
 
 async def test_history_lists_incidents_with_the_mean_time_to_recovery(alert_bot, fake_discord, fakes):
