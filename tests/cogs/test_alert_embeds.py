@@ -9,6 +9,7 @@ from bot.alerts.notices import Notice, NoticeKind
 from bot.alerts.results import LogErrors
 from bot.status import Status
 from cogs.ui.alert_embeds import alert_message, outage_words
+from cogs.ui.embeds import absolute_time
 
 T0 = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 
@@ -33,10 +34,11 @@ def test_a_recovery_while_the_bot_was_offline_gives_a_range():
         ended_at=T0 + timedelta(hours=3),
         ended_after=T0 + timedelta(minutes=10),
     )
+    start, end = absolute_time(T0), absolute_time(T0 + timedelta(hours=3))
     words = outage_words(notice)
-    assert words.startswith("between 10 min and 3 h") and "offline" in words
+    assert words == f"{start} → ended while the bot was offline · between 10 min and 3 h"
     exact = outage_words(replace(notice, ended_after=None))
-    assert exact.startswith("3 h")
+    assert exact == f"{start} → {end} · 3 h"
 
 
 def test_a_log_summary_of_huge_entries_stays_within_discord_limits():
