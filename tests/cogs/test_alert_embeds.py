@@ -14,7 +14,7 @@ from cogs.ui.embeds import absolute_time
 T0 = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 
 
-def test_a_late_alert_says_when_it_happened():
+def test_a_late_alert_says_when_it_happened() -> None:
     notice = Notice(NoticeKind.OPENED, T0, Status.FAILED, "tmdb", "TMDB answered 401", "check TMDB_API_KEY")
     on_time = alert_message(notice, late=False, role_id=42)
     late = alert_message(notice, late=True, role_id=42)
@@ -23,7 +23,7 @@ def test_a_late_alert_says_when_it_happened():
     assert late.content == "<@&42>" and late.embed.timestamp == T0
 
 
-def test_a_recovery_while_the_bot_was_offline_gives_a_range():
+def test_a_recovery_while_the_bot_was_offline_gives_a_range() -> None:
     notice = Notice(
         NoticeKind.RECOVERED,
         T0 + timedelta(hours=3),
@@ -41,17 +41,18 @@ def test_a_recovery_while_the_bot_was_offline_gives_a_range():
     assert exact == f"{start} → {end} · 3 h"
 
 
-def test_a_log_summary_of_huge_entries_stays_within_discord_limits():
+def test_a_log_summary_of_huge_entries_stays_within_discord_limits() -> None:
     entries = tuple("2026-11-30 03:00:00 [ERROR] x:1: " + "y" * 1990 for _ in range(5))
     errors = LogErrors(5000, entries, "\n".join(entries))
     notice = Notice(NoticeKind.LOG_ERRORS, T0, Status.DEGRADED, "log", "5000 new errors", log_errors=errors)
-    embed = alert_message(notice, late=True, role_id=42).embed.build()
-    assert len(embed.description) <= 4096 and embed.description.count("```") == 2
-    assert "4995 more" in embed.description
+    description = alert_message(notice, late=True, role_id=42).embed.build().description
+    assert description is not None
+    assert len(description) <= 4096 and description.count("```") == 2
+    assert "4995 more" in description
     assert alert_message(notice, late=False, role_id=42).content is None
 
 
-def test_amber_and_green_messages_never_mention_the_role():
+def test_amber_and_green_messages_never_mention_the_role() -> None:
     for kind, status in [
         (NoticeKind.OPENED, Status.DEGRADED),
         (NoticeKind.RECOVERED, Status.OK),
