@@ -14,8 +14,10 @@ from bot.alerts.overview import MonitorOverview
 from bot.alerts.results import TARGET_NAMES
 from bot.app import MaintenanceBot
 from bot.history import HistoryStore
+from bot.history.sqlite_file import HistoryUnavailable
 from bot.history.status_chart import render_status_chart
-from bot.history.uptime_summary import uptime_line, uptime_summaries
+from bot.history.uptime_summary import read_uptime_summaries, uptime_line
+from bot.redact import Redactor
 from cogs.alert_delivery import LogDownloadButton
 from cogs.ui.alert_status_embeds import history_pages, status_embed
 from cogs.ui.embeds import absolute_time, relative_time
@@ -35,10 +37,12 @@ async def send_status(
     overview: MonitorOverview,
     *,
     extra: dict[str, str] | None = None,
+    note: str | None = None,
     file: discord.File | None = None,
 ) -> None:
-    """The status embed (``extra``: a line per target; ``file``: e.g. a chart) as the deferred answer."""
-    embed = status_embed(overview, extra).build()
+    """The status embed (``extra``: a line per target; ``note``: a line under the monitor's;
+    ``file``: e.g. a chart) as the deferred answer."""
+    embed = status_embed(overview, extra, note).build()
     if file is not None:
         embed.set_image(url=f"attachment://{file.filename}")
     if file is None:
@@ -54,21 +58,35 @@ class Alerts(commands.Cog):
         name="alerts", description="Automatic alerts: state, maintenance, test, history"
     )
 
-    def __init__(self, monitor: Monitor, history: HistoryStore) -> None:
+    def __init__(self, monitor: Monitor, history: HistoryStore, redactor: Redactor) -> None:
         self.monitor = monitor
         self.history_store = history
+        self.redactor = redactor
 
     @alerts.command(name="status", description="Every watched target: state, uptime, latency chart")
     async def status(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
+        """Without a usable history the targets still show, with one line saying why uptime is missing."""
         await interaction.response.defer(thinking=True)
         now = datetime.now(UTC)
-        summaries = await uptime_summaries(self.history_store, now)
-        extra = {target: uptime_line(summary) for target, summary in summaries.items()}
-        png = await render_status_chart(self.history_store, now=now)
-        chart = None
-        if len(png) <= interaction.filesize_limit:
-            chart = discord.File(io.BytesIO(png), filename=STATUS_CHART_NAME)
-        await send_status(interaction, await self.monitor.overview(), extra=extra, file=chart)
+        reading = await read_uptime_summaries(self.history_store, now)
+        overview = await self.monitor.overview()
+        if reading.summaries is None:
+            note = self.redactor(f"Uptime: {reading.missing_without_path}")
+            await send_status(interaction, overview, note=note)
+            return
+        extra = {target: uptime_line(summary) for target, summary in reading.summaries.items()}
+        chart = await self._chart(now, interaction.filesize_limit)
+        await send_status(interaction, overview, extra=extra, file=chart)
+
+    async def _chart(self, now: datetime, size_limit: int) -> discord.File | None:
+        """The latency chart; None when it is too big to attach or the history failed since it was read."""
+        try:
+            png = await render_status_chart(self.history_store, now=now)
+        except HistoryUnavailable:
+            return None
+        if len(png) > size_limit:
+            return None
+        return discord.File(io.BytesIO(png), filename=STATUS_CHART_NAME)
 
     @alerts.command(name="pause", description="Open a maintenance window: no alerts for a while")
     @app_commands.describe(minutes="How long (the channel is told when it starts and ends)")
@@ -130,4 +148,4 @@ class Alerts(commands.Cog):
 
 async def setup(bot: MaintenanceBot) -> None:
     bot.add_dynamic_items(LogDownloadButton)
-    await bot.add_cog(Alerts(bot.monitor, bot.runtime.history))
+    await bot.add_cog(Alerts(bot.monitor, bot.runtime.history, bot.runtime.redactor))

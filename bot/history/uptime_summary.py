@@ -34,24 +34,30 @@ async def uptime_summaries(store: HistoryStore, now: datetime) -> dict[str, Upti
 
 @dataclass(frozen=True)
 class UptimeReading:
-    """What a reader of the history found: every recorded target's summary, or why there is none."""
+    """What a reader of the history found: every recorded target's summary, or why there is none.
+
+    ``missing`` says why as the operator's terminal shows it (the file's full path); ``missing_without_path``
+    says the same naming the file alone, for places others read (a Discord channel).
+    """
 
     summaries: dict[str, UptimeSummary] | None
     missing: str | None = None
+    missing_without_path: str | None = None
 
 
 async def read_uptime_summaries(store: HistoryStore, now: datetime) -> UptimeReading:
-    """As `uptime_summaries` for readers such as the CLI, which must neither create nor fail on the file.
+    """As `uptime_summaries` for readers (the CLI, `/alerts status`) that must not create or fail on the file.
 
     Opening the store creates the history file, so a missing one is "no history yet"; an unusable
     one is said (the store logs its error) rather than failing the command that wanted the uptime.
     """
-    if not store.file.path.exists():
-        return UptimeReading(None, NO_HISTORY)
+    path = store.file.path
+    if not path.exists():
+        return UptimeReading(None, NO_HISTORY, NO_HISTORY)
     try:
         return UptimeReading(await uptime_summaries(store, now))
     except HistoryUnavailable as error:
-        return UptimeReading(None, str(error))
+        return UptimeReading(None, str(error), str(error).replace(str(path), path.name))
 
 
 def uptime_line(summary: UptimeSummary) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.alerts.incident_span import span_words
 from bot.alerts.notices import Notice, NoticeKind
 from bot.alerts.results import target_name
 from bot.status import Status
@@ -92,17 +93,10 @@ def _recovered(notice: Notice) -> EmbedSpec:
 
 
 def outage_words(notice: Notice) -> str:
-    """ "42 min", or a range when the bot was offline as it ended."""
-    started, ended, ended_after = notice.started_at, notice.ended_at, notice.ended_after
-    if started is None or ended is None:
+    """The outage's span as `/alerts history` words it (a range when the bot was offline as it ended)."""
+    if notice.started_at is None or notice.ended_at is None:
         return "unknown"
-    if ended_after is None:
-        return f"{human_duration(ended - started)} (from {absolute_time(started)} to {absolute_time(ended)})"
-    return (
-        f"between {human_duration(ended_after - started)} and {human_duration(ended - started)}: the bot "
-        f"was offline when it ended, some time between {absolute_time(ended_after)} and "
-        f"{absolute_time(ended)}"
-    )
+    return span_words(notice.started_at, notice.ended_at, notice.ended_after, notice.at, absolute_time)
 
 
 def _flapping(notice: Notice) -> EmbedSpec:

@@ -17,13 +17,16 @@ from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, absolute_tim
 HISTORY_PER_PAGE = 8
 
 
-def status_embed(overview: MonitorOverview, extra: Mapping[str, str] | None = None) -> EmbedSpec:
-    """`/alerts status`: one field per target; ``extra`` adds a line per target (e.g. uptime)."""
+def status_embed(
+    overview: MonitorOverview, extra: Mapping[str, str] | None = None, note: str | None = None
+) -> EmbedSpec:
+    """`/alerts status`: one field per target; ``extra`` adds a line per target (e.g. uptime),
+    ``note`` one under the monitor's (e.g. why there is no uptime)."""
     current = [t.status for t in overview.targets if t.status is not None]
     colour = STATUS_COLOURS[worst(current)] if current else STATUS_COLOURS[Status.NOT_CONFIGURED]
     spec = EmbedSpec(
         title="🛰️ Monitor status",
-        description=_monitor_line(overview),
+        description=_monitor_line(overview) if note is None else f"{_monitor_line(overview)}\n{note}",
         colour=colour,
         timestamp=overview.measured_at,
         footer="/alerts history for past incidents",

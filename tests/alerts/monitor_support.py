@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from bot.alerts.engine import AlertPolicy
 from bot.alerts.monitor import Monitor
 from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
 from bot.status import Status
+
+if TYPE_CHECKING:
+    from tests.alerts.conftest import Channel, Clock
 
 ROUND = timedelta(minutes=5)
 
@@ -18,7 +22,7 @@ class Switch:
     """A target the test switches between statuses; counts its calls; may hang or raise."""
 
     def __init__(self, key: str = "tmdb", status: Status = Status.OK) -> None:
-        self.keys = (key,)
+        self.keys: tuple[str, ...] = (key,)
         self.status = status
         self.calls = 0
         self.gate: asyncio.Event | None = None
@@ -34,13 +38,13 @@ class Switch:
         return [TargetResult(self.keys[0], now, self.status, 10.0, detail, "check TMDB_API_KEY")]
 
 
-def monitor(store: AlertStore, channel, clock, *targets, **options) -> Monitor:
+def monitor(store: AlertStore, channel: Channel, clock: Clock, *targets: Switch, **options: Any) -> Monitor:
     options.setdefault("policy", AlertPolicy(failure_threshold=2, success_threshold=1))
     options.setdefault("interval", 300)
     return Monitor(targets=targets, store=store, deliver=channel.deliver, clock=clock, **options)
 
 
-async def rounds(mon: Monitor, clock, count: int) -> None:
+async def rounds(mon: Monitor, clock: Clock, count: int) -> None:
     for _ in range(count):
         await mon.run_round()
         clock.advance(ROUND)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.alerts.engine import AlertEngine, AlertPolicy
 from bot.alerts.engine_state import EngineState
-from bot.alerts.notices import NoticeKind
+from bot.alerts.notices import Notice, NoticeKind
 from bot.alerts.results import LogErrors, TargetResult
 from bot.status import Status
 
@@ -18,13 +19,13 @@ OK, DEGRADED, FAILED, NOT_CONFIGURED = Status.OK, Status.DEGRADED, Status.FAILED
 class Rounds:
     """Drives an engine one round at a time, five minutes apart, collecting every notice."""
 
-    def __init__(self, engine: AlertEngine | None = None, **policy) -> None:
+    def __init__(self, engine: AlertEngine | None = None, **policy: Any) -> None:
         self.engine = engine or AlertEngine(AlertPolicy(**policy))
         self.now = T0
-        self.notices = []
+        self.notices: list[Notice] = []
 
-    def run(self, *statuses: Status, target: str = "tmdb", **extra) -> list:
-        sent = []
+    def run(self, *statuses: Status, target: str = "tmdb", **extra: Any) -> list[Notice]:
+        sent: list[Notice] = []
         for status in statuses:
             detail = f"tmdb is {status.value}"
             result = TargetResult(target, self.now, status, 12.0, detail, "check TMDB", **extra)
@@ -37,12 +38,12 @@ class Rounds:
         return [notice.kind for notice in self.notices]
 
 
-def test_a_single_failure_below_the_threshold_sends_nothing():
+def test_a_single_failure_below_the_threshold_sends_nothing() -> None:
     rounds = Rounds(failure_threshold=2)
     assert rounds.run(OK, FAILED, OK) == []
 
 
-def test_failures_reaching_the_threshold_open_one_incident():
+def test_failures_reaching_the_threshold_open_one_incident() -> None:
     rounds = Rounds(failure_threshold=3)
     rounds.run(FAILED, FAILED)
     assert rounds.notices == []
@@ -53,13 +54,13 @@ def test_failures_reaching_the_threshold_open_one_incident():
     assert opened.mentions_role
 
 
-def test_an_incident_is_announced_once_while_the_target_stays_down():
+def test_an_incident_is_announced_once_while_the_target_stays_down() -> None:
     rounds = Rounds(failure_threshold=2, reminder=None)
     rounds.run(*[FAILED] * 200)
     assert rounds.kinds() == [NoticeKind.OPENED]
 
 
-def test_a_reminder_comes_every_reminder_period_while_down():
+def test_a_reminder_comes_every_reminder_period_while_down() -> None:
     rounds = Rounds(failure_threshold=2, reminder=timedelta(hours=1))
     rounds.run(*[FAILED] * 30)  # 2.5 hours
     assert rounds.kinds() == [NoticeKind.OPENED, NoticeKind.REMINDER, NoticeKind.REMINDER]
@@ -68,7 +69,7 @@ def test_a_reminder_comes_every_reminder_period_while_down():
     assert first.incident_id == opened.incident_id and first.mentions_role
 
 
-def test_recovery_after_the_success_threshold_gives_the_duration():
+def test_recovery_after_the_success_threshold_gives_the_duration() -> None:
     rounds = Rounds(failure_threshold=2, success_threshold=2)
     rounds.run(FAILED, FAILED, FAILED, OK)
     assert rounds.kinds() == [NoticeKind.OPENED]
@@ -80,7 +81,7 @@ def test_recovery_after_the_success_threshold_gives_the_duration():
     assert rounds.run(*[OK] * 5) == []
 
 
-def test_a_new_outage_after_recovery_is_a_new_incident():
+def test_a_new_outage_after_recovery_is_a_new_incident() -> None:
     rounds = Rounds(failure_threshold=2)
     rounds.run(FAILED, FAILED, OK, FAILED, FAILED)
     opened = [n for n in rounds.notices if n.kind is NoticeKind.OPENED]
@@ -88,7 +89,7 @@ def test_a_new_outage_after_recovery_is_a_new_incident():
     assert opened[0].incident_id != opened[1].incident_id
 
 
-def test_degraded_is_one_amber_message_without_a_mention():
+def test_degraded_is_one_amber_message_without_a_mention() -> None:
     rounds = Rounds(failure_threshold=2)
     rounds.run(*[DEGRADED] * 10)
     [opened] = rounds.notices
@@ -96,7 +97,7 @@ def test_degraded_is_one_amber_message_without_a_mention():
     assert not opened.mentions_role
 
 
-def test_degraded_turning_into_failed_escalates_once_with_a_mention():
+def test_degraded_turning_into_failed_escalates_once_with_a_mention() -> None:
     rounds = Rounds(failure_threshold=2)
     rounds.run(DEGRADED, DEGRADED, FAILED)
     assert rounds.kinds() == [NoticeKind.OPENED]  # one failed round is not yet a failure
@@ -108,26 +109,26 @@ def test_degraded_turning_into_failed_escalates_once_with_a_mention():
     assert escalated.started_at == T0
 
 
-def test_failed_turning_into_degraded_stays_one_incident():
+def test_failed_turning_into_degraded_stays_one_incident() -> None:
     rounds = Rounds(failure_threshold=2)
     rounds.run(FAILED, FAILED, DEGRADED, DEGRADED, DEGRADED)
     assert rounds.kinds() == [NoticeKind.OPENED]
 
 
-def test_not_configured_counts_as_healthy():
+def test_not_configured_counts_as_healthy() -> None:
     rounds = Rounds(failure_threshold=1)
     assert rounds.run(NOT_CONFIGURED, NOT_CONFIGURED) == []
     rounds.run(FAILED, NOT_CONFIGURED)
     assert rounds.kinds() == [NoticeKind.OPENED, NoticeKind.RECOVERED]
 
 
-def test_a_confirmed_failure_opens_an_incident_at_once():
+def test_a_confirmed_failure_opens_an_incident_at_once() -> None:
     rounds = Rounds(failure_threshold=3)
     [opened] = rounds.run(FAILED, confirmed=True)
     assert opened.kind is NoticeKind.OPENED
 
 
-def test_a_flapping_target_gets_one_message_then_silence_until_stable():
+def test_a_flapping_target_gets_one_message_then_silence_until_stable() -> None:
     rounds = Rounds(failure_threshold=2, success_threshold=1)
     rounds.run(OK, FAILED, OK, FAILED, OK)  # four changes in 20 minutes
     assert rounds.kinds() == [NoticeKind.FLAPPING]
@@ -138,7 +139,7 @@ def test_a_flapping_target_gets_one_message_then_silence_until_stable():
     assert rounds.kinds() == [NoticeKind.FLAPPING, NoticeKind.OPENED]
 
 
-def test_changes_spread_wider_than_the_window_are_not_flapping():
+def test_changes_spread_wider_than_the_window_are_not_flapping() -> None:
     rounds = Rounds(failure_threshold=1, success_threshold=1)
     for _ in range(4):
         rounds.run(FAILED, OK, *[OK] * 6)  # one outage every 40 minutes
@@ -146,7 +147,7 @@ def test_changes_spread_wider_than_the_window_are_not_flapping():
     assert rounds.kinds().count(NoticeKind.OPENED) == 4
 
 
-def test_a_maintenance_window_silences_everything_and_announces_start_and_end():
+def test_a_maintenance_window_silences_everything_and_announces_start_and_end() -> None:
     rounds = Rounds(failure_threshold=2)
     engine = rounds.engine
     [paused] = engine.pause(T0 + timedelta(minutes=30), T0, by="alice")
@@ -158,14 +159,14 @@ def test_a_maintenance_window_silences_everything_and_announces_start_and_end():
     assert opened.kind is NoticeKind.OPENED and opened.started_at == T0
 
 
-def test_a_target_that_recovers_during_the_window_says_nothing_afterwards():
+def test_a_target_that_recovers_during_the_window_says_nothing_afterwards() -> None:
     rounds = Rounds(failure_threshold=2)
     rounds.engine.pause(T0 + timedelta(minutes=20), T0)
     rounds.run(FAILED, FAILED, OK, OK, OK)
     assert rounds.kinds() == [NoticeKind.RESUMED]
 
 
-def test_an_incident_open_before_the_window_recovers_after_it():
+def test_an_incident_open_before_the_window_recovers_after_it() -> None:
     rounds = Rounds(failure_threshold=2)
     rounds.run(FAILED, FAILED)
     rounds.engine.pause(rounds.now + timedelta(minutes=10), rounds.now)
@@ -175,7 +176,7 @@ def test_an_incident_open_before_the_window_recovers_after_it():
     assert rounds.kinds() == [NoticeKind.OPENED, NoticeKind.RESUMED, NoticeKind.RECOVERED]
 
 
-def test_resume_ends_the_window_early_and_only_once():
+def test_resume_ends_the_window_early_and_only_once() -> None:
     engine = AlertEngine(AlertPolicy())
     engine.pause(T0 + timedelta(hours=1), T0)
     [resumed] = engine.resume(T0 + timedelta(minutes=5), by="bob")
@@ -189,7 +190,7 @@ def restarted(engine: AlertEngine) -> AlertEngine:
     return AlertEngine(engine.policy, EngineState.from_dict(engine.state.to_dict()))
 
 
-def test_a_restart_mid_incident_does_not_alert_again():
+def test_a_restart_mid_incident_does_not_alert_again() -> None:
     rounds = Rounds(failure_threshold=2, reminder=timedelta(hours=6))
     rounds.run(FAILED, FAILED, FAILED)
     after = Rounds(restarted(rounds.engine))
@@ -201,7 +202,7 @@ def test_a_restart_mid_incident_does_not_alert_again():
     assert recovered.duration == 13 * ROUND
 
 
-def test_a_recovery_during_downtime_is_reported_once_with_a_range():
+def test_a_recovery_during_downtime_is_reported_once_with_a_range() -> None:
     rounds = Rounds(failure_threshold=2, uncertain_after=timedelta(minutes=10))
     rounds.run(FAILED, FAILED)  # 03:00, 03:05; the bot stops after 03:05
     after = Rounds(restarted(rounds.engine))
@@ -213,7 +214,7 @@ def test_a_recovery_during_downtime_is_reported_once_with_a_range():
     assert after.run(OK, OK) == []
 
 
-def test_a_maintenance_window_survives_a_restart():
+def test_a_maintenance_window_survives_a_restart() -> None:
     engine = AlertEngine(AlertPolicy())
     engine.pause(T0 + timedelta(hours=1), T0)
     again = restarted(engine)
@@ -221,29 +222,30 @@ def test_a_maintenance_window_survives_a_restart():
     assert again.observe([TargetResult("tmdb", T0, FAILED, None, "x")], T0 + timedelta(minutes=30)) == []
 
 
-def test_targets_are_independent():
+def test_targets_are_independent() -> None:
     rounds = Rounds(failure_threshold=2)
     rounds.run(FAILED, FAILED, target="omdb")
     rounds.run(OK, OK, target="tmdb")
     assert [(n.kind, n.target) for n in rounds.notices] == [(NoticeKind.OPENED, "omdb")]
 
 
-def log_round(engine: AlertEngine, count: int, at: datetime) -> list:
+def log_round(engine: AlertEngine, count: int, at: datetime) -> list[Notice]:
     errors = LogErrors(count, ("e1",), "e1\n") if count else None
     status = FAILED if count else OK
     result = TargetResult("log", at, status, None, f"{count} new errors", log_errors=errors)
     return engine.observe([result], at)
 
 
-def test_new_log_errors_are_one_summary_per_round_and_never_an_incident():
+def test_new_log_errors_are_one_summary_per_round_and_never_an_incident() -> None:
     engine = AlertEngine(AlertPolicy(failure_threshold=1))
     summaries = [log_round(engine, count, T0 + i * ROUND) for i, count in enumerate([300, 0, 2, 5])]
     assert [len(notices) for notices in summaries] == [1, 0, 1, 1]
     assert all(n[0].kind is NoticeKind.LOG_ERRORS for n in summaries if n)
-    assert summaries[0][0].log_errors.count == 300
+    errors = summaries[0][0].log_errors
+    assert errors is not None and errors.count == 300
 
 
-def test_log_errors_during_a_window_are_not_sent():
+def test_log_errors_during_a_window_are_not_sent() -> None:
     engine = AlertEngine(AlertPolicy())
     engine.pause(T0 + timedelta(hours=1), T0)
     assert log_round(engine, 3, T0) == []

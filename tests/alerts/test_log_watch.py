@@ -23,7 +23,7 @@ def append(path: Path, *lines: str) -> None:
         handle.writelines(lines)
 
 
-def watcher(path: Path, **options) -> LogWatcher:
+def watcher(path: Path, **options: int) -> LogWatcher:
     return LogWatcher(path, Redactor([SECRET]), **options)
 
 
@@ -32,7 +32,7 @@ async def errors_seen(watch: LogWatcher) -> int:
     return 0 if result.log_errors is None else result.log_errors.count
 
 
-async def test_the_first_round_watches_from_now_on(tmp_path):
+async def test_the_first_round_watches_from_now_on(tmp_path: Path) -> None:
     log = tmp_path / "aphrodite-v2.log"
     append(log, *[line("ERROR", "old failure")] * 20)
     watch = watcher(log)
@@ -43,7 +43,9 @@ async def test_the_first_round_watches_from_now_on(tmp_path):
     assert await errors_seen(watch) == 0
 
 
-async def test_a_burst_is_one_result_with_the_count_the_first_entries_and_all_of_them_to_download(tmp_path):
+async def test_a_burst_is_one_result_with_the_count_the_first_entries_and_all_of_them_to_download(
+    tmp_path: Path,
+) -> None:
     log = tmp_path / "aphrodite-v2.log"
     log.touch()
     watch = watcher(log)
@@ -55,6 +57,7 @@ async def test_a_burst_is_one_result_with_the_count_the_first_entries_and_all_of
     append(log, line("CRITICAL", "disk full"), line("WARNING", "not counted"))
     [result] = await watch(NOW)
     errors = result.log_errors
+    assert errors is not None
     assert errors.count == 301 and result.status is Status.FAILED  # a CRITICAL makes it red
     assert len(errors.shown) == SHOWN_ENTRIES and "failure 0" in errors.shown[0]
     assert "Traceback" in errors.shown[0]  # an entry keeps its traceback
@@ -62,18 +65,20 @@ async def test_a_burst_is_one_result_with_the_count_the_first_entries_and_all_of
     assert "not counted" not in errors.text
 
 
-async def test_errors_are_redacted(tmp_path):
+async def test_errors_are_redacted(tmp_path: Path) -> None:
     log = tmp_path / "aphrodite-v2.log"
     log.touch()
     watch = watcher(log)
     await watch(NOW)
     append(log, line("ERROR", f"TMDB refused key {SECRET} at https://x/?api_key=abc123"))
     [result] = await watch(NOW)
-    assert SECRET not in result.log_errors.text and "abc123" not in result.log_errors.text
-    assert SECRET not in result.log_errors.shown[0]
+    errors = result.log_errors
+    assert errors is not None
+    assert SECRET not in errors.text and "abc123" not in errors.text
+    assert SECRET not in errors.shown[0]
 
 
-async def test_a_restarted_watcher_neither_recounts_nor_misses(tmp_path):
+async def test_a_restarted_watcher_neither_recounts_nor_misses(tmp_path: Path) -> None:
     log = tmp_path / "aphrodite-v2.log"
     log.touch()
     first = watcher(log)
@@ -86,7 +91,7 @@ async def test_a_restarted_watcher_neither_recounts_nor_misses(tmp_path):
     assert await errors_seen(second) == 2
 
 
-async def test_rotation_between_rounds_is_followed(tmp_path):
+async def test_rotation_between_rounds_is_followed(tmp_path: Path) -> None:
     log = tmp_path / "aphrodite-v2.log"
     log.touch()
     watch = watcher(log)
@@ -95,12 +100,14 @@ async def test_rotation_between_rounds_is_followed(tmp_path):
     os.rename(log, tmp_path / "aphrodite-v2.log.1")
     append(log, line("ERROR", "after rotation 1"), line("ERROR", "after rotation 2"))
     [result] = await watch(NOW)
-    assert result.log_errors.count == 3
-    assert "before rotation" in result.log_errors.text and "after rotation 2" in result.log_errors.text
+    errors = result.log_errors
+    assert errors is not None
+    assert errors.count == 3
+    assert "before rotation" in errors.text and "after rotation 2" in errors.text
     assert await errors_seen(watch) == 0
 
 
-async def test_truncation_starts_over_without_missing_the_new_lines(tmp_path):
+async def test_truncation_starts_over_without_missing_the_new_lines(tmp_path: Path) -> None:
     log = tmp_path / "aphrodite-v2.log"
     append(log, line("INFO", "x" * 500))
     watch = watcher(log)
@@ -113,7 +120,7 @@ async def test_truncation_starts_over_without_missing_the_new_lines(tmp_path):
     assert await errors_seen(watch) == 2
 
 
-async def test_each_round_reads_a_bounded_amount_and_carries_on(tmp_path):
+async def test_each_round_reads_a_bounded_amount_and_carries_on(tmp_path: Path) -> None:
     log = tmp_path / "aphrodite-v2.log"
     log.touch()
     watch = watcher(log, max_bytes=4096)
@@ -124,7 +131,7 @@ async def test_each_round_reads_a_bounded_amount_and_carries_on(tmp_path):
     assert max(counts) < 100
 
 
-async def test_a_missing_log_is_not_configured_and_an_unreadable_one_fails(tmp_path):
+async def test_a_missing_log_is_not_configured_and_an_unreadable_one_fails(tmp_path: Path) -> None:
     watch = watcher(tmp_path / "nothing.log")
     [missing] = await watch(NOW)
     assert missing.status is Status.NOT_CONFIGURED
@@ -134,7 +141,7 @@ async def test_a_missing_log_is_not_configured_and_an_unreadable_one_fails(tmp_p
     assert unreadable.status is Status.FAILED and "not a log file" in unreadable.detail
 
 
-async def test_the_text_kept_for_download_is_bounded_and_says_so(tmp_path):
+async def test_the_text_kept_for_download_is_bounded_and_says_so(tmp_path: Path) -> None:
     log = tmp_path / "aphrodite-v2.log"
     log.touch()
     watch = watcher(log)
@@ -142,5 +149,6 @@ async def test_the_text_kept_for_download_is_bounded_and_says_so(tmp_path):
     append(log, *[line("ERROR", f"{n:05d} " + "x" * 1000) for n in range(2000)])  # about 2 MiB
     [result] = await watch(NOW)
     errors = result.log_errors
+    assert errors is not None
     assert errors.count == 2000 and errors.text_cut
     assert len(errors.text) <= DOWNLOAD_CHARS and errors.text.startswith("2026")

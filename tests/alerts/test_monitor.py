@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
+
+import pytest
 
 from bot.alerts.engine import AlertPolicy
 from bot.alerts.monitor import Monitor
-from bot.alerts.notices import NoticeKind
+from bot.alerts.notices import Notice, NoticeKind
+from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
 from bot.state import StateStore
 from bot.status import Status
+from tests.alerts.conftest import Channel, Clock
 from tests.alerts.monitor_support import ROUND, Switch, monitor, rounds
 
 
-async def test_an_outage_is_one_alert_and_one_recovery(alert_store, channel, clock):
+async def test_an_outage_is_one_alert_and_one_recovery(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     tmdb = Switch(status=Status.FAILED)
     mon = monitor(alert_store, channel, clock, tmdb)
     await rounds(mon, clock, 5)
@@ -26,7 +33,9 @@ async def test_an_outage_is_one_alert_and_one_recovery(alert_store, channel, clo
     assert await alert_store.pending_count() == 0
 
 
-async def test_a_restart_mid_incident_stays_quiet_and_reports_the_recovery_once(state, channel, clock):
+async def test_a_restart_mid_incident_stays_quiet_and_reports_the_recovery_once(
+    state: StateStore, channel: Channel, clock: Clock
+) -> None:
     tmdb = Switch(status=Status.FAILED)
     await rounds(monitor(AlertStore(state), channel, clock, tmdb), clock, 3)
     restarted = monitor(AlertStore(state), channel, clock, tmdb)
@@ -37,7 +46,9 @@ async def test_a_restart_mid_incident_stays_quiet_and_reports_the_recovery_once(
     assert [n.kind for n in channel.notices] == [NoticeKind.OPENED, NoticeKind.RECOVERED]
 
 
-async def test_a_recovery_while_the_bot_was_down_is_given_as_a_range(state, channel, clock):
+async def test_a_recovery_while_the_bot_was_down_is_given_as_a_range(
+    state: StateStore, channel: Channel, clock: Clock
+) -> None:
     tmdb = Switch(status=Status.FAILED)
     await rounds(monitor(AlertStore(state), channel, clock, tmdb), clock, 3)  # 03:00 … 03:10
     clock.advance(timedelta(hours=3))
@@ -49,7 +60,9 @@ async def test_a_recovery_while_the_bot_was_down_is_given_as_a_range(state, chan
     assert recovered.duration == timedelta(hours=3, minutes=15)
 
 
-async def test_undeliverable_alerts_wait_in_order_and_are_logged_once(alert_store, channel, clock, caplog):
+async def test_undeliverable_alerts_wait_in_order_and_are_logged_once(
+    alert_store: AlertStore, channel: Channel, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     tmdb, omdb = Switch("tmdb", Status.FAILED), Switch("omdb")
     mon = monitor(alert_store, channel, clock, tmdb, omdb)
     channel.broken = True
@@ -74,11 +87,13 @@ async def test_undeliverable_alerts_wait_in_order_and_are_logged_once(alert_stor
     assert len(channel.posted) == 2
 
 
-async def test_a_post_that_hangs_does_not_hold_up_the_rounds(alert_store, clock, caplog):
-    posted = []
+async def test_a_post_that_hangs_does_not_hold_up_the_rounds(
+    alert_store: AlertStore, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    posted: list[Notice] = []
     hang = asyncio.Event()
 
-    async def deliver(notice, late):
+    async def deliver(notice: Notice, late: bool) -> None:
         if not hang.is_set():
             await asyncio.Event().wait()  # Discord accepts the connection and never answers
         posted.append(notice)
@@ -102,7 +117,7 @@ async def test_a_post_that_hangs_does_not_hold_up_the_rounds(alert_store, clock,
     assert [n.kind for n in posted] == [NoticeKind.OPENED]
 
 
-async def test_the_outbox_survives_a_restart(state, channel, clock):
+async def test_the_outbox_survives_a_restart(state: StateStore, channel: Channel, clock: Clock) -> None:
     tmdb = Switch(status=Status.FAILED)
     channel.broken = True
     await rounds(monitor(AlertStore(state), channel, clock, tmdb), clock, 2)
@@ -111,7 +126,7 @@ async def test_the_outbox_survives_a_restart(state, channel, clock):
     assert [n.kind for n in channel.notices] == [NoticeKind.OPENED]
 
 
-async def test_rounds_never_overlap(alert_store, channel, clock):
+async def test_rounds_never_overlap(alert_store: AlertStore, channel: Channel, clock: Clock) -> None:
     slow = Switch()
     slow.gate = asyncio.Event()
     mon = monitor(alert_store, channel, clock, slow)
@@ -123,10 +138,12 @@ async def test_rounds_never_overlap(alert_store, channel, clock):
     assert slow.calls == 1 and mon.rounds_started == 1
 
 
-async def test_the_observer_sees_every_round_and_cannot_stop_the_monitor(alert_store, channel, clock, caplog):
-    seen = []
+async def test_the_observer_sees_every_round_and_cannot_stop_the_monitor(
+    alert_store: AlertStore, channel: Channel, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[Sequence[TargetResult]] = []
 
-    async def observer(results):
+    async def observer(results: Sequence[TargetResult]) -> None:
         seen.append(results)
         raise ValueError("observer bug")
 
@@ -139,11 +156,13 @@ async def test_the_observer_sees_every_round_and_cannot_stop_the_monitor(alert_s
     assert caplog.text.count("round observer failed") == 1
 
 
-async def test_a_maintenance_window_is_announced_and_marks_results_paused(alert_store, channel, clock):
+async def test_a_maintenance_window_is_announced_and_marks_results_paused(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     tmdb = Switch(status=Status.FAILED)
-    seen = []
+    seen: list[bool] = []
 
-    async def observer(results):
+    async def observer(results: Sequence[TargetResult]) -> None:
         seen.append(results[0].paused)
 
     mon = monitor(alert_store, channel, clock, tmdb, on_round=observer)
@@ -156,7 +175,9 @@ async def test_a_maintenance_window_is_announced_and_marks_results_paused(alert_
     assert [n.kind for n in channel.notices] == [NoticeKind.PAUSED, NoticeKind.RESUMED, NoticeKind.OPENED]
 
 
-async def test_resume_ends_the_window_at_once(alert_store, channel, clock):
+async def test_resume_ends_the_window_at_once(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     mon = monitor(alert_store, channel, clock, Switch())
     await mon.pause(timedelta(hours=1), by="alice")
     assert (await mon.overview()).paused
@@ -166,7 +187,9 @@ async def test_resume_ends_the_window_at_once(alert_store, channel, clock):
     assert not (await mon.overview()).paused
 
 
-async def test_a_test_alert_mentions_the_role_and_opens_no_incident(alert_store, channel, clock):
+async def test_a_test_alert_mentions_the_role_and_opens_no_incident(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     mon = monitor(alert_store, channel, clock, Switch())
     assert await mon.send_test(by="alice") is None
     [test] = channel.notices
@@ -177,8 +200,8 @@ async def test_a_test_alert_mentions_the_role_and_opens_no_incident(alert_store,
 
 
 async def test_history_lists_incidents_newest_first_with_the_mean_time_to_recovery(
-    alert_store, channel, clock
-):
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     tmdb, omdb = Switch("tmdb"), Switch("omdb")
     mon = monitor(alert_store, channel, clock, tmdb, omdb)
     for target, down in ((tmdb, 2), (omdb, 4), (tmdb, 6)):
@@ -200,7 +223,9 @@ async def test_history_lists_incidents_newest_first_with_the_mean_time_to_recove
     assert "401" in history.incidents[0].detail
 
 
-async def test_incidents_older_than_the_history_are_pruned(alert_store, channel, clock):
+async def test_incidents_older_than_the_history_are_pruned(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     tmdb = Switch(status=Status.FAILED)
     mon = monitor(alert_store, channel, clock, tmdb, history_days=2)
     await rounds(mon, clock, 2)
@@ -211,7 +236,9 @@ async def test_incidents_older_than_the_history_are_pruned(alert_store, channel,
     assert (await mon.history(None, 30)).incidents == ()
 
 
-async def test_the_timer_runs_rounds_until_stopped(alert_store, channel, clock):
+async def test_the_timer_runs_rounds_until_stopped(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     target = Switch()
     mon = monitor(alert_store, channel, clock, target, interval=0.05)
     mon.start()
@@ -223,7 +250,9 @@ async def test_the_timer_runs_rounds_until_stopped(alert_store, channel, clock):
     assert target.calls >= 3 and not mon.running
 
 
-async def test_without_an_alert_channel_nothing_runs(alert_store, channel, clock):
+async def test_without_an_alert_channel_nothing_runs(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     target = Switch(status=Status.FAILED)
     mon = monitor(alert_store, channel, clock, target, enabled=False)
     mon.start()
@@ -232,7 +261,9 @@ async def test_without_an_alert_channel_nothing_runs(alert_store, channel, clock
     assert not mon.running and target.calls == 0 and channel.attempts == 0
 
 
-async def test_overview_lists_every_target_with_its_open_incident(alert_store, channel, clock):
+async def test_overview_lists_every_target_with_its_open_incident(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     tmdb = Switch(status=Status.FAILED)
     mon = monitor(alert_store, channel, clock, tmdb)
     await rounds(mon, clock, 2)
@@ -244,7 +275,9 @@ async def test_overview_lists_every_target_with_its_open_incident(alert_store, c
     assert overview.worst_open is Status.FAILED
 
 
-async def test_state_files_can_be_shared_by_a_second_store(state: StateStore, channel, clock):
+async def test_state_files_can_be_shared_by_a_second_store(
+    state: StateStore, channel: Channel, clock: Clock
+) -> None:
     """The CLI reads the bot's state with a store of its own."""
     await rounds(monitor(AlertStore(state), channel, clock, Switch(status=Status.FAILED)), clock, 2)
     other = StateStore(state.path)
@@ -255,7 +288,9 @@ async def test_state_files_can_be_shared_by_a_second_store(state: StateStore, ch
     assert engine.targets["tmdb"].incident is not None
 
 
-async def test_the_end_of_a_window_runs_a_round_at_once_not_at_the_next_interval(alert_store, channel):
+async def test_the_end_of_a_window_runs_a_round_at_once_not_at_the_next_interval(
+    alert_store: AlertStore, channel: Channel
+) -> None:
     tmdb = Switch(status=Status.FAILED)
     mon = Monitor(
         targets=[tmdb],

@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import pytest
+
+from bot.alerts.store import AlertStore
 from bot.status import Status
+from tests.alerts.conftest import Channel, Clock
 from tests.alerts.monitor_support import Switch, monitor, rounds
 
 
-async def test_a_check_that_raises_fails_its_target_and_is_logged_once(alert_store, channel, clock, caplog):
+async def test_a_check_that_raises_fails_its_target_and_is_logged_once(
+    alert_store: AlertStore, channel: Channel, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     broken, fine = Switch("tmdb"), Switch("omdb")
     broken.error = RuntimeError("bug in a check")
     mon = monitor(alert_store, channel, clock, broken, fine)
@@ -22,7 +28,9 @@ async def test_a_check_that_raises_fails_its_target_and_is_logged_once(alert_sto
     assert [n.target for n in channel.notices] == ["tmdb"]
 
 
-async def test_a_hanging_check_becomes_a_failure_after_the_timeout(alert_store, channel, clock):
+async def test_a_hanging_check_becomes_a_failure_after_the_timeout(
+    alert_store: AlertStore, channel: Channel, clock: Clock
+) -> None:
     hanging = Switch()
     hanging.gate = asyncio.Event()
     mon = monitor(alert_store, channel, clock, hanging, target_timeout=0.1)

@@ -9,11 +9,12 @@ from bot.alerts.notices import Notice, NoticeKind
 from bot.alerts.results import LogErrors
 from bot.status import Status
 from cogs.ui.alert_embeds import alert_message, outage_words
+from cogs.ui.embeds import absolute_time
 
 T0 = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 
 
-def test_a_late_alert_says_when_it_happened():
+def test_a_late_alert_says_when_it_happened() -> None:
     notice = Notice(NoticeKind.OPENED, T0, Status.FAILED, "tmdb", "TMDB answered 401", "check TMDB_API_KEY")
     on_time = alert_message(notice, late=False, role_id=42)
     late = alert_message(notice, late=True, role_id=42)
@@ -22,7 +23,7 @@ def test_a_late_alert_says_when_it_happened():
     assert late.content == "<@&42>" and late.embed.timestamp == T0
 
 
-def test_a_recovery_while_the_bot_was_offline_gives_a_range():
+def test_a_recovery_while_the_bot_was_offline_gives_a_range() -> None:
     notice = Notice(
         NoticeKind.RECOVERED,
         T0 + timedelta(hours=3),
@@ -33,23 +34,25 @@ def test_a_recovery_while_the_bot_was_offline_gives_a_range():
         ended_at=T0 + timedelta(hours=3),
         ended_after=T0 + timedelta(minutes=10),
     )
+    start, end = absolute_time(T0), absolute_time(T0 + timedelta(hours=3))
     words = outage_words(notice)
-    assert words.startswith("between 10 min and 3 h") and "offline" in words
+    assert words == f"{start} → ended while the bot was offline · between 10 min and 3 h"
     exact = outage_words(replace(notice, ended_after=None))
-    assert exact.startswith("3 h")
+    assert exact == f"{start} → {end} · 3 h"
 
 
-def test_a_log_summary_of_huge_entries_stays_within_discord_limits():
+def test_a_log_summary_of_huge_entries_stays_within_discord_limits() -> None:
     entries = tuple("2026-11-30 03:00:00 [ERROR] x:1: " + "y" * 1990 for _ in range(5))
     errors = LogErrors(5000, entries, "\n".join(entries))
     notice = Notice(NoticeKind.LOG_ERRORS, T0, Status.DEGRADED, "log", "5000 new errors", log_errors=errors)
-    embed = alert_message(notice, late=True, role_id=42).embed.build()
-    assert len(embed.description) <= 4096 and embed.description.count("```") == 2
-    assert "4995 more" in embed.description
+    description = alert_message(notice, late=True, role_id=42).embed.build().description
+    assert description is not None
+    assert len(description) <= 4096 and description.count("```") == 2
+    assert "4995 more" in description
     assert alert_message(notice, late=False, role_id=42).content is None
 
 
-def test_amber_and_green_messages_never_mention_the_role():
+def test_amber_and_green_messages_never_mention_the_role() -> None:
     for kind, status in [
         (NoticeKind.OPENED, Status.DEGRADED),
         (NoticeKind.RECOVERED, Status.OK),

@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import MaintenanceBot
+from bot.history import FILE_NAME
 from bot.status import Status
 from cogs.access import REFUSAL
-from tests.fakes.discord import FakeDiscord
-from tests.fakes.services import running_fake_services
+from tests.fakes.discord import FakeDiscord, InteractionRecord, MessageRecord
+from tests.fakes.services import FakeServices, running_fake_services
 from tests.fakes.services.answers import TMDB_V3_KEY
 from tests.support.alert_channel import alert_posts, alerts, rounds, titles
 from tests.support.discord_bot import bot_environment, running_bot
@@ -29,21 +31,32 @@ from tests.support.embeds import fields
 NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
 HOUR = 3600.0
 LOG_SECRET = "log-leaked-password-5e1f"
+StartAlertBot = Callable[..., Awaitable[MaintenanceBot]]
+
+
+def original(record: InteractionRecord) -> MessageRecord:
+    """The answer of a finished interaction."""
+    assert record.original is not None
+    return record.original
 
 
 @pytest.fixture
-async def fakes():
+async def fakes() -> AsyncIterator[FakeServices]:
     async with running_fake_services() as services:
         yield services
 
 
-def environment(fake_discord: FakeDiscord, tmp_path: Path, fakes, **overrides) -> dict[str, str]:
+def environment(
+    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices, **overrides: str | None
+) -> dict[str, str]:
     settings = fakes.environment(**NO_ANIDB, **overrides)
     return bot_environment(fake_discord, tmp_path, ALERT_ROLE_ID=str(fake_discord.admin_role_id), **settings)
 
 
 @pytest.fixture
-async def alert_bot(fake_discord, tmp_path, fakes):
+async def alert_bot(
+    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
+) -> AsyncIterator[StartAlertBot]:
     """``await alert_bot(VAR=value)``: a bot whose monitor rounds the test drives itself."""
     async with AsyncExitStack() as stack:
 
@@ -54,7 +67,9 @@ async def alert_bot(fake_discord, tmp_path, fakes):
         yield start
 
 
-async def test_an_outage_is_one_alert_with_the_role_mention_then_one_recovery(alert_bot, fake_discord, fakes):
+async def test_an_outage_is_one_alert_with_the_role_mention_then_one_recovery(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     bot = await alert_bot()
     fakes.tmdb.set_mode("bad_key")
     await rounds(bot, 5)
@@ -75,7 +90,9 @@ async def test_an_outage_is_one_alert_with_the_role_mention_then_one_recovery(al
     assert TMDB_V3_KEY not in fake_discord.all_sent_text()
 
 
-async def test_degraded_is_amber_without_a_mention(alert_bot, fake_discord, fakes):
+async def test_degraded_is_amber_without_a_mention(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     bot = await alert_bot()
     fakes.mdblist.set_mode("quota")
     await rounds(bot, 3)
@@ -83,7 +100,9 @@ async def test_degraded_is_amber_without_a_mention(alert_bot, fake_discord, fake
     assert alert.embeds[0]["title"] == "🟠 MDBList is degraded" and alert.content == ""
 
 
-async def test_a_restart_mid_incident_does_not_alert_again(fake_discord, tmp_path, fakes):
+async def test_a_restart_mid_incident_does_not_alert_again(
+    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
+) -> None:
     env = environment(fake_discord, tmp_path, fakes)
     fakes.omdb.set_mode("bad_key")
     async with running_bot(fake_discord, env, monitor_interval=HOUR) as bot:
@@ -97,7 +116,9 @@ async def test_a_restart_mid_incident_does_not_alert_again(fake_discord, tmp_pat
     assert titles(fake_discord) == ["🔴 OMDb is down", "🟢 OMDb recovered"]
 
 
-async def test_a_burst_of_log_errors_is_one_summary_with_a_download(alert_bot, fake_discord, tmp_path):
+async def test_a_burst_of_log_errors_is_one_summary_with_a_download(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     log = tmp_path / "aphrodite-v2.log"
     log.write_text("2026-11-30 02:00:00 [INFO] app.main:1: started\n")
     bot = await alert_bot()
@@ -122,23 +143,25 @@ async def test_a_burst_of_log_errors_is_one_summary_with_a_download(alert_bot, f
     assert label == "Download"
     click = await fake_discord.click(summary, custom_id, user=fake_discord.admin_user)
     await click.wait_done()
-    [(filename, data)] = click.original.attachments
+    [(filename, data)] = original(click).attachments
     text = data.decode()
     assert filename.endswith(".log") and text.count("[ERROR]") == 300 and text.count("Traceback") == 300
     assert LOG_SECRET not in fake_discord.all_sent_text()
 
     refused = await fake_discord.click(summary, custom_id, user=fake_discord.stranger_user)
     await refused.wait_done()
-    assert refused.original.content == REFUSAL and refused.ephemeral
+    assert original(refused).content == REFUSAL and refused.ephemeral
 
 
-async def test_pause_silences_alerts_and_resume_brings_them_back(alert_bot, fake_discord, fakes):
+async def test_pause_silences_alerts_and_resume_brings_them_back(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     bot = await alert_bot()
     record = await fake_discord.slash(
         "alerts", "pause", user=fake_discord.admin_user, options={"minutes": 30}
     )
     await record.wait_done()
-    assert "paused until" in record.original.content
+    assert "paused until" in original(record).content
     fakes.tmdb.set_mode("bad_key")
     await rounds(bot, 4)
     assert titles(fake_discord) == ["🔧 Maintenance window: alerts paused"]
@@ -156,8 +179,8 @@ async def test_pause_silences_alerts_and_resume_brings_them_back(alert_bot, fake
 
 
 async def test_an_alert_the_channel_refused_arrives_once_posting_works(
-    alert_bot, fake_discord, fakes, caplog
-):
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices, caplog: pytest.LogCaptureFixture
+) -> None:
     bot = await alert_bot()
     fake_discord.channels_without_access.add(fake_discord.alert_channel_id)
     fakes.jellyfin.set_mode("server_error")
@@ -173,8 +196,8 @@ async def test_an_alert_the_channel_refused_arrives_once_posting_works(
 
 
 async def test_an_alert_waiting_in_the_outbox_is_posted_when_the_bot_starts_again(
-    fake_discord, tmp_path, fakes
-):
+    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
+) -> None:
     env = environment(fake_discord, tmp_path, fakes)
     fake_discord.channels_without_access.add(fake_discord.alert_channel_id)
     fakes.mdblist.set_mode("bad_key")
@@ -189,8 +212,8 @@ async def test_an_alert_waiting_in_the_outbox_is_posted_when_the_bot_starts_agai
 
 
 async def test_a_hanging_service_never_makes_rounds_overlap_and_check_all_still_answers(
-    alert_bot, fake_discord, fakes
-):
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     fakes.tmdb.set_mode("slow", delay=30)  # far beyond HTTP_TIMEOUT_SECONDS=2
     await alert_bot(interval=0.2)
     for _ in range(400):  # the timer's rounds: wait for the second request to TMDB
@@ -199,39 +222,45 @@ async def test_a_hanging_service_never_makes_rounds_overlap_and_check_all_still_
         await asyncio.sleep(0.05)
     check = await fake_discord.slash("check", "all", user=fake_discord.admin_user)
     await check.wait_done(timeout=15)
-    assert check.ack_latency < 3
-    assert "TMDB" in json.dumps(check.original.embeds)
+    assert check.ack_latency is not None and check.ack_latency < 3
+    assert "TMDB" in json.dumps(original(check).embeds)
     starts = [request.started for request in fakes.tmdb.requests]
     # A round waits for the 2 s timeout; overlapping rounds would start every 0.2 s.
     assert all(later - earlier > 1.5 for earlier, later in itertools.pairwise(starts))
 
 
-async def test_the_test_alert_looks_like_a_real_one_with_the_mention(alert_bot, fake_discord):
+async def test_the_test_alert_looks_like_a_real_one_with_the_mention(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord
+) -> None:
     await alert_bot()
     record = await fake_discord.slash("alerts", "test", user=fake_discord.admin_user)
     await record.wait_done()
-    assert record.ephemeral and "posted" in record.original.content
+    assert record.ephemeral and "posted" in original(record).content
     [alert] = alerts(fake_discord)
     assert alert.content == f"<@&{fake_discord.admin_role_id}>"
     assert alert.embeds[0]["title"].startswith("🧪 TEST — 🔴")
 
 
-async def test_the_test_alert_says_what_to_fix_when_the_channel_refuses(alert_bot, fake_discord):
+async def test_the_test_alert_says_what_to_fix_when_the_channel_refuses(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord
+) -> None:
     await alert_bot()
     fake_discord.channels_without_access.add(fake_discord.alert_channel_id)
     record = await fake_discord.slash("alerts", "test", user=fake_discord.admin_user)
     await record.wait_done()
-    assert "403" in record.original.content and "Send Messages" in record.original.content
+    assert "403" in original(record).content and "Send Messages" in original(record).content
     fake_discord.violations.clear()
 
 
-async def test_status_lists_every_target_with_its_state(alert_bot, fake_discord, fakes):
+async def test_status_lists_every_target_with_its_state(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     bot = await alert_bot()
     fakes.omdb.set_mode("bad_key")
     await rounds(bot, 2)
     record = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
     await record.wait_done()
-    embed = record.original.embeds[0]
+    embed = original(record).embeds[0]
     names = [field["name"] for field in embed["fields"]]
     assert names[:3] == ["🟢 Jellyfin", "🔴 OMDb", "🟢 TMDB"]
     assert any("Database" in name for name in names) and any("Aphrodite log" in name for name in names)
@@ -240,8 +269,8 @@ async def test_status_lists_every_target_with_its_state(alert_bot, fake_discord,
 
 
 async def test_status_shows_uptime_and_attaches_the_latency_chart_from_the_rounds(
-    alert_bot, fake_discord, fakes
-):
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     bot = await alert_bot()
     fakes.omdb.set_mode("bad_key")
     await rounds(bot, 2)
@@ -250,7 +279,7 @@ async def test_status_shows_uptime_and_attaches_the_latency_chart_from_the_round
     await asyncio.sleep(int(now) + 1 - now)
     record = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
     await record.wait_done()
-    message = record.original
+    message = original(record)
     ((filename, png),) = message.attachments
     assert filename == "monitor-status.png" and png.startswith(b"\x89PNG") and len(png) < 1_000_000
     embed = message.embeds[0]
@@ -263,7 +292,44 @@ async def test_status_shows_uptime_and_attaches_the_latency_chart_from_the_round
     assert {sample.status for sample in recorded["omdb"]} == {Status.FAILED}
 
 
-async def test_history_lists_incidents_with_the_mean_time_to_recovery(alert_bot, fake_discord, fakes):
+async def test_status_with_an_unusable_history_shows_the_incidents_says_why_uptime_is_missing_and_no_chart(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices, tmp_path: Path
+) -> None:
+    damaged = b"not a database " * 300
+    (tmp_path / FILE_NAME).write_bytes(damaged)
+    bot = await alert_bot()
+    fakes.omdb.set_mode("bad_key")
+    await rounds(bot, 2)
+    record = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
+    await record.wait_done()
+    message = original(record)
+    assert message.attachments == []
+    embed = message.embeds[0]
+    assert "image" not in embed
+    shown = fields(embed)
+    assert "Incident #1" in shown["🔴 OMDb"] and "🟢 TMDB" in shown
+    assert not any("Uptime" in value for value in shown.values())
+    assert embed["description"].endswith(
+        "\nUptime: The measurement history in history.sqlite3 is unusable: file is not a database"
+    )
+    assert str(tmp_path / FILE_NAME) not in fake_discord.all_sent_text()
+    assert (tmp_path / FILE_NAME).read_bytes() == damaged
+
+
+async def test_status_before_any_round_says_there_is_no_history_yet_and_creates_no_file(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    await alert_bot()
+    record = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
+    await record.wait_done()
+    assert original(record).attachments == []
+    assert original(record).embeds[0]["description"].endswith("\nUptime: no history yet")
+    assert not (tmp_path / FILE_NAME).exists()
+
+
+async def test_history_lists_incidents_with_the_mean_time_to_recovery(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     bot = await alert_bot()
     for service in ("omdb", "tmdb"):
         fakes[service].set_mode("bad_key")
@@ -272,23 +338,25 @@ async def test_history_lists_incidents_with_the_mean_time_to_recovery(alert_bot,
         await rounds(bot, 1)
     record = await fake_discord.slash("alerts", "history", user=fake_discord.admin_user)
     await record.wait_done()
-    embed = record.original.embeds[0]
+    embed = original(record).embeds[0]
     assert "2 incident(s)" in embed["description"] and "mean time to recovery" in embed["description"]
     assert [field["name"] for field in embed["fields"]] == ["🔴 TMDB · #2", "🔴 OMDb · #1"]
     only = await fake_discord.slash(
         "alerts", "history", user=fake_discord.admin_user, options={"target": "omdb", "days": 1}
     )
     await only.wait_done()
-    assert [field["name"] for field in only.original.embeds[0]["fields"]] == ["🔴 OMDb · #1"]
+    assert [field["name"] for field in original(only).embeds[0]["fields"]] == ["🔴 OMDb · #1"]
 
 
-async def test_without_an_alert_channel_the_monitor_is_off(alert_bot, fake_discord, fakes):
+async def test_without_an_alert_channel_the_monitor_is_off(
+    alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
+) -> None:
     bot = await alert_bot(ALERT_CHANNEL_ID="")
     assert not bot.monitor.running
     record = await fake_discord.slash("alerts", "pause", user=fake_discord.admin_user, options={"minutes": 5})
     await record.wait_done()
-    assert "ALERT_CHANNEL_ID" in record.original.content and record.ephemeral
+    assert "ALERT_CHANNEL_ID" in original(record).content and record.ephemeral
     status = await fake_discord.slash("alerts", "status", user=fake_discord.admin_user)
     await status.wait_done()
-    assert "ALERT_CHANNEL_ID" in status.original.embeds[0]["description"]
+    assert "ALERT_CHANNEL_ID" in original(status).embeds[0]["description"]
     assert fakes.tmdb.request_count == 0

@@ -8,6 +8,7 @@ import struct
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import numpy
 import pytest
@@ -21,7 +22,7 @@ from bot.history.growth_chart import render_growth_chart
 from bot.history.samples import RawSample
 from bot.history.status_chart import render_status_chart
 from bot.status import Status
-from tests.history.conftest import T0, record_at, rounds
+from tests.history.conftest import T0, FakeClock, record_at, rounds
 
 TARGETS = ("jellyfin", "omdb", "tmdb", "mdblist", "anidb", "database", "backups", "log")
 
@@ -43,16 +44,18 @@ def assert_readable_picture(png: bytes) -> None:
     assert distinct_colours(png) > 20  # text, axes and data, not one flat background
 
 
-async def test_status_chart_of_an_empty_history_is_a_picture_saying_so(store, clock):
+async def test_status_chart_of_an_empty_history_is_a_picture_saying_so(
+    store: HistoryStore, clock: FakeClock
+) -> None:
     assert_readable_picture(await render_status_chart(store, now=T0))
 
 
-async def test_status_chart_of_one_result(store, clock):
+async def test_status_chart_of_one_result(store: HistoryStore, clock: FakeClock) -> None:
     await record_at(store, clock, T0, rounds("tmdb", T0 - timedelta(minutes=1), 1))
     assert_readable_picture(await render_status_chart(store, now=T0))
 
 
-async def test_status_chart_of_90_days_of_eight_targets(tmp_path, clock):
+async def test_status_chart_of_90_days_of_eight_targets(tmp_path: Path, clock: FakeClock) -> None:
     store = HistoryStore(tmp_path / "history.sqlite3", interval_seconds=300, keep_days=90, clock=clock)
     rng = random.Random(7)
     try:
@@ -76,7 +79,7 @@ def report(samples: list[SizeSample], backups: list[BackupPoint], days: int = 90
 
 
 @pytest.mark.parametrize("hours", [0, 1, 90 * 24])
-async def test_growth_chart_for_empty_one_point_and_90_day_histories(hours):
+async def test_growth_chart_for_empty_one_point_and_90_day_histories(hours: int) -> None:
     samples = [
         SizeSample(
             T0 + timedelta(hours=h),
@@ -91,7 +94,7 @@ async def test_growth_chart_for_empty_one_point_and_90_day_histories(hours):
     assert_readable_picture(await render_growth_chart(report(samples, backups)))
 
 
-def test_a_gap_in_the_samples_breaks_the_line_instead_of_joining_it():
+def test_a_gap_in_the_samples_breaks_the_line_instead_of_joining_it() -> None:
     points = [(0, 1.0), (10, 2.0), (20, 3.0), (500, 4.0), (510, 5.0)]
     line = gapped_line(points, spacing=10, span=600)
     assert line.times[:3] == (0, 10, 20) and line.times[-2:] == (500, 510)
@@ -99,14 +102,14 @@ def test_a_gap_in_the_samples_breaks_the_line_instead_of_joining_it():
     assert sum(numpy.isnan(line.values)) == 1
 
 
-def test_a_dense_line_is_averaged_into_at_most_the_point_budget_without_new_gaps():
+def test_a_dense_line_is_averaged_into_at_most_the_point_budget_without_new_gaps() -> None:
     points = [(t, float(t % 7)) for t in range(0, 86400, 10)]
     line = gapped_line(points, spacing=10, span=86400, max_points=720)
     assert len(line.values) <= 720
     assert not any(numpy.isnan(line.values))
 
 
-def test_heartbeat_blocks_show_the_worst_status_maintenance_and_unmeasured():
+def test_heartbeat_blocks_show_the_worst_status_maintenance_and_unmeasured() -> None:
     samples = [
         RawSample(0, Status.OK, 5, False),
         RawSample(10, Status.FAILED, None, False),
@@ -117,7 +120,7 @@ def test_heartbeat_blocks_show_the_worst_status_maintenance_and_unmeasured():
     assert heartbeat_blocks(samples, 0, 500, 5) == [Status.FAILED, Status.DEGRADED, "maintenance", None, None]
 
 
-def test_matplotlib_and_numpy_are_loaded_only_when_a_chart_is_drawn():
+def test_matplotlib_and_numpy_are_loaded_only_when_a_chart_is_drawn() -> None:
     code = (
         "import sys, bot.history, bot.history.status_chart, bot.history.growth_chart, cogs.database; "
         "print('matplotlib' in sys.modules or 'numpy' in sys.modules)"

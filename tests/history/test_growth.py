@@ -18,7 +18,9 @@ GIB = 1024**3
 MIB = 1024**2
 
 
-async def test_the_sampler_reads_the_size_and_largest_tables_at_most_hourly(store, app_database):
+async def test_the_sampler_reads_the_size_and_largest_tables_at_most_hourly(
+    store: HistoryStore, app_database: Database
+) -> None:
     sampler = GrowthSampler(store.sizes)
     sample = await sampler.maybe_sample(app_database, T0)
     assert sample is not None
@@ -33,12 +35,14 @@ async def test_the_sampler_reads_the_size_and_largest_tables_at_most_hourly(stor
     assert stored[0].tables == sample.tables
 
 
-async def test_a_restarted_sampler_remembers_the_last_sample(store, app_database):
+async def test_a_restarted_sampler_remembers_the_last_sample(
+    store: HistoryStore, app_database: Database
+) -> None:
     await GrowthSampler(store.sizes).maybe_sample(app_database, T0)
     assert await GrowthSampler(store.sizes).maybe_sample(app_database, T0 + timedelta(minutes=30)) is None
 
 
-async def test_an_unreachable_or_missing_database_is_skipped_not_raised(store):
+async def test_an_unreachable_or_missing_database_is_skipped_not_raised(store: HistoryStore) -> None:
     sampler = GrowthSampler(store.sizes)
     unreachable = Database(
         Secret("postgresql://aphrodite:pw@127.0.0.1:9/aphrodite"), timeout=1, redactor=Redactor()
@@ -61,7 +65,7 @@ def growth(*samples: SizeSample) -> GrowthReport:
     return GrowthReport(7, T0, T0 + timedelta(days=7), samples, ())
 
 
-def test_growth_in_words_names_the_table_that_grew_most():
+def test_growth_in_words_names_the_table_that_grew_most() -> None:
     report = growth(
         sample(0, 2 * GIB, media_items=GIB, media_activities=GIB // 2),
         sample(7 * 24, 2 * GIB + int(1.2 * GIB), media_items=2 * GIB, media_activities=GIB // 2 + MIB),
@@ -69,7 +73,7 @@ def test_growth_in_words_names_the_table_that_grew_most():
     assert report.summary() == "+1.2 GiB in 7 days, mostly media_items"
 
 
-def test_growth_spread_over_tables_names_none_and_shrinking_says_so():
+def test_growth_spread_over_tables_names_none_and_shrinking_says_so() -> None:
     spread = growth(
         sample(0, 100 * MIB, a=10 * MIB, b=10 * MIB), sample(5, 200 * MIB, a=50 * MIB, b=50 * MIB)
     )
@@ -78,12 +82,14 @@ def test_growth_spread_over_tables_names_none_and_shrinking_says_so():
     assert shrunk.summary() == "−200.0 MiB in 2 days"
 
 
-def test_growth_without_enough_samples_says_what_is_missing():
+def test_growth_without_enough_samples_says_what_is_missing() -> None:
     assert "sampled hourly" in growth().summary()
     assert growth(sample(0, GIB)).summary() == "1.0 GiB now; growth needs a second sample (hourly)."
 
 
-async def test_the_report_lists_the_backups_of_the_period_from_the_inventory(store, tmp_path: Path):
+async def test_the_report_lists_the_backups_of_the_period_from_the_inventory(
+    store: HistoryStore, tmp_path: Path
+) -> None:
     backups = tmp_path / "backups"
     backups.mkdir()
     write_dump_head(backups / "aphrodite_backup_20261101_120000.sql")  # before the period
@@ -99,12 +105,12 @@ async def test_the_report_lists_the_backups_of_the_period_from_the_inventory(sto
     assert len(report.samples) == 1
 
 
-async def test_a_day_count_outside_the_range_is_refused(store, tmp_path):
+async def test_a_day_count_outside_the_range_is_refused(store: HistoryStore, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="days"):
         await collect_growth(store.sizes, tmp_path, 0, T0)
 
 
-async def test_size_samples_older_than_history_days_are_pruned(tmp_path):
+async def test_size_samples_older_than_history_days_are_pruned(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "history.sqlite3", keep_days=2)
     try:
         for day in range(5):

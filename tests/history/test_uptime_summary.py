@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+from bot.history import FILE_NAME, HistoryStore
 from bot.history.uptime import Uptime
-from bot.history.uptime_summary import UptimeSummary, uptime_fields, uptime_line
+from bot.history.uptime_summary import UptimeSummary, read_uptime_summaries, uptime_fields, uptime_line
 from tests.history.conftest import T0
 
 DAY = 86400.0
@@ -49,3 +51,18 @@ def test_without_a_summary_every_field_is_null() -> None:
         "maintenance_7d_seconds",
     }
     assert set(fields.values()) == {None}
+
+
+async def test_an_unusable_history_is_said_with_its_path_and_with_the_file_name_alone(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    path.write_bytes(b"not a database " * 300)
+    store = HistoryStore(path)
+    try:
+        reading = await read_uptime_summaries(store, T0)
+    finally:
+        await store.close()
+    assert reading.summaries is None
+    assert reading.missing == f"The measurement history in {path} is unusable: file is not a database"
+    assert reading.missing_without_path == (
+        "The measurement history in history.sqlite3 is unusable: file is not a database"
+    )
