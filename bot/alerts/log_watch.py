@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.alerts.results import LOG_TARGET, LogErrors, TargetResult
+from bot.logs.chunk import Chunk
 from bot.logs.entry import Level
 from bot.logs.framing import entry_starts
 from bot.logs.parse import build_entry, header_level
-from bot.logs.reader import Chunk, LogHandle, LogUnreadable
+from bot.logs.reader import LogHandle, LogUnreadable
 from bot.logs.shown import show
 from bot.redact import Redactor
 from bot.status import Status

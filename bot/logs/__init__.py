@@ -5,7 +5,7 @@ are frozen dataclasses whose text is already redacted; the adapters paginate and
 
 A search goes through one module per step, each the only owner of its decision:
 
-1. ``reader.py`` reads the file by offset, in chunks of whole entries, from either end;
+1. ``reader.py`` reads the file by offset, in chunks of whole entries (``chunk.py``), from either end;
 2. ``shown.py`` / ``searchable.py`` make a chunk the text as shown (redacted, long lines cut);
 3. ``candidates.py`` finds, in one pass in C, the lines that can matter to the query;
 4. ``scan.py`` decides on those lines alone which entries match;

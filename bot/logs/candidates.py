@@ -27,8 +27,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot import pattern_set
+from bot.logs.chunk import Chunk
 from bot.logs.framing import NOT_TIMESTAMP_LINE, not_timestamp_line_holding
-from bot.logs.reader import Chunk
 
 _BEFORE_LEVEL = b'[ "'
 _AFTER_LEVEL = b'] "'

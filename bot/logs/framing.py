@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from bot import pattern_set
-from bot.logs.reader import Chunk
+from bot.logs.chunk import Chunk
 
 DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
 # Every digit of a timestamp as 0: what ``data[pos:pos + 19].translate(DIGITS_AS_ZERO)`` gives.

@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.logs.reader import FORWARD_CHUNK, Chunk, LogHandle
+from bot.logs.chunk import Chunk
+from bot.logs.reader import FORWARD_CHUNK, LogHandle
 
 _TAIL_BYTES = 64
 _REMEMBERED_FILES = 8

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from bot.errors import OpsError
+from bot.logs.chunk import Chunk
 
 BACKWARD_CHUNK = 1024 * 1024
 # Forward scans check their deadline between chunks: small enough that one chunk is quick.
@@ -94,25 +95,6 @@ class LogHandle:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Whole entries: ``data[start:end]``, where ``data`` was read at file offset ``offset``.
-
-    The bounds spare a copy of several MiB per chunk; everything that scans a chunk honours them.
-    ``line_length`` is set when the chunk holds only the first bytes of one huge line: its length.
-    """
-
-    offset: int
-    data: bytes
-    start: int
-    end: int
-    line_length: int | None = None
-
-    @property
-    def text(self) -> bytes:
-        return self.data[self.start : self.end]
 
 
 def chunks_backward(handle: LogHandle, chunk_size: int = BACKWARD_CHUNK) -> Iterator[Chunk]:

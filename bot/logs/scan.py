@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from bot.logs.budget import Deadline
 from bot.logs.candidates import CandidateFinder, Candidates
+from bot.logs.chunk import Chunk
 from bot.logs.entry import Level
 from bot.logs.framing import (
     DIGITS_AS_ZERO,
@@ -44,7 +45,6 @@ from bot.logs.framing import (
 )
 from bot.logs.parse import header_level
 from bot.logs.query import LEVEL_SPELLINGS, LogQuery, TextMatcher
-from bot.logs.reader import Chunk
 
 _LONGEST_SPELLING = max(len(s) for spellings in LEVEL_SPELLINGS.values() for s in spellings)
 

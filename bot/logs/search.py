@@ -10,19 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.logs.budget import Deadline, OutOfTime
+from bot.logs.chunk import Chunk
 from bot.logs.entry import LogEntry
 from bot.logs.framing import entry_bytes
 from bot.logs.lines import lines_in
 from bot.logs.parse import build_entry
 from bot.logs.query import LogQuery
-from bot.logs.reader import (
-    BACKWARD_CHUNK,
-    FORWARD_CHUNK,
-    Chunk,
-    LogHandle,
-    chunks_backward,
-    chunks_forward,
-)
+from bot.logs.reader import BACKWARD_CHUNK, FORWARD_CHUNK, LogHandle, chunks_backward, chunks_forward
 from bot.logs.scan import ChunkScanner
 from bot.logs.searchable import searchable
 from bot.logs.shown import show

@@ -20,8 +20,8 @@ secrets and trigger words are, which the masks already show, not on what they ar
 
 from __future__ import annotations
 
+from bot.logs.chunk import Chunk
 from bot.logs.query import LogQuery
-from bot.logs.reader import Chunk
 from bot.logs.shown import ShownChunk, has_long_line, piece_end, show, shown_text
 from bot.redact import Redactor
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.logs.chunk import Chunk
 from bot.logs.entry import truncation_marker
-from bot.logs.reader import Chunk
 from bot.redact import Redactor
 
 LINE_LIMIT = 64 * 1024

@@ -4,9 +4,9 @@ from datetime import datetime
 
 import pytest
 
+from bot.logs.chunk import Chunk
 from bot.logs.entry import DISPLAY_LINE_CHARS, Level
 from bot.logs.parse import build_entry, header_level, parse_header
-from bot.logs.reader import Chunk
 from bot.logs.shown import show
 from bot.redact import MASK
 from tests.logs.conftest import TMDB_KEY

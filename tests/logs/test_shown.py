@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.logs.reader import Chunk
+from bot.logs.chunk import Chunk
 from bot.logs.shown import LINE_LIMIT, show
 from bot.redact import MASK
 from tests.logs.conftest import JELLYFIN_KEY, TMDB_KEY
