@@ -99,12 +99,16 @@ class ChunkScanner:
     def _entries_of_level(self, chunk: Chunk, level_needle_lines: Sequence[int]) -> int:
         """How many entries of the wanted level hold one of these lines."""
         data, wanted = chunk.data, self.query.level
-        counted, found = -1, 0
+        found, header, previous = 0, -1, -1
         for end in level_needle_lines:
             self._on_time()
-            header = entry_start(data, line_start(data, end), chunk.start)
-            if header != counted and header_level(data, header) is wanted:
-                counted, found = header, found + 1
+            line = line_start(data, end)
+            # The entry of the line before, unless a header stands between: each line is looked at once.
+            if header < 0 or header_between(data, previous + 1, line + 1):
+                header = entry_start(data, line, chunk.start)
+                if header_level(data, header) is wanted:
+                    found += 1
+            previous = end
         return found
 
     def _repeats_within_entries(self, chunk: Chunk, found: Candidates) -> int:

@@ -65,3 +65,14 @@ def test_a_huge_entry_matching_on_every_other_line_is_counted_in_memory_near_its
         tracemalloc.stop()
     assert counted.matching == 1
     assert peak < 6 * len(body), f"peak {peak / 2**20:.0f} MiB for a {len(body) / 2**20:.1f} MiB entry"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("level", ["ALL", "ERROR"])
+def test_an_entry_of_many_matching_lines_is_counted_in_one_pass(log_path, redactor, level):
+    # 200,000 continuation lines holding the search: each is looked at once (a walk back to the
+    # header from every one of them would take hours).
+    log_path.write_bytes(b"2026-11-28 00:00:00 [ERROR] app: start\n" + b"  tmdb again\n" * 200_000)
+    with LogHandle(log_path) as handle:
+        counted = count_matching(handle, LogQuery.parse(level, "tmdb"), redactor)
+    assert counted.matching == 1
