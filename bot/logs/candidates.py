@@ -93,18 +93,26 @@ class CandidateFinder:
 def _compiled(
     needle: bytes | None, spellings: tuple[bytes, ...], counting: bool
 ) -> pattern_set.PatternSet | None:
+    """`_patterns` compiled; None where Hyperscan is not installed or cannot take them."""
+    try:
+        return pattern_set.compiled(_patterns(needle, spellings, counting))
+    except ValueError:
+        return None
+
+
+def _patterns(needle: bytes | None, spellings: tuple[bytes, ...], counting: bool) -> list[bytes]:
     """The patterns of `CandidateFinder.find`, in its order; each matches once per line, at its end."""
     text = pattern_set.caseless(needle) if needle is not None else b""
     field = b"(?:" + b"|".join(_field(spelling) for spelling in spellings) + b")"
     following = rb"[^\n]*\n(?:" + NOT_TIMESTAMP_LINE + rb"\n)*" + not_timestamp_line_holding(text)
     if counting and spellings:
         either_order = field + rb"[^\n]*" + text + b"|" + text + rb"[^\n]*" + field
-        return pattern_set.compiled([b"(?:" + either_order + b"|" + field + following + b")" + _REST_OF_LINE])
+        return [b"(?:" + either_order + b"|" + field + following + b")" + _REST_OF_LINE]
     if counting:
-        return pattern_set.compiled([text + _REST_OF_LINE, text + following + _REST_OF_LINE])
+        return [text + _REST_OF_LINE, text + following + _REST_OF_LINE]
     needle_lines = [text + _REST_OF_LINE] if needle is not None else []
     level_lines = [field + _REST_OF_LINE] if spellings else []
-    return pattern_set.compiled(needle_lines + level_lines)
+    return needle_lines + level_lines
 
 
 def clear_compiled() -> None:

@@ -192,9 +192,9 @@ def not_timestamp_line_holding(text: bytes) -> bytes:
     tell those apart): a line whose text starts past them has its first misfit before the text.
     """
     fits, misfits = _timestamp_classes()
-    late = [b"".join(fits[:k]) + misfits[k] + b"[^\\n]*" + text for k in range(len(fits))]
-    early = b"[^\\n]{0,%d}" % (_TIMESTAMP_CHARS - 1) + text
-    return b"(?:" + b"|".join([*late, early]) + b")"
+    late = b"(?:" + b"|".join(b"".join(fits[:k]) + misfits[k] for k in range(len(fits))) + b")[^\\n]*"
+    early = b"[^\\n]{0,%d}" % (_TIMESTAMP_CHARS - 1)
+    return b"(?:" + late + b"|" + early + b")" + text
 
 
 NOT_TIMESTAMP_LINE = _not_timestamp_line()

@@ -101,3 +101,13 @@ def test_the_random_logs_hold_what_the_comparison_needs(tmp_path):
             for needle in ("tmdb", "error", "2026")
         }
     assert all(count > 5 for count in counts.values()), counts
+
+
+def test_a_search_too_long_for_the_c_pass_is_answered_all_the_same(tmp_path, scan_engine):
+    path, needle = tmp_path / "aphrodite.log", "x" * 1000
+    path.write_text(
+        f"2026-11-28 00:00:00 [ERROR] a {needle}\n  {needle}\n2026-11-28 00:00:01 [INFO] {needle}\n"
+    )
+    for level, entries in (("ALL", 2), ("ERROR", 1), ("WARNING", 0)):
+        with LogHandle(path) as handle:
+            assert count_matching(handle, LogQuery.parse(level, needle), Redactor()).matching == entries
