@@ -164,7 +164,10 @@ def _finder(forms: tuple[str, ...]) -> _LineFinder | None:
     words = [pattern_set.caseless(trigger) for trigger in triggers] + [
         pattern_set.escaped(f) for f in encoded
     ]
-    patterns = pattern_set.compiled([b"(?:" + b"|".join(words) + b")[^\\n]*$"])  # once per line
+    try:
+        patterns = pattern_set.compiled([b"(?:" + b"|".join(words) + b")[^\\n]*$"])  # once per line
+    except ValueError:  # more than Hyperscan takes (many long secrets): RE2 does it
+        patterns = None
     if patterns is not None:
         return _EveryLine(patterns)
     alternatives = [
