@@ -170,7 +170,7 @@ def encodings_of(secret: str) -> list[str]:
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_redacting_bytes_line_by_line_equals_redacting_the_whole_text(seed):
+def test_redacting_bytes_line_by_line_equals_redacting_the_whole_text(seed, scan_engine):
     rng = random.Random(seed)
     secrets = [_random_secret(rng) for _ in range(3)]
     redact = Redactor(secrets)
