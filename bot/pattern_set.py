@@ -49,8 +49,9 @@ class PatternSet:
         self._database.scan(data, match_event_handler=on_match, scratch=scratch)
 
 
-def compiled(patterns: Sequence[bytes], caseless: Sequence[bool] | None = None) -> PatternSet | None:
-    """The patterns compiled together; None where Hyperscan is not installed.
+def compiled(patterns: Sequence[bytes]) -> PatternSet | None:
+    """The patterns compiled together (case-sensitive: see `caseless`); None where Hyperscan is not
+    installed.
 
     Raises ValueError for a pattern Hyperscan cannot compile.
     """
@@ -58,12 +59,10 @@ def compiled(patterns: Sequence[bytes], caseless: Sequence[bool] | None = None) 
     if hyperscan is None:
         return None
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    flags = [
-        hyperscan.HS_FLAG_MULTILINE | (hyperscan.HS_FLAG_CASELESS if folded else 0)
-        for folded in (caseless or [False] * len(patterns))
-    ]
     try:
-        database.compile(expressions=list(patterns), ids=list(range(len(patterns))), flags=flags)
+        database.compile(
+            expressions=list(patterns), ids=list(range(len(patterns))), flags=hyperscan.HS_FLAG_MULTILINE
+        )
     except hyperscan.ArchitectureError:  # a CPU without the instructions it needs
         return None
     except hyperscan.error as error:
