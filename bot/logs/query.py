@@ -101,16 +101,14 @@ class LogQuery:
 
 
 class TextMatcher:
-    """The search, compiled: finds candidate positions in raw bytes and tests single lines."""
+    """The search, compiled: plain ASCII text (found in C: candidates.py) or an RE2 expression."""
 
     def __init__(self, needle: bytes | None, regex: Any) -> None:
-        self.needle = needle  # lower-cased ASCII text: searched with bytes.find in lower-cased data
+        self.needle = needle  # lower-cased ASCII text, or None
         self.regex = regex  # compiled RE2 (no public type), for regular expressions and non-ASCII text
 
-    def find(self, data: bytes, lowered: bytes, start: int, end: int) -> int:
-        """Where a match starts in data[start:end], or -1; ``lowered`` is data.lower() for plain text."""
-        if self.needle is not None:
-            return lowered.find(self.needle, start, end)
+    def find(self, data: bytes, start: int, end: int) -> int:
+        """Where a match of the regular expression starts in data[start:end], or -1."""
         while start < end:
             stop = data.find(b"\n", start + REGEX_WINDOW, end) + 1 or end
             match = self.regex.search(data, start, stop)

@@ -184,7 +184,7 @@ class ChunkScanner:
         """The entries holding a line that the regular expression matches."""
         data, limit = chunk.data, chunk.end
         starts = []
-        pos = matcher.find(data, b"", chunk.start, limit)
+        pos = matcher.find(data, chunk.start, limit)
         while pos != -1:
             self._on_time()
             line = data.rfind(b"\n", 0, pos) + 1
@@ -192,7 +192,7 @@ class ChunkScanner:
             end = entry_end(data, line_end(data, pos, limit), limit)
             if self._any_line_matches(data, line, end, matcher):
                 starts.append(start)
-            pos = matcher.find(data, b"", end, limit) if end < limit else -1
+            pos = matcher.find(data, end, limit) if end < limit else -1
         return starts
 
     def _on_time(self) -> None:
@@ -202,7 +202,7 @@ class ChunkScanner:
 
     def _any_line_matches(self, data: bytes, start: int, end: int, matcher: TextMatcher) -> bool:
         """Whether a line in data[start:end] matches the regular expression."""
-        pos = matcher.find(data, b"", start, end) if start < end else -1
+        pos = matcher.find(data, start, end) if start < end else -1
         while pos != -1:
             self._on_time()
             line = data.rfind(b"\n", 0, pos) + 1
@@ -211,7 +211,7 @@ class ChunkScanner:
                 return True
             if end_of_line + 1 >= end:
                 return False
-            pos = matcher.find(data, b"", end_of_line + 1, end)
+            pos = matcher.find(data, end_of_line + 1, end)
         return False
 
 
