@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bot.logs.chunk import Chunk
 from bot.logs.query import LogQuery
-from bot.logs.shown import ShownChunk, has_long_line, piece_end, show, shown_text
+from bot.logs.shown import ShownChunk, has_long_line, pieces, show, shown_text
 from bot.redact import Redactor
 
 
@@ -35,15 +35,12 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     fast = matcher is not None and matcher.needle is not None and raw.line_length is None
     if not fast or has_long_line(raw.data, raw.start, raw.end):
         return show(raw, redactor)
-    data, start, end = raw.data, raw.start, raw.end
     spliced = []
-    while start < end:  # piece by piece: a piece's lines to redact are bounded by its size
-        stop = piece_end(data, start, end)
-        piece = _searchable_piece(data[start:stop], redactor)
-        if piece is None:
+    for piece in pieces(raw.data, raw.start, raw.end):  # a piece's lines to redact are bounded by its size
+        searched = _searchable_piece(piece, redactor)
+        if searched is None:
             return show(raw, redactor)
-        spliced.append(piece)
-        start = stop
+        spliced.append(searched)
     text = spliced[0] if len(spliced) == 1 else b"".join(spliced)
     return ShownChunk(raw, Chunk(raw.offset, text, 0, len(text)), exact=False)
 

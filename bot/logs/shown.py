@@ -18,6 +18,7 @@ the interpreter busy for long.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.logs.chunk import Chunk
@@ -69,20 +70,21 @@ def show(raw: Chunk, redactor: Redactor) -> ShownChunk:
     if raw.line_length is not None:
         text = _cut_line(raw.text, raw.line_length, redactor).encode()
     else:
-        text = b"".join(_shown_pieces(raw.data, raw.start, raw.end, redactor))
+        text = b"".join(
+            _shown_lines(piece, redactor).encode() for piece in pieces(raw.data, raw.start, raw.end)
+        )
     return ShownChunk(raw, Chunk(raw.offset, text, 0, len(text)))
 
 
-def _shown_pieces(data: bytes, start: int, end: int, redactor: Redactor) -> list[bytes]:
-    pieces = []
+def pieces(data: bytes, start: int, end: int) -> Iterator[bytes]:
+    """data[start:end] in pieces of whole lines of about _PIECE bytes, redacted one at a time."""
     while start < end:
-        stop = piece_end(data, start, end)
-        pieces.append(_shown_lines(data[start:stop], redactor).encode())
+        stop = _piece_end(data, start, end)
+        yield data[start:stop]
         start = stop
-    return pieces
 
 
-def piece_end(data: bytes, start: int, end: int) -> int:
+def _piece_end(data: bytes, start: int, end: int) -> int:
     """Where the piece from ``start`` ends: after a newline about _PIECE bytes on (or ``end``),
     never right after a line that may announce a credential on the next one."""
     stop = start + _PIECE
