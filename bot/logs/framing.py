@@ -23,8 +23,10 @@ DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
 TIMESTAMP_SHAPES = frozenset((b"0000-00-00 00:00:00", b"0000-00-00T00:00:00"))
 _TIMESTAMP_CHARS = len(next(iter(TIMESTAMP_SHAPES)))
 _JSON_HEADER_KEYS = frozenset(("level", "levelname", "message", "msg"))
+# The same shapes as a regular expression, for parse.py's formats and the search below.
+TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
 # A line that may be a header, with the newline before it: the rest are skipped in C.
-_HEADER_CANDIDATE = re.compile(rb"\n(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\{)")
+_HEADER_CANDIDATE = re.compile(rb"\n(?:" + TIMESTAMP.encode() + rb"|\{)")
 _LINES_LOOKED_BACK = 64
 _BLOCK = 64 * 1024
 

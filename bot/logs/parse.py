@@ -18,22 +18,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.logs.entry import DISPLAY_CONTINUATION_LINES, Level, LogEntry, cut_line
-from bot.logs.framing import json_record, line_at
+from bot.logs.framing import TIMESTAMP, json_record, line_at
 
-_TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
-_HEADER_LEVEL = re.compile(
-    _TIMESTAMP.encode() + rb"(?:[,.]\d+)?(?: \[([A-Za-z]+)\]| - \S+ - ([A-Za-z]+) - )?"
-)
+_HEADER_LEVEL = re.compile(TIMESTAMP.encode() + rb"(?:[,.]\d+)?(?: \[([A-Za-z]+)\]| - \S+ - ([A-Za-z]+) - )?")
 _APHRODITE = re.compile(
-    rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)? \[(?P<level>[A-Za-z]+)\] ?"
+    rf"(?P<ts>{TIMESTAMP})(?P<fraction>[,.]\d+)? \[(?P<level>[A-Za-z]+)\] ?"
     r"(?:(?P<logger>\S+?):(?P<lineno>\d+): )?(?P<message>.*)",
     re.S,
 )
 _LEGACY = re.compile(
-    rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)? - (?P<logger>\S+) - (?P<level>[A-Za-z]+) - (?P<message>.*)",
+    rf"(?P<ts>{TIMESTAMP})(?P<fraction>[,.]\d+)? - (?P<logger>\S+) - (?P<level>[A-Za-z]+) - (?P<message>.*)",
     re.S,
 )
-_TIMESTAMP_ONLY = re.compile(rf"(?P<ts>{_TIMESTAMP})(?P<fraction>[,.]\d+)?\s?(?P<message>.*)", re.S)
+_TIMESTAMP_ONLY = re.compile(rf"(?P<ts>{TIMESTAMP})(?P<fraction>[,.]\d+)?\s?(?P<message>.*)", re.S)
 
 _LEVEL_BYTES = {level.value.encode(): level for level in Level} | {
     b"WARN": Level.WARNING,
