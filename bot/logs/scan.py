@@ -31,8 +31,6 @@ from bot.logs.candidates import CandidateFinder, Candidates
 from bot.logs.chunk import Chunk
 from bot.logs.entry import Level
 from bot.logs.framing import (
-    DIGITS_AS_ZERO,
-    TIMESTAMP_SHAPES,
     entry_end,
     entry_start,
     entry_starts,
@@ -158,23 +156,15 @@ class ChunkScanner:
         return self._any_line_matches(data, end + 1, entry_end(data, end, limit), matcher)
 
     def _by_needle(self, chunk: Chunk, needle_lines: Sequence[int]) -> list[int]:
-        """The entries holding the needle lines: each line's entry, once.
-
-        The hot loop of ``logs view --search``: one iteration per matching line, so the common
-        case (the match is on a header line) is decided inline, without a function call.
-        """
+        """The entries holding the needle lines: each line's entry, once."""
         data = chunk.data
         wanted = self.query.level
         starts: list[int] = []
-        rfind = data.rfind
         matched = -1  # where the last matching line starts
         for end in needle_lines:
             self._on_time()
-            line = rfind(b"\n", 0, end) + 1
-            if data[line : line + 19].translate(DIGITS_AS_ZERO) in TIMESTAMP_SHAPES:
-                start: int | None = line  # a header: `new_entry_start` would say so (line > matched)
-            else:
-                start = new_entry_start(data, line, chunk.start, matched)
+            line = line_start(data, end)
+            start = new_entry_start(data, line, chunk.start, matched)
             if start is not None and (wanted is None or header_level(data, start) is wanted):
                 starts.append(start)
             matched = line
