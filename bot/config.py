@@ -6,12 +6,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from bot.errors import OpsError
 
 _Number = TypeVar("_Number", int, float)
+BackupCodec = Literal["gzip", "zstd"]
+BACKUP_CODECS: tuple[BackupCodec, ...] = ("gzip", "zstd")
 
 
 class ConfigError(OpsError):
@@ -60,6 +62,7 @@ class Settings:
     database_url: Secret | None = None
     aphrodite_log_file: Path = Path("/app/logs/aphrodite-v2.log")
     backup_dir: Path = Path("./data/backups")
+    backup_compression: BackupCodec = "gzip"
     backup_keep: int = 10
     backup_schedule_hours: float = 0
     check_interval_seconds: float = 300
@@ -130,6 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         database_url=env.database_url("DATABASE_URL"),
         aphrodite_log_file=env.path("APHRODITE_LOG_FILE", "/app/logs/aphrodite-v2.log"),
         backup_dir=env.path("BACKUP_DIR", "./data/backups"),
+        backup_compression=env.backup_codec("BACKUP_COMPRESSION"),
         backup_keep=env.number("BACKUP_KEEP", 10, int, minimum=1),
         backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float, minimum=0),
         check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float, minimum=10),
@@ -208,6 +212,16 @@ class _Env:
         except ValueError:
             raise ConfigError(f"{name} has a port that is not a number.") from None
         return Secret(value)
+
+    def backup_codec(self, name: str) -> BackupCodec:
+        written = self.text(name) or "gzip"
+        value = written.lower()
+        if value not in BACKUP_CODECS:
+            raise ConfigError(
+                f"{name} must be gzip (Aphrodite can restore it) or zstd, got {written!r}; "
+                "for plain SQL use /backup create compress:false or --no-compress."
+            )
+        return value
 
     def path(self, name: str, default: str) -> Path:
         return Path(self.text(name) or default)

@@ -117,9 +117,15 @@ class Runtime:
 
     @cached_property
     def backups(self) -> BackupService:
+        from bot.backups.compression import Compression
         from bot.backups.service import BackupService
 
-        return BackupService(self.database, self.settings.backup_dir, redactor=self.redactor)
+        return BackupService(
+            self.database,
+            self.settings.backup_dir,
+            redactor=self.redactor,
+            codec=Compression(self.settings.backup_compression),
+        )
 
     def opened(self, name: str) -> bool:
         """Whether the resource ``name`` (``"http"``, ``"database"``...) was opened."""

@@ -86,27 +86,16 @@ class Backups(commands.Cog):
 
     @backup.command(name="create", description="Back up the database now (pg_dump), with live progress")
     @app_commands.describe(
-        compress="gzip (default; Aphrodite can restore it), zstd (faster, smaller) or none"
+        compress="true (default): packed with BACKUP_COMPRESSION (gzip unless set to zstd); false: plain SQL"
     )
-    @app_commands.choices(
-        compress=[
-            app_commands.Choice(name="gzip (Aphrodite can restore it)", value=Compression.GZIP.value),
-            app_commands.Choice(
-                name="zstd (faster, smaller; only this bot restores it)", value=Compression.ZSTD.value
-            ),
-            app_commands.Choice(name="none (plain SQL)", value=Compression.NONE.value),
-        ]
-    )
-    async def create(
-        self, interaction: discord.Interaction[MaintenanceBot], compress: str = Compression.GZIP.value
-    ) -> None:
+    async def create(self, interaction: discord.Interaction[MaintenanceBot], compress: bool = True) -> None:
         await interaction.response.defer(thinking=True)
         async with marked_not_completed(
             interaction.edit_original_response, "❌ The backup did not complete."
         ):
             result = await self.service.create(
                 label=_label(interaction),
-                compression=Compression(compress),
+                compression=None if compress else Compression.NONE,
                 progress=_progress_editor(interaction.edit_original_response),
             )
         limit = interaction.filesize_limit

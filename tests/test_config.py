@@ -16,6 +16,12 @@ def test_defaults_follow_the_contract():
     assert settings.omdb_url == "https://www.omdbapi.com/"
     assert settings.anidb_url == "http://api.anidb.net:9001/httpapi"
     assert settings.discord_token is None
+    assert settings.backup_compression == "gzip"
+
+
+@pytest.mark.parametrize(("value", "codec"), [("gzip", "gzip"), ("zstd", "zstd"), ("ZSTD", "zstd")])
+def test_backup_compression_names_the_codec_of_compressed_backups(value, codec):
+    assert load_settings({"BACKUP_COMPRESSION": value}).backup_compression == codec
 
 
 @pytest.mark.parametrize(
@@ -29,6 +35,9 @@ def test_defaults_follow_the_contract():
         ("BACKUP_KEEP", "ten"),
         ("BACKUP_KEEP", "0"),
         ("HTTP_TIMEOUT_SECONDS", "-1"),
+        ("BACKUP_COMPRESSION", "none"),
+        ("BACKUP_COMPRESSION", "true"),
+        ("BACKUP_COMPRESSION", "xz"),
     ],
 )
 def test_invalid_value_stops_start_naming_the_variable(name, value):

@@ -41,6 +41,13 @@ def test_an_invalid_setting_stops_the_start_naming_it(tmp_path):
     assert "ALERT_CHANNEL_ID" in result.stderr
 
 
+def test_a_bad_backup_compression_stops_the_start_naming_it(tmp_path):
+    result = run_bot(tmp_path, DISCORD_TOKEN="x", BACKUP_COMPRESSION="xz")
+    assert result.returncode == 3
+    assert "BACKUP_COMPRESSION" in result.stderr and "gzip" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_cli_runs_without_a_token(tmp_path):
     result = run_bot(tmp_path, "check", "all", "--json")
     assert result.returncode == 3  # nothing configured

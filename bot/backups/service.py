@@ -45,8 +45,9 @@ _PACKING = {
 class BackupService:
     """Everything `/backup` and `python -m bot backup` do, behind one lock.
 
-    ``free_space`` reports the free bytes of a folder (injectable so a test can simulate a full
-    disk). ``lock_timeout_seconds`` is how long a restore waits for other sessions' locks.
+    ``codec`` packs every compressed backup (BACKUP_COMPRESSION: gzip or zstd). ``free_space``
+    reports the free bytes of a folder (injectable so a test can simulate a full disk).
+    ``lock_timeout_seconds`` is how long a restore waits for other sessions' locks.
     """
 
     def __init__(
@@ -55,6 +56,7 @@ class BackupService:
         backup_dir: Path,
         *,
         redactor: Redactor,
+        codec: Compression = Compression.GZIP,
         tools: PgTools | None = None,
         free_space: FreeSpace = disk_free_bytes,
         lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
@@ -62,6 +64,7 @@ class BackupService:
     ) -> None:
         self.database = database
         self.backup_dir = backup_dir
+        self.codec = codec
         self.tools = tools or PgTools()
         self.lock_timeout_seconds = lock_timeout_seconds
         self._redactor = redactor
@@ -90,12 +93,16 @@ class BackupService:
         self,
         *,
         label: str,
-        compression: Compression = Compression.GZIP,
+        compression: Compression | None = None,
         progress: ProgressCallback | None = None,
         kind: str = KIND_MANUAL,
     ) -> BackupResult:
-        """Dump the database into a new verified backup; ``label`` says who asked (for busy messages)."""
+        """Dump the database into a new verified backup; ``label`` says who asked (for busy messages).
+
+        ``compression`` None packs it with the configured ``codec``.
+        """
         self._require_database()
+        compression = self.codec if compression is None else compression
         summary = f"A backup ({_PACKING[compression]})"
         async with self._lock.hold(RunningOperation(summary, label)):
             reporter = self._reporter(progress, "backup")
@@ -129,6 +136,7 @@ class BackupService:
                     lock_timeout_seconds=self.lock_timeout_seconds,
                     reporter=reporter,
                     maker=self._maker,
+                    safety_compression=self.codec,
                     label=label,
                 )
             finally:

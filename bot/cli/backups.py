@@ -25,9 +25,13 @@ def register(
     backup = commands.add_parser("backup")
     actions = backup.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    create = actions.add_parser("create", parents=[common], help="dump the database into a new backup")
+    create = actions.add_parser(
+        "create",
+        parents=[common],
+        help="dump the database into a new backup, packed with BACKUP_COMPRESSION (gzip by default)",
+    )
     packing = create.add_mutually_exclusive_group()
-    packing.add_argument("--no-compress", action="store_true", help="write plain .sql instead of .sql.gz")
+    packing.add_argument("--no-compress", action="store_true", help="write plain .sql, not compressed")
     packing.add_argument(
         "--zstd",
         action="store_true",
@@ -69,10 +73,11 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-def _compression(args: argparse.Namespace) -> Compression:
+def _compression(args: argparse.Namespace) -> Compression | None:
+    """The codec the flags ask for; None for BACKUP_COMPRESSION's."""
     if args.zstd:
         return Compression.ZSTD
-    return Compression.NONE if args.no_compress else Compression.GZIP
+    return Compression.NONE if args.no_compress else None
 
 
 async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:

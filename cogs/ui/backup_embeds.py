@@ -36,13 +36,21 @@ def created_embed(result: BackupResult, attached: bool, upload_limit: int) -> Em
         colour=STATUS_COLOURS[Status.OK],
         timestamp=result.created_at,
     )
-    spec.add_field("Size", f"{human_bytes(result.size)} ({result.compression.description})", True)
+    spec.add_field("Size", human_bytes(result.size), True)
+    spec.add_field("Compression", _codec_note(result), True)
     spec.add_field("Duration", human_duration(result.duration_seconds), True)
     spec.add_field("sha256", f"`{result.sha256[:12]}`", True)
     spec.add_field("File", _attachment_note(result.size, result.path, attached, upload_limit), False)
     if not result.compression.aphrodite_can_restore:
         spec.add_field("Aphrodite", "Its web UI cannot restore zstd files; /backup restore can.", False)
     return spec
+
+
+def _codec_note(result: BackupResult) -> str:
+    """Which codec packed the file: gzip or zstd (BACKUP_COMPRESSION), or none for plain SQL."""
+    if not result.compressed:
+        return "none (plain SQL)"
+    return f"{result.compression.value} ({human_bytes(result.sql_bytes)} of SQL)"
 
 
 def _attachment_note(size: int, path: Path, attached: bool, upload_limit: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import os
@@ -88,6 +89,16 @@ async def test_create_zstd_is_listed_as_one_aphrodite_cannot_restore(settings, c
     assert await run_cli(settings, "backup", "list", "--json") == 0
     [listed] = json.loads(capsys.readouterr().out)["backups"]
     assert listed["compression"] == "zstd" and listed["aphrodite_can_restore"] is False
+
+
+async def test_create_packs_with_backup_compression_unless_a_flag_says_otherwise(settings, capsys):
+    zstd_settings = dataclasses.replace(settings, backup_compression="zstd")
+
+    configured = await create(zstd_settings, capsys)
+    plain = await create(zstd_settings, capsys, "--no-compress")
+
+    assert configured["name"].endswith(".sql.zst") and configured["compression"] == "zstd"
+    assert plain["name"].endswith(".sql") and plain["compressed"] is False
 
 
 def test_zstd_and_no_compress_together_are_a_usage_error(capsys):

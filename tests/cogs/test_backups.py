@@ -278,14 +278,52 @@ async def test_a_backup_with_a_planted_shell_command_is_refused_and_runs_nothing
     assert sorted(path.name for path in (tmp_path / "backups").glob("*.sql*")) == [planted]
 
 
-async def test_a_zstd_backup_is_listed_as_one_only_the_bot_restores(start_bot, fake_discord, aphrodite_db):
-    await start_bot(DATABASE_URL=aphrodite_db.dsn)
-    record = await fake_discord.slash(
-        "backup", "create", user=fake_discord.admin_user, options={"compress": "zstd"}
-    )
+async def created_with(fake: FakeDiscord, **options: object) -> dict:
+    """The result embed of `/backup create` sent with ``options`` as typed values."""
+    record = await fake.slash("backup", "create", user=fake.admin_user, options=options)
     await record.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
-    name = record.original.embeds[0]["description"].strip("`")
-    assert name.endswith(".sql.zst")
+    return record.original.embeds[0]
+
+
+def codec_of(embed: dict) -> str:
+    return next(field["value"] for field in embed["fields"] if field["name"] == "Compression")
+
+
+async def test_compress_true_packs_with_gzip_by_default(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+
+    embed = await created_with(fake_discord, compress=True)
+
+    assert embed["description"].strip("`").endswith(".sql.gz")
+    assert codec_of(embed).startswith("gzip")
+
+
+async def test_compress_false_writes_plain_sql(start_bot, fake_discord, aphrodite_db, tmp_path):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+
+    embed = await created_with(fake_discord, compress=False)
+
+    name = embed["description"].strip("`")
+    assert name.endswith(".sql") and codec_of(embed) == "none (plain SQL)"
+    assert (tmp_path / "backups" / name).read_bytes().startswith(b"--\n-- PostgreSQL database dump")
+
+
+async def test_compress_is_a_boolean_option_as_the_contract_says(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+
+    for wrong in ("gzip", "true", 1):
+        with pytest.raises(ValueError, match="compress"):
+            await fake_discord.slash(
+                "backup", "create", user=fake_discord.admin_user, options={"compress": wrong}
+            )
+
+
+async def test_a_zstd_backup_is_listed_as_one_only_the_bot_restores(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn, BACKUP_COMPRESSION="zstd")
+
+    embed = await created_with(fake_discord, compress=True)
+    name = embed["description"].strip("`")
+    assert name.endswith(".sql.zst") and codec_of(embed).startswith("zstd")
 
     listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
     await listing.wait_done(timeout=10)

@@ -42,11 +42,13 @@ async def run_restore(
     lock_timeout_seconds: float,
     reporter: ProgressReporter,
     maker: BackupMaker,
+    safety_compression: Compression,
     label: str,
 ) -> RestoreResult:
     """Check, count, back up, restore, count; the caller holds the operation lock.
 
-    ``maker`` takes the safety backup (compressed, kind "safety"), labelled with ``label``.
+    ``maker`` takes the safety backup (kind "safety", packed with ``safety_compression``),
+    labelled with ``label``.
     """
     started_at = datetime.now(UTC)
     started = time.monotonic()
@@ -54,7 +56,7 @@ async def run_restore(
     before = await count_rows(database)
     try:
         safety = await maker.create(
-            compression=Compression.GZIP,
+            compression=safety_compression,
             kind=KIND_SAFETY,
             label=label,
             reporter=reporter,
