@@ -90,6 +90,15 @@ async def test_readyz_is_503_until_the_bot_is_connected_then_200_and_the_port_cl
         await get(port, "/livez")
 
 
+async def test_readyz_is_503_once_the_bot_is_closing_while_livez_still_answers(
+    metrics_bot: StartMetricsBot, port: int
+) -> None:
+    bot = await metrics_bot()
+    await bot.close()
+    assert await get(port, "/readyz") == (503, "not ready: not connected to Discord\n")
+    assert await get(port, "/livez") == (200, "alive\n")
+
+
 async def test_a_failing_service_shows_as_down_with_its_incident_and_the_alert_delivered(
     metrics_bot: StartMetricsBot, fake_discord: FakeDiscord, fakes: FakeServices, port: int
 ) -> None:
