@@ -95,24 +95,29 @@ class OpsServer:
         return None
 
     def _unavailable(self, error: OSError) -> MetricsUnavailable:
-        where = f"{self.bind}:{self.port} (METRICS_BIND:METRICS_PORT)"
-        if error.errno == errno.EADDRINUSE:
-            return MetricsUnavailable(
-                f"Cannot serve metrics on {where}: the port is already in use by another program.",
-                "Choose a free METRICS_PORT, stop what listens there, or set METRICS_PORT=0 (off).",
-            )
-        if error.errno in (errno.EADDRNOTAVAIL, errno.EACCES):
-            reason = (
-                "this machine has no such address"
-                if error.errno == errno.EADDRNOTAVAIL
-                else ("permission denied (ports below 1024 need privileges)")
-            )
-            return MetricsUnavailable(
-                f"Cannot serve metrics on {where}: {reason}.",
-                "Set METRICS_BIND to an address of this machine (127.0.0.1, or 0.0.0.0 in a container) "
-                "and METRICS_PORT to a free port from 1024 up.",
-            )
-        return MetricsUnavailable(
-            f"Cannot serve metrics on {where}: {error.strerror or type(error).__name__}.",
-            "Check METRICS_BIND and METRICS_PORT, or set METRICS_PORT=0 to turn metrics off.",
+        reason, hint = _BIND_FAILURES.get(
+            error.errno or 0,
+            (
+                error.strerror or type(error).__name__,
+                "Check METRICS_BIND and METRICS_PORT, or set METRICS_PORT=0 (off).",
+            ),
         )
+        where = f"{self.bind}:{self.port} (METRICS_BIND:METRICS_PORT)"
+        return MetricsUnavailable(f"Cannot serve metrics on {where}: {reason}.", hint)
+
+
+# Why a bind fails, by errno, in words, with the setting to change.
+_BIND_FAILURES = {
+    errno.EADDRINUSE: (
+        "the port is already in use by another program",
+        "Choose a free METRICS_PORT, stop what listens there, or set METRICS_PORT=0 (off).",
+    ),
+    errno.EADDRNOTAVAIL: (
+        "this machine has no such address",
+        "Set METRICS_BIND to an address of this machine: 127.0.0.1, or 0.0.0.0 in a container.",
+    ),
+    errno.EACCES: (
+        "permission denied (ports below 1024 need privileges)",
+        "Set METRICS_PORT to a free port from 1024 up.",
+    ),
+}
