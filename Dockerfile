@@ -23,13 +23,18 @@ RUN pip install --no-cache-dir --no-deps . \
     && pip check
 
 USER 10001
+# With METRICS_PORT set (off by default), /metrics, /livez and /readyz listen on every address of
+# the container, reachable only where the port is published (docs/metrics.md uses 9705).
 ENV DATA_DIR=/data \
     BACKUP_DIR=/data/backups \
+    METRICS_BIND=0.0.0.0 \
     PYTHONUNBUFFERED=1
 VOLUME ["/data"]
+EXPOSE 9705
 
 # Healthy while the bot is connected to Discord: it rewrites /data/heartbeat every 5 s and
 # `health` fails once that is over 10 s old (bot/heartbeat.py), so a dead bot shows within seconds.
+# With METRICS_PORT set, `health` asks /livez instead (the bot's event loop answers).
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "bot", "health"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 import yarl
@@ -13,10 +14,15 @@ from discord.http import Route
 
 from bot import heartbeat
 from bot.alerts.monitor import Monitor
+from bot.errors import OpsError
 from bot.history.recorder import RoundRecorder
+from bot.ops_http.observers import MeteredDelivery, MeteredRounds
 from bot.runtime import Runtime
 from cogs.access import GuardedTree
 from cogs.alert_delivery import AlertPoster
+
+if TYPE_CHECKING:
+    from bot.ops_http.server import OpsServer
 
 log = logging.getLogger("aphrodite_ops")
 
@@ -39,7 +45,9 @@ class MaintenanceBot(commands.Bot):
     """Owns nothing itself: the Runtime (HTTP session, pool, state) is opened outside and handed in.
 
     ``monitor`` runs the automatic alerts from the first READY until `close` (only with
-    ALERT_CHANNEL_ID); every round's results go to the measurement history.
+    ALERT_CHANNEL_ID); every round's results go to the measurement history and the metrics.
+    With METRICS_PORT, `/metrics`, `/livez` and `/readyz` are served from ``async with`` (before
+    Discord is connected, so `/readyz` says 503 until it is) to its end.
     ``monitor_interval`` overrides CHECK_INTERVAL_SECONDS (tests only).
     """
 
@@ -58,12 +66,56 @@ class MaintenanceBot(commands.Bot):
             **client_options,
         )
         self.runtime = runtime
+        metrics = runtime.metrics
         self.monitor = Monitor.from_runtime(
             runtime,
-            AlertPoster(self).deliver,
-            on_round=RoundRecorder(runtime.history, runtime.database),
+            MeteredDelivery(metrics, AlertPoster(self).deliver),
+            on_round=MeteredRounds(metrics, RoundRecorder(runtime.history, runtime.database)),
             interval=monitor_interval,
         )
+        if self.monitor.enabled:
+            metrics.follow_incidents(lambda: len(self.monitor.engine.state.open_incidents()))
+        self.ops_http: OpsServer | None = None
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        if self.runtime.settings.metrics_port:
+            await self._serve_ops_http()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await super().__aexit__(exc_type, exc_value, traceback)
+        finally:
+            if self.ops_http is not None:
+                await self.ops_http.stop()
+
+    async def _serve_ops_http(self) -> None:
+        """Listen on METRICS_BIND:METRICS_PORT (MetricsUnavailable when impossible)."""
+        from bot.ops_http.server import OpsServer
+
+        runtime = self.runtime
+        try:  # the newest backup on disk, so a restart does not reset the backup metrics
+            runtime.metrics.seed_backup(await runtime.backups.list())
+        except (OSError, OpsError) as error:
+            log.warning("metrics: cannot read BACKUP_DIR for the newest backup (%s)", type(error).__name__)
+        server = OpsServer(
+            bind=runtime.settings.metrics_bind,
+            port=runtime.settings.metrics_port,
+            metrics=runtime.metrics,
+            state=runtime.state,
+            discord_connected=self._discord_connected,
+        )
+        await server.start()
+        self.ops_http = server
+
+    def _discord_connected(self) -> bool:
+        return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
 
     async def setup_hook(self) -> None:
         if self.runtime.settings.discord_api_base:

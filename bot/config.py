@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,8 @@ from bot.errors import OpsError
 _Number = TypeVar("_Number", int, float)
 BackupCodec = Literal["gzip", "zstd"]
 BACKUP_CODECS: tuple[BackupCodec, ...] = ("gzip", "zstd")
+# RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+_HOST_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
 
 class ConfigError(OpsError):
@@ -73,6 +77,8 @@ class Settings:
     log_search_timeout_seconds: float = 30
     http_timeout_seconds: float = 10
     data_dir: Path = Path("./data")
+    metrics_port: int = 0
+    metrics_bind: str = "127.0.0.1"
     jellyfin_url: str | None = None
     jellyfin_api_key: Secret | None = None
     jellyfin_user_id: str | None = None
@@ -144,6 +150,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         log_search_timeout_seconds=env.number("LOG_SEARCH_TIMEOUT_SECONDS", 30, float, minimum=1),
         http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float, minimum=0.1),
         data_dir=env.path("DATA_DIR", "./data"),
+        metrics_port=env.port("METRICS_PORT"),
+        metrics_bind=env.host("METRICS_BIND") or "127.0.0.1",
         jellyfin_url=env.url("JELLYFIN_URL"),
         jellyfin_api_key=env.secret("JELLYFIN_API_KEY"),
         jellyfin_user_id=env.text("JELLYFIN_USER_ID"),
@@ -221,6 +229,27 @@ class _Env:
                 f"{name} must be gzip (Aphrodite can restore it) or zstd, got {written!r}; "
                 "for plain SQL use /backup create compress:false or --no-compress."
             )
+        return value
+
+    def port(self, name: str) -> int:
+        """A TCP port, 0 meaning off."""
+        port = self.number(name, 0, int, minimum=0)
+        if port > 65535:
+            raise ConfigError(f"{name} must be a port from 1 to 65535 (0: off), got {port}.")
+        return port
+
+    def host(self, name: str) -> str | None:
+        """An IP address (v4 or v6) or a host name to listen on."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            if not _HOST_NAME.fullmatch(value):
+                raise ConfigError(
+                    f"{name} must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name, got {value!r}."
+                ) from None
         return value
 
     def path(self, name: str, default: str) -> Path:

@@ -11,6 +11,7 @@ import discord
 from bot.app import MaintenanceBot, use_api_base
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
+from bot.ops_http.errors import MetricsUnavailable
 from bot.redact import Redactor
 from bot.runtime import Runtime, process_redactor
 
@@ -37,6 +38,9 @@ def run_bot() -> int:
         asyncio.run(serve(settings, redactor))
     except KeyboardInterrupt:
         log.info("stopped")
+    except MetricsUnavailable as error:
+        print(f"error: {error}\nhint: {error.hint}", file=sys.stderr)
+        return 3
     except discord.LoginFailure:
         print("error: Discord refused DISCORD_TOKEN: check the token in .env.", file=sys.stderr)
         return 3

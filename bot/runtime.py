@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.database.connection import Database
     from bot.history import HistoryStore
     from bot.logs import AphroditeLog
+    from bot.ops_http.metrics import OpsMetrics
     from bot.services.runner import CheckRunner
     from bot.state import StateStore
 
@@ -125,7 +126,15 @@ class Runtime:
             self.settings.backup_dir,
             redactor=self.redactor,
             codec=Compression(self.settings.backup_compression),
+            on_created=self.metrics.record_backup,
         )
+
+    @cached_property
+    def metrics(self) -> OpsMetrics:
+        """The values `/metrics` serves (METRICS_PORT); recording into them is cheap, so always done."""
+        from bot.ops_http.metrics import OpsMetrics
+
+        return OpsMetrics()
 
     def opened(self, name: str) -> bool:
         """Whether the resource ``name`` (``"http"``, ``"database"``...) was opened."""

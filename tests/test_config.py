@@ -102,3 +102,30 @@ def test_monitoring_settings_have_the_documented_defaults() -> None:
 def test_invalid_monitoring_setting_names_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value}, dotenv=False)
+
+
+def test_metrics_are_off_and_local_by_default() -> None:
+    settings = load_settings({}, dotenv=False)
+    assert (settings.metrics_port, settings.metrics_bind) == (0, "127.0.0.1")
+
+
+@pytest.mark.parametrize("bind", ["0.0.0.0", "::", "::1", "10.1.2.3", "aphrodite-ops", "bot.example.org"])
+def test_metrics_bind_takes_an_address_or_a_host_name(bind: str) -> None:
+    settings = load_settings({"METRICS_PORT": "9108", "METRICS_BIND": bind}, dotenv=False)
+    assert (settings.metrics_port, settings.metrics_bind) == (9108, bind)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("METRICS_PORT", "65536"),
+        ("METRICS_PORT", "-1"),
+        ("METRICS_PORT", "metrics"),
+        ("METRICS_BIND", "http://0.0.0.0"),
+        ("METRICS_BIND", "0.0.0.0:9108"),
+        ("METRICS_BIND", "-bad-.host"),
+    ],
+)
+def test_invalid_metrics_setting_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value}, dotenv=False)

@@ -8,6 +8,7 @@ from importlib.metadata import distribution
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
 DOCKERFILE = (REPO / "Dockerfile").read_text()
@@ -51,11 +52,12 @@ def test_the_lock_satisfies_every_runtime_dependency():
         for line in (REPO / "requirements.lock").read_text().splitlines()
         if line and not line.startswith("#")
     ]
-    lowered = {pin.name.lower(): (next(iter(pin.specifier)).version, pin.marker) for pin in locked}
+    # Canonical names: the lock spells them as the package does (prometheus_client), pyproject may not.
+    lowered = {canonicalize_name(pin.name): (next(iter(pin.specifier)).version, pin.marker) for pin in locked}
     for text in distribution("aphrodite-ops").requires or []:
         requirement = Requirement(text)
         if requirement.marker is None or "extra" not in str(requirement.marker):
-            version, marker = lowered[requirement.name.lower()]
+            version, marker = lowered[canonicalize_name(requirement.name)]
             assert requirement.specifier.contains(version), text
             assert marker == requirement.marker, f"{text}: the lock must keep the platform marker"
 

@@ -28,6 +28,7 @@ from bot.units import human_bytes
 log = logging.getLogger(__name__)
 
 FreeSpace = Callable[[Path], int]
+BackupObserver = Callable[[BackupResult], None]
 # How far ahead of the clock a newest backup's stamp may be for a new name to step past it.
 _STAMP_CATCH_UP = timedelta(minutes=5)
 
@@ -41,6 +42,7 @@ class BackupMaker:
     """Dumps ``database`` into new verified backups in ``backup_dir``.
 
     ``free_space`` reports the free bytes of a folder (injectable so a test can simulate a full disk).
+    ``on_created`` hears of each backup once it is complete and verified (the bot's metrics).
     """
 
     database: Database
@@ -48,6 +50,7 @@ class BackupMaker:
     tools: PgTools
     redactor: Redactor
     free_space: FreeSpace = disk_free_bytes
+    on_created: BackupObserver | None = None
 
     async def create(
         self,
@@ -87,6 +90,8 @@ class BackupMaker:
             label=label,
         )
         await self._write_sidecar(result, outcome.pg_dump_version)
+        if self.on_created is not None:
+            self.on_created(result)
         return result
 
     async def _require_free_space(self, compression: Compression) -> None:

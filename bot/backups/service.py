@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from bot.backups.compression import Compression
-from bot.backups.create import BackupMaker, FreeSpace, disk_free_bytes
+from bot.backups.create import BackupMaker, BackupObserver, FreeSpace, disk_free_bytes
 from bot.backups.inventory import (
     KIND_MANUAL,
     BackupFile,
@@ -48,6 +48,7 @@ class BackupService:
     ``codec`` packs every compressed backup (BACKUP_COMPRESSION: gzip or zstd). ``free_space``
     reports the free bytes of a folder (injectable so a test can simulate a full disk).
     ``lock_timeout_seconds`` is how long a restore waits for other sessions' locks.
+    ``on_created`` hears of every new verified backup, a restore's safety backup too.
     """
 
     def __init__(
@@ -61,6 +62,7 @@ class BackupService:
         free_space: FreeSpace = disk_free_bytes,
         lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
         progress_interval: float = 1.5,
+        on_created: BackupObserver | None = None,
     ) -> None:
         self.database = database
         self.backup_dir = backup_dir
@@ -69,7 +71,7 @@ class BackupService:
         self.lock_timeout_seconds = lock_timeout_seconds
         self._redactor = redactor
         self._progress_interval = progress_interval
-        self._maker = BackupMaker(database, backup_dir, self.tools, self._redactor, free_space)
+        self._maker = BackupMaker(database, backup_dir, self.tools, self._redactor, free_space, on_created)
         self._lock = OperationLock(backup_dir)
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -36,10 +36,15 @@ def bot_environment(fake: FakeDiscord, data_dir: Path, **overrides: str) -> dict
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeDiscord, environment: dict[str, str], **bot_options: object
+    fake: FakeDiscord,
+    environment: dict[str, str],
+    *,
+    before_start: Callable[[MaintenanceBot], Awaitable[None]] | None = None,
+    **bot_options: object,
 ) -> AsyncIterator[MaintenanceBot]:
     """Start MaintenanceBot as `python -m bot` would, wait until it is ready, stop it after.
 
+    ``before_start`` runs once the bot is entered but not yet connected to Discord;
     ``bot_options`` go to MaintenanceBot (e.g. ``monitor_interval``).
     """
     saved = Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
@@ -50,6 +55,8 @@ async def running_bot(
             Runtime.open(settings) as runtime,
             MaintenanceBot(runtime, guild_ready_timeout=0.1, **bot_options) as bot,
         ):
+            if before_start is not None:
+                await before_start(bot)
             task = asyncio.create_task(bot.start(BOT_TOKEN))
             try:
                 await fake.wait_until_ready(timeout=15)
