@@ -105,8 +105,11 @@ class AuditStore:
         record_id = await self._run(work)
         return AuditRecord(record_id, at, actor, source, action, target, outcome)
 
-    async def since(self, since: datetime, *, actor_id: int | None = None) -> list[AuditRecord]:
-        """Records made at or after ``since`` (only ``actor_id``'s when given), newest first, bounded."""
+    async def since(
+        self, since: datetime, *, actor_id: int | None = None, actor_name: str | None = None
+    ) -> list[AuditRecord]:
+        """Records made at or after ``since``, newest first, bounded; only those of ``actor_id`` or
+        ``actor_name`` (any case) when given."""
 
         def work(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
             query = f"SELECT {_COLUMNS} FROM audit_log WHERE at >= ?"
@@ -114,6 +117,9 @@ class AuditStore:
             if actor_id is not None:
                 query += " AND actor_id = ?"
                 parameters.append(actor_id)
+            if actor_name is not None:
+                query += " AND lower(actor_name) = lower(?)"
+                parameters.append(actor_name)
             query += " ORDER BY id DESC LIMIT ?"
             return connection.execute(query, [*parameters, MAX_LISTED]).fetchall()
 
