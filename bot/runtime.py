@@ -17,7 +17,7 @@ from bot.redact import Redactor
 if TYPE_CHECKING:
     import aiohttp
 
-    from bot.audit import Auditor
+    from bot.audit.auditor import Auditor
     from bot.backups.service import BackupService
     from bot.database.connection import Database
     from bot.history import HistoryStore
@@ -90,7 +90,8 @@ class Runtime:
     @cached_property
     def audit(self) -> Auditor:
         """The audit trail, in the state store, kept HISTORY_DAYS."""
-        from bot.audit import Auditor, AuditStore
+        from bot.audit.auditor import Auditor
+        from bot.audit.store import AuditStore
 
         return Auditor(AuditStore(self.state), self.redactor, keep_days=self.settings.history_days)
 

@@ -151,11 +151,12 @@ class AuditStore:
     async def mark_mirrored_through(self, record_id: int) -> None:
         await self._run(lambda c: write_value(c, MIRRORED_KEY, record_id))
 
-    async def newest_id(self) -> int:
-        """The id of the newest record (0 without any): where a new mirror starts."""
+    async def newest_id_before(self, moment: datetime) -> int:
+        """The id of the newest record made before ``moment`` (0 without any): where a new mirror starts."""
 
         def work(connection: sqlite3.Connection) -> int:
-            return int(connection.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
+            query = "SELECT coalesce(max(id), 0) FROM audit_log WHERE at < ?"
+            return int(connection.execute(query, (_iso(moment),)).fetchone()[0])
 
         return await self._run(work)
 

@@ -6,9 +6,10 @@ import getpass
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
-from bot.audit import Actor, AuditAction, AuditEntry, AuditSource
+from bot.audit import Actor, AuditAction, AuditSource
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store and its SQLite load only when the command runs (runtime.audit)
+    from bot.audit.auditor import AuditEntry
     from bot.runtime import Runtime
 
 

@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit import (
-    Actor,
-    AuditAction,
-    Auditor,
-    AuditSource,
-    AuditStore,
-    AuditUnavailable,
-    Outcome,
-    OutcomeKind,
-)
-from bot.audit.store import SCHEMA_KEY
+from bot.audit import Actor, AuditAction, AuditSource, Outcome, OutcomeKind
+from bot.audit.auditor import Auditor
+from bot.audit.store import SCHEMA_KEY, AuditStore, AuditUnavailable
 from bot.errors import NotConfirmed, OpsError
 from bot.redact import Redactor
 from bot.state import StateStore
