@@ -26,6 +26,7 @@ COGS = (
     "cogs.backups",
     "cogs.logs",
     "cogs.alerts",
+    "cogs.audit",
 )
 
 

@@ -22,6 +22,7 @@ def test_defaults_follow_the_contract():
     ("name", "value"),
     [
         ("ALERT_CHANNEL_ID", "ops-channel"),
+        ("AUDIT_CHANNEL_ID", "#audit"),
         ("ADMIN_ROLE_IDS", "123,abc"),
         ("JELLYFIN_URL", "jellyfin:8096"),
         ("DATABASE_URL", "mysql://u:p@h/db"),
