@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.audit import mirror
+from bot.audit import Actor, AuditAction, AuditSource, Outcome, OutcomeKind, mirror
 from bot.cli.main import build_parser, run_parsed
 from bot.config import Settings
 from cogs.ui import views
@@ -192,3 +192,26 @@ async def test_a_failed_scheduled_backup_is_audited_as_the_schedules(start_bot, 
     (line,) = (await audit_text(fake_discord)).splitlines()
     assert "**the backup schedule** (schedule) · backup create · ❌ failed:" in line
     assert APP_PASSWORD not in fake_discord.all_sent_text()
+
+
+async def test_a_discord_backup_is_audited_with_its_name_and_many_records_are_paged(
+    start_bot, fake_discord, aphrodite_db
+):
+    bot = await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    created = await fake_discord.slash("backup", "create", user=fake_discord.admin_user)
+    await created.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
+    name = original(created).embeds[0]["description"].strip("`")
+    for minutes in range(1, 11):  # with the backup: 11 records, 10 a page
+        outcome = Outcome(OutcomeKind.OK)
+        await bot.runtime.audit.record(
+            AuditAction.ALERTS_PAUSE, Actor("bob", 2), AuditSource.DISCORD, f"{minutes} minutes", outcome
+        )
+
+    record = await fake_discord.slash("audit", user=fake_discord.admin_user)
+    await record.wait_done(timeout=10)
+    assert original(record).embeds[0]["footer"]["text"].startswith("Page 1/2")
+    flip = await fake_discord.click(original(record), "page:next", user=fake_discord.admin_user)
+    await flip.wait_acknowledged(timeout=10)
+    await record.wait_for(lambda r: "Page 2/2" in r.original.embeds[0]["footer"]["text"], timeout=10)
+    (line,) = original(record).embeds[0]["description"].splitlines()
+    assert f"**alice** (Discord) · backup create {name.replace('_', chr(92) + '_')} · ✅ ok" in line
