@@ -108,7 +108,7 @@ class Auditor:
             )
         except Exception:
             # Never raised: the action itself already happened, and saying it failed would be false.
-            log.exception("could not write the audit record of %s by %s", action.value, actor.name)
+            log.exception("could not write the audit record of %s by %r", action.value, actor.name)
             return None
         for listener in self._listeners:
             listener(record)
