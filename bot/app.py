@@ -32,6 +32,7 @@ COGS = (
     "cogs.backups",
     "cogs.logs",
     "cogs.alerts",
+    "cogs.audit",
 )
 
 

@@ -62,6 +62,7 @@ class Settings:
     discord_api_base: str | None = None
     alert_channel_id: int | None = None
     alert_role_id: int | None = None
+    audit_channel_id: int | None = None
     admin_role_ids: frozenset[int] = frozenset()
     database_url: Secret | None = None
     aphrodite_log_file: Path = Path("/app/logs/aphrodite-v2.log")
@@ -135,6 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         discord_api_base=env.url("DISCORD_API_BASE"),
         alert_channel_id=env.snowflake("ALERT_CHANNEL_ID"),
         alert_role_id=env.snowflake("ALERT_ROLE_ID"),
+        audit_channel_id=env.snowflake("AUDIT_CHANNEL_ID"),
         admin_role_ids=env.snowflakes("ADMIN_ROLE_IDS"),
         database_url=env.database_url("DATABASE_URL"),
         aphrodite_log_file=env.path("APHRODITE_LOG_FILE", "/app/logs/aphrodite-v2.log"),

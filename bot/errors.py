@@ -12,3 +12,9 @@ class OpsError(Exception):
 
     exit_code = 2
     command_hint: str | None = None
+
+
+class NotConfirmed(OpsError):
+    """The user declined, or nobody was there to confirm; nothing was done (the CLI's exit status 3)."""
+
+    exit_code = 3

@@ -17,6 +17,7 @@ from bot.redact import Redactor
 if TYPE_CHECKING:
     import aiohttp
 
+    from bot.audit.auditor import Auditor
     from bot.backups.service import BackupService
     from bot.database.connection import Database
     from bot.history import HistoryStore
@@ -86,6 +87,14 @@ class Runtime:
         from bot.state import StateStore
 
         return StateStore(self.settings.data_dir / "state.sqlite3")
+
+    @cached_property
+    def audit(self) -> Auditor:
+        """The audit trail, in the state store, kept HISTORY_DAYS."""
+        from bot.audit.auditor import Auditor
+        from bot.audit.store import AuditStore
+
+        return Auditor(AuditStore(self.state), self.redactor, keep_days=self.settings.history_days)
 
     @cached_property
     def history(self) -> HistoryStore:

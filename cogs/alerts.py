@@ -13,12 +13,14 @@ from bot.alerts.monitor import Monitor
 from bot.alerts.overview import MonitorOverview
 from bot.alerts.results import TARGET_NAMES
 from bot.app import MaintenanceBot
+from bot.audit import AuditAction
 from bot.history import HistoryStore
 from bot.history.sqlite_file import HistoryUnavailable
 from bot.history.status_chart import render_status_chart
 from bot.history.uptime_summary import read_uptime_summaries, uptime_line
 from bot.redact import Redactor
 from cogs.alert_delivery import LogDownloadButton
+from cogs.audited import audited
 from cogs.ui.alert_status_embeds import history_pages, status_embed
 from cogs.ui.embeds import absolute_time, relative_time
 from cogs.ui.views import PageView
@@ -95,9 +97,10 @@ class Alerts(commands.Cog):
         interaction: discord.Interaction[MaintenanceBot],
         minutes: app_commands.Range[int, 1, MAX_PAUSE_MINUTES],
     ) -> None:
-        self.monitor.require_enabled()  # before deferring: the refusal stays private
-        await interaction.response.defer(thinking=True)
-        until = await self.monitor.pause(timedelta(minutes=minutes), by=_who(interaction))
+        async with audited(interaction, AuditAction.ALERTS_PAUSE, f"{minutes} minutes"):
+            self.monitor.require_enabled()  # before deferring: the refusal stays private
+            await interaction.response.defer(thinking=True)
+            until = await self.monitor.pause(timedelta(minutes=minutes), by=_who(interaction))
         await interaction.followup.send(
             f"🔧 Alerts paused until {absolute_time(until)} ({relative_time(until)}). "
             "`/alerts resume` ends it early."
@@ -105,9 +108,12 @@ class Alerts(commands.Cog):
 
     @alerts.command(name="resume", description="End the maintenance window now")
     async def resume(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
-        self.monitor.require_enabled()
-        await interaction.response.defer(thinking=True)
-        if await self.monitor.resume(by=_who(interaction)):
+        async with audited(interaction, AuditAction.ALERTS_RESUME) as entry:
+            self.monitor.require_enabled()
+            await interaction.response.defer(thinking=True)
+            ended = await self.monitor.resume(by=_who(interaction))
+            entry.target = None if ended else "no maintenance window was open"
+        if ended:
             await interaction.followup.send("🔔 Alerts are back on; anything still failing is announced now.")
         else:
             await interaction.followup.send("No maintenance window was open: alerts are on.")

@@ -12,11 +12,15 @@ from discord.ext import commands
 
 from bot.alerts.targets import record_scheduled_backup
 from bot.app import MaintenanceBot
+from bot.audit import AuditAction
+from bot.audit.auditor import AuditEntry
+from bot.audit.scheduled import audit_scheduled
 from bot.backups.compression import Compression
 from bot.backups.inventory import open_backup
 from bot.backups.progress import BackupProgress
 from bot.backups.schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
 from bot.backups.service import BackupService
+from cogs.audited import audited, declined
 from cogs.errors import marked_not_completed
 from cogs.ui import limits
 from cogs.ui.backup_embeds import (
@@ -90,14 +94,16 @@ class Backups(commands.Cog):
     )
     async def create(self, interaction: discord.Interaction[MaintenanceBot], compress: bool = True) -> None:
         await interaction.response.defer(thinking=True)
-        async with marked_not_completed(
-            interaction.edit_original_response, "❌ The backup did not complete."
+        async with (
+            audited(interaction, AuditAction.BACKUP_CREATE) as entry,
+            marked_not_completed(interaction.edit_original_response, "❌ The backup did not complete."),
         ):
             result = await self.service.create(
                 label=_label(interaction),
                 compression=None if compress else Compression.NONE,
                 progress=_progress_editor(interaction.edit_original_response),
             )
+            entry.target = result.name
         limit = interaction.filesize_limit
         attach = result.size <= limit
         await edit_or_post(
@@ -134,16 +140,17 @@ class Backups(commands.Cog):
     @backup.command(name="restore", description="Replace the database with a backup (asks first)")
     @app_commands.describe(name="the backup (start typing to choose)")
     async def restore(self, interaction: discord.Interaction[MaintenanceBot], name: str) -> None:
-        backup = await self.service.find(name)
-        press = await self._confirmed(interaction, restore_question(backup), "Restore")
-        if press is None:
-            return
-        async with marked_not_completed(press.edit_original_response, "❌ The restore did not complete."):
-            result = await self.service.restore(
-                backup.name,
-                label=_label(interaction),
-                progress=_progress_editor(press.edit_original_response),
-            )
+        async with audited(interaction, AuditAction.BACKUP_RESTORE, name) as entry:
+            backup = await self.service.find(name)
+            press = await self._confirmed(interaction, restore_question(backup), "Restore", entry)
+            if press is None:
+                return
+            async with marked_not_completed(press.edit_original_response, "❌ The restore did not complete."):
+                result = await self.service.restore(
+                    backup.name,
+                    label=_label(interaction),
+                    progress=_progress_editor(press.edit_original_response),
+                )
         done, embed = "✅ Restore complete.", restored_embed(result).build()
         try:
             await press.edit_original_response(content=done)
@@ -156,20 +163,27 @@ class Backups(commands.Cog):
     @backup.command(name="delete", description="Delete a backup file (asks first)")
     @app_commands.describe(name="the backup (start typing to choose)")
     async def delete(self, interaction: discord.Interaction[MaintenanceBot], name: str) -> None:
-        backup = await self.service.find(name)
-        press = await self._confirmed(interaction, delete_question(backup), "Delete")
-        if press is None:
-            return
-        async with marked_not_completed(press.edit_original_response, "❌ The backup was not deleted."):
-            deleted = await self.service.delete(backup.name, label=_label(interaction))
+        async with audited(interaction, AuditAction.BACKUP_DELETE, name) as entry:
+            backup = await self.service.find(name)
+            press = await self._confirmed(interaction, delete_question(backup), "Delete", entry)
+            if press is None:
+                return
+            async with marked_not_completed(press.edit_original_response, "❌ The backup was not deleted."):
+                deleted = await self.service.delete(backup.name, label=_label(interaction))
         await press.edit_original_response(content="✅ Deleted.")
         await press.followup.send(embed=deleted_embed(deleted).build())
 
     async def _confirmed(
-        self, interaction: discord.Interaction[MaintenanceBot], question: EmbedSpec, label: str
+        self,
+        interaction: discord.Interaction[MaintenanceBot],
+        question: EmbedSpec,
+        label: str,
+        entry: AuditEntry,
     ) -> discord.Interaction[MaintenanceBot] | None:
-        """The invoker's Confirm press, answered; None (and the message says so) otherwise."""
+        """The invoker's Confirm press, answered; None (audited, and the message says so) otherwise."""
         view = await ask_confirmation(interaction, question, confirm_label=label)
+        if not view.confirmed:
+            declined(entry, view.confirmed)
         if view.confirmed is None:
             return None  # the view's timeout already said that nothing was done
         press = view.interaction
@@ -195,6 +209,7 @@ class Backups(commands.Cog):
 
     async def _alert_failed_schedule(self, failure: ScheduledBackupFailure) -> None:
         """The "backups" alert target reads this record; the monitor opens its incident at once."""
+        await audit_scheduled(self.bot.runtime.audit, failure)
         await record_scheduled_backup(self.bot.runtime.state, failure.failed_at, failure.error)
         if self.bot.runtime.settings.alert_channel_id is None:
             log.warning("scheduled backup failed and ALERT_CHANNEL_ID is not set: %s", failure.error)
@@ -202,6 +217,7 @@ class Backups(commands.Cog):
         await self.bot.monitor.scheduled_backup_failed()
 
     async def _record_good_schedule(self, done: ScheduledBackupDone) -> None:
+        await audit_scheduled(self.bot.runtime.audit, done)
         await record_scheduled_backup(self.bot.runtime.state, done.backup.created_at, None)
 
 

@@ -7,8 +7,10 @@ import functools
 
 import discord
 
+from bot.audit import AuditAction
 from bot.logs import AphroditeLog, LogQuery, NoLog, render_plain
 from bot.redact import Redactor
+from cogs.audited import audited, declined
 from cogs.errors import marked_not_completed
 from cogs.ui import limits
 from cogs.ui.log_embeds import (
@@ -48,19 +50,22 @@ async def send_export(
 
 async def confirm_and_clear(interaction: discord.Interaction, log: AphroditeLog, archive: bool) -> None:
     """Ask the invoker; on Confirm archive (unless told not to) and clear; Cancel or silence do nothing."""
-    view = await ask_confirmation(
-        interaction, clear_question(log.path, archive), confirm_label="Clear the log"
-    )
-    press = view.interaction
-    if view.confirmed is None or press is None:
-        return
-    if not view.confirmed:
-        await press.response.edit_message(content=CANCELLED, embed=None, view=view)
-        return
-    await press.response.defer()
-    marked = functools.partial(press.edit_original_response, embed=None, view=view)
-    async with marked_not_completed(marked, "❌ The log was not cleared."):
-        result = await log.clear(archive=archive)
+    async with audited(interaction, AuditAction.LOGS_CLEAR, str(log.path)) as entry:
+        view = await ask_confirmation(
+            interaction, clear_question(log.path, archive), confirm_label="Clear the log"
+        )
+        press = view.interaction
+        if not view.confirmed:
+            declined(entry, view.confirmed)
+        if view.confirmed is None or press is None:
+            return
+        if not view.confirmed:
+            await press.response.edit_message(content=CANCELLED, embed=None, view=view)
+            return
+        await press.response.defer()
+        marked = functools.partial(press.edit_original_response, embed=None, view=view)
+        async with marked_not_completed(marked, "❌ The log was not cleared."):
+            result = await log.clear(archive=archive)
     await press.edit_original_response(embed=clear_embed(result).build(), view=view)
 
 

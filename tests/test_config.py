@@ -28,6 +28,7 @@ def test_backup_compression_names_the_codec_of_compressed_backups(value, codec):
     ("name", "value"),
     [
         ("ALERT_CHANNEL_ID", "ops-channel"),
+        ("AUDIT_CHANNEL_ID", "#audit"),
         ("ADMIN_ROLE_IDS", "123,abc"),
         ("JELLYFIN_URL", "jellyfin:8096"),
         ("DATABASE_URL", "mysql://u:p@h/db"),

@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.audit import AuditAction
 from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile, Inventory
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
+from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
 from bot.printable import printable
@@ -64,9 +66,11 @@ def _label() -> str:
 
 async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
-    result = await service.create(
-        label=_label(), compression=_compression(args), progress=None if args.json else _show_progress
-    )
+    async with audited(runtime, AuditAction.BACKUP_CREATE) as entry:
+        result = await service.create(
+            label=_label(), compression=_compression(args), progress=None if args.json else _show_progress
+        )
+        entry.target = result.name
     _end_progress_line(args)
     shown = _created(result, runtime.redactor)
     print(to_json(shown, runtime.redactor) if args.json else render_created(result))
@@ -96,16 +100,17 @@ async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
-    backup = await service.find(args.name)
-    question = (
-        f"Replace database {runtime.database.parts.database!r} with {backup.name} "
-        f"({human_bytes(backup.size)}, {backup.created_at:%Y-%m-%d %H:%M} UTC)? "
-        "A safety backup is taken first."
-    )
-    await confirm(question, "restore", assume_yes=args.yes)
-    result = await service.restore(
-        backup.name, label=_label(), progress=None if args.json else _show_progress
-    )
+    async with audited(runtime, AuditAction.BACKUP_RESTORE, args.name):
+        backup = await service.find(args.name)
+        question = (
+            f"Replace database {runtime.database.parts.database!r} with {backup.name} "
+            f"({human_bytes(backup.size)}, {backup.created_at:%Y-%m-%d %H:%M} UTC)? "
+            "A safety backup is taken first."
+        )
+        await confirm(question, "restore", assume_yes=args.yes)
+        result = await service.restore(
+            backup.name, label=_label(), progress=None if args.json else _show_progress
+        )
     _end_progress_line(args)
     shown = _restored(result, runtime.redactor)
     print(to_json(shown, runtime.redactor) if args.json else render_restored(result))
@@ -114,10 +119,11 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
-    backup = await service.find(args.name)
-    question = f"Delete {backup.name} ({human_bytes(backup.size)})? This cannot be undone."
-    await confirm(question, "delete", assume_yes=args.yes)
-    deleted = await service.delete(backup.name, label=_label())
+    async with audited(runtime, AuditAction.BACKUP_DELETE, args.name):
+        backup = await service.find(args.name)
+        question = f"Delete {backup.name} ({human_bytes(backup.size)})? This cannot be undone."
+        await confirm(question, "delete", assume_yes=args.yes)
+        deleted = await service.delete(backup.name, label=_label())
     print(to_json(deleted, runtime.redactor) if args.json else render_deleted(deleted))
     return 0
 

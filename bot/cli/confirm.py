@@ -5,15 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.errors import OpsError
+from bot.errors import NotConfirmed
 
-DECLINED = 3  # nothing was done: an outcome of usage in the CLI contract, not a failure
-
-
-class NotConfirmed(OpsError):
-    """The user said no, or nobody was at a terminal to say yes; nothing was changed."""
-
-    exit_code = DECLINED
+__all__ = ["NotConfirmed", "confirm"]
 
 
 async def confirm(question: str, action: str, *, assume_yes: bool) -> None:

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.audit import AuditAction
+from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import fields_of, print_json
 from bot.errors import OpsError
@@ -172,8 +174,9 @@ def _print_export(
 
 async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
     log = runtime.log
-    await confirm(f"Clear {log.path}?", "clear the log", assume_yes=args.yes)
-    result = await log.clear(archive=not args.no_archive)
+    async with audited(runtime, AuditAction.LOGS_CLEAR, str(log.path)):
+        await confirm(f"Clear {log.path}?", "clear the log", assume_yes=args.yes)
+        result = await log.clear(archive=not args.no_archive)
     if args.json:
         print_json(result, runtime.redactor)
         return 0

@@ -43,6 +43,7 @@ FEATURES = {
     "backup": Feature("bot.cli.backups", "create, list, restore or delete database backups"),
     "logs": Feature("bot.cli.logs", "view, search, download or clear Aphrodite's log"),
     "alerts": Feature("bot.cli.alerts", "the alert monitor: each target's state, past incidents"),
+    "audit": Feature("bot.cli.audit", "who did which backup, restore, deletion, log clear, pause..."),
     "health": Feature("bot.cli.health", "exit 0 when the running bot is connected"),
 }
 
