@@ -14,6 +14,22 @@ class DumpRefused(Exception):
         self.reason = reason
 
 
+class DumpUnreplayable(DumpRefused):
+    """pg_dump may well have written this, but PostgreSQL (through psql or not) cannot replay it as is.
+
+    The one known case: a routine named `begin`, `end` or `case`, which pg_dump writes unquoted,
+    makes psql's routine-body rule (which the lexer follows) run the statement past its end.
+    """
+
+
+ROUTINE_RUNS_ON = (
+    "this CREATE FUNCTION or PROCEDURE does not end where it should: psql (and this restore) read "
+    "BEGIN ... END in a routine as a SQL-standard body, so a routine named begin, end or case (which "
+    "pg_dump writes unquoted) runs on into the statements after it. psql cannot restore this dump "
+    "either; rename the routine (ALTER FUNCTION ... RENAME TO) and take a new backup"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """A complete SQL statement, from its first token to its semicolon.
@@ -34,11 +50,16 @@ class Statement:
 
 @dataclass(frozen=True, slots=True)
 class MetaCommand:
-    """A psql backslash command (to the end of its line); ``inside_statement`` if SQL came before."""
+    """A psql backslash command (to the end of its line); ``inside_statement`` if SQL came before.
+
+    ``routine_line``: where the statement it interrupts starts, when that is a routine whose body
+    psql's rule would still be reading (0 otherwise).
+    """
 
     line: int
     text: str
     inside_statement: bool
+    routine_line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

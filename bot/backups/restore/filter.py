@@ -16,7 +16,8 @@ DATABASE_URL instead. Statements about an extension the restoring role does not 
 `CREATE EXTENSION amcheck`) would fail with "must be owner", so they are skipped too.
 
 Dropped silently: pg_dump's own `\\restrict`/`\\unrestrict` guard lines, its `SET lock_timeout = 0`
-(the restore keeps its own), `SET client_encoding = 'UTF8'` (the connection already is), and the
+(the restore keeps its own), its `SET client_encoding` (the SQL is converted to the connection's
+UTF-8 as it is read, whatever server encoding the dump was written in: encoding.py), and the
 bare `BEGIN;`/`COMMIT;` pg_dump writes around large-object data (the restore is one transaction).
 """
 
@@ -28,7 +29,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.backups.dump_file import DumpCheck, check_dump
-from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
+from bot.backups.restore.encoding import DumpDecoder, canonical
+from bot.backups.restore.events import (
+    ROUTINE_RUNS_ON,
+    CopyData,
+    CopyEnd,
+    DumpRefused,
+    DumpUnreplayable,
+    Event,
+    MetaCommand,
+    Statement,
+)
 from bot.backups.restore.lexer import SqlScanner
 
 SKIPPED_SAMPLE_LIMIT = 20
@@ -125,17 +136,28 @@ class DumpFilter:
         self._foreign_extensions = foreign_extensions
         self._keep_text = keep_text
         self._scanner = SqlScanner(keep_text=keep_text)
+        self._decoder = DumpDecoder()
 
     @property
     def creates_database(self) -> bool:
         return self._about_database is not None
 
     def feed(self, chunk: bytes) -> list[Action]:
-        return self._decide(self._scanner.feed(chunk))
+        return self._decide(self._scanner.feed(self._utf8(self._decoder.feed, chunk)))
 
     def finish(self) -> list[Action]:
         """The last actions; DumpRefused if the file ends inside a statement or COPY data."""
-        return self._decide(self._scanner.finish())
+        rest = self._utf8(lambda _: self._decoder.finish(), b"")
+        return self._decide([*self._scanner.feed(rest), *self._scanner.finish()])
+
+    def _utf8(self, convert: Callable[[bytes], bytes], chunk: bytes) -> bytes:
+        """The SQL as UTF-8, whatever encoding the dump declares (encoding.py)."""
+        try:
+            return convert(chunk)
+        except UnicodeDecodeError:
+            raise DumpRefused(self._scanner.line, f"text that is not {self._decoder.encoding}") from None
+        except ValueError as error:
+            raise DumpRefused(self._scanner.line, str(error)) from None
 
     def _decide(self, events: list[Event]) -> list[Action]:
         actions: list[Action] = []
@@ -170,10 +192,11 @@ class DumpFilter:
         if _LOCK_TIMEOUT.match(head):
             return None
         if encoding := _CLIENT_ENCODING.match(head):
-            if encoding["encoding"].upper().replace("-", "") not in ("UTF8", "UNICODE"):
-                said = encoding["encoding"]
-                raise DumpRefused(statement.line, f"the dump is in encoding {said!r}; only UTF8 is supported")
-            return None
+            if canonical(said := encoding["encoding"]) != self._decoder.encoding:
+                raise DumpRefused(
+                    statement.line, f"a second client encoding ({said!r}, after {self._decoder.encoding})"
+                )
+            return None  # the SQL was converted to the connection's UTF-8 (encoding.py)
         extension = _EXTENSION_STATEMENT.match(head)
         if extension and identifier_value(extension["name"]) in self._foreign_extensions:
             name = identifier_value(extension["name"])
@@ -197,6 +220,8 @@ class DumpFilter:
 
     def _meta_command(self, command: MetaCommand) -> None:
         text = command.text
+        if command.routine_line:
+            raise DumpUnreplayable(command.routine_line, ROUTINE_RUNS_ON)
         if command.inside_statement:
             raise DumpRefused(
                 command.line, f"a psql meta-command ({_quote(text)}) after SQL on the same statement"

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.backups.restore.events import DumpRefused, Event
+from bot.backups.restore.events import ROUTINE_RUNS_ON, DumpRefused, DumpUnreplayable, Event
 from bot.backups.restore.lexer_framing import FramingSteps
 from bot.backups.restore.lexer_state import (
     AFTER_COPY,
@@ -89,6 +89,8 @@ class SqlScanner(TokenSteps, FramingSteps):
             self._end_meta()
         if self._mode in _MODE_NAMES:
             raise DumpRefused(self.line, f"the file ends inside {_MODE_NAMES[self._mode]}")
+        if self._started and self._routine.depth:
+            raise DumpUnreplayable(self._start_line, ROUTINE_RUNS_ON)
         if self._started:
             raise DumpRefused(self._start_line, "the file ends with a statement that has no semicolon")
         return self._take_events()

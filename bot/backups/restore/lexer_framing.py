@@ -50,6 +50,7 @@ class FramingSteps(ScannerState):
     def _open_meta(self, position: int) -> int:
         """A backslash outside every token: a psql meta-command runs to the end of its line."""
         self._meta_line, self._meta_inside = self.line, self._started
+        self._meta_routine_line = self._start_line if self._started and self._routine.depth else 0
         self._meta = []
         self._mode, self._word = META, NOTHING
         return position
@@ -66,7 +67,7 @@ class FramingSteps(ScannerState):
 
     def _end_meta(self) -> None:
         text = b"".join(self._meta)[:_META_LIMIT].decode("utf-8", "replace").rstrip()
-        self._events.append(MetaCommand(self._meta_line, text, self._meta_inside))
+        self._events.append(MetaCommand(self._meta_line, text, self._meta_inside, self._meta_routine_line))
         self._mode = SQL
 
     def _step_after_copy(self, data: bytes, position: int, final: bool) -> int:

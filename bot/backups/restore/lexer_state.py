@@ -51,6 +51,7 @@ class ScannerState:
         self._meta: list[bytes] = []
         self._meta_line = 0
         self._meta_inside = False
+        self._meta_routine_line = 0
 
     def _reset_statement(self) -> None:
         self._started = False

@@ -32,6 +32,7 @@ from pathlib import Path
 import asyncpg
 
 from bot.backups.dump_file import BackupCorrupt, DumpEnds, DumpReader
+from bot.backups.restore.clearing import CLEARING_FAILED, clear_schema
 from bot.backups.restore.errors import RestoreBlocked, RestoreFailed, RestoreNotRolledBack
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused
 from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute, printable
@@ -41,7 +42,6 @@ from bot.backups.restore.sql import (
     TRANSACTION_STATUS,
     BlockingSession,
     blocking_sessions,
-    clear_schema,
     session_settings,
 )
 from bot.database.connection import Database
@@ -207,6 +207,8 @@ def _refuse_unless_whole(source: _Source, expected_sha256: str) -> None:
 def _reason(error: BaseException, name: str, line: int, redactor: Redactor) -> str:
     if isinstance(error, DumpRefused):
         return f"{name} was refused at line {error.line}: {error.reason}."
+    if isinstance(error, asyncpg.PostgresError) and str(error).startswith(CLEARING_FAILED):
+        return f"Before replaying {name}, {printable(redactor(str(error)))}."
     if isinstance(error, asyncpg.PostgresError):  # its words may quote the file
         return f"{name} line {line}: PostgreSQL said: {printable(redactor(str(error)))}."
     if isinstance(error, OpsError | _LeftTransaction):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-HEAD_LIMIT = 16 * 1024
+# The longest statement head pg_dump can write: a COPY of a table with PostgreSQL's maximum of
+# 1600 columns, each an identifier of the maximum 63 bytes, quoted with every byte a doubled
+# quote (128 bytes), plus the schema and table names and the words around them.
+MAX_COLUMNS = 1600
+MAX_QUOTED_IDENTIFIER = 2 + 2 * 63
+HEAD_LIMIT = MAX_COLUMNS * (MAX_QUOTED_IDENTIFIER + len(", ")) + 2 * MAX_QUOTED_IDENTIFIER + 64
 # psql's heuristic for SQL-standard routine bodies: in CREATE [OR REPLACE] FUNCTION|PROCEDURE,
 # BEGIN ... END (and CASE ... END inside it) hold semicolons that do not end the statement.
 _ROUTINE_WORDS = (b"create", b"function", b"procedure", b"or", b"replace")

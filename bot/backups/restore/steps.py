@@ -23,6 +23,7 @@ from bot.backups.dump_file import BackupCorrupt, DumpCheck
 from bot.backups.inventory import KIND_SAFETY, BackupFile
 from bot.backups.progress import ProgressReporter
 from bot.backups.restore.errors import RestoreFailed, RestoreRefused
+from bot.backups.restore.events import DumpUnreplayable
 from bot.backups.restore.filter import inspect_dump
 from bot.backups.restore.replay import stream_restore
 from bot.backups.results import RestoreResult, TableRows
@@ -106,6 +107,13 @@ async def _check(backup: BackupFile, reporter: ProgressReporter) -> DumpCheck:
         raise RestoreFailed(
             f"{backup.name} does not match the sha256 recorded when it was made: it was changed or "
             "damaged since. The database was not touched."
+        )
+    if isinstance(refused, DumpUnreplayable):
+        raise RestoreRefused(
+            f"{backup.name} cannot be replayed: line {refused.line}: {refused.reason}. The file need not "
+            "have been altered. The database was not touched.",
+            refused.line,
+            refused.reason,
         )
     if refused is not None:
         raise RestoreRefused(
