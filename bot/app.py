@@ -12,6 +12,7 @@ from discord.ext import commands, tasks
 from discord.http import Route
 
 from bot import heartbeat
+from bot.alerts.incident_desk import IncidentDesk
 from bot.alerts.monitor import Monitor
 from bot.history.recorder import RoundRecorder
 from bot.runtime import Runtime
@@ -39,7 +40,8 @@ class MaintenanceBot(commands.Bot):
     """Owns nothing itself: the Runtime (HTTP session, pool, state) is opened outside and handed in.
 
     ``monitor`` runs the automatic alerts from the first READY until `close` (only with
-    ALERT_CHANNEL_ID); every round's results go to the measurement history.
+    ALERT_CHANNEL_ID); every round's results go to the measurement history. ``incidents`` does
+    the work of the incident alerts' buttons.
     ``monitor_interval`` overrides CHECK_INTERVAL_SECONDS (tests only).
     """
 
@@ -64,6 +66,7 @@ class MaintenanceBot(commands.Bot):
             on_round=RoundRecorder(runtime.history, runtime.database),
             interval=monitor_interval,
         )
+        self.incidents = IncidentDesk(self.monitor)
 
     async def setup_hook(self) -> None:
         if self.runtime.settings.discord_api_base:

@@ -20,8 +20,9 @@ from bot.alerts.log_watch import DOWNLOAD_CHARS
 from bot.alerts.notices import Notice
 from bot.alerts.outbox import DeliveryFailed, NoticeRejected
 from bot.units import human_bytes
-from cogs.access import REFUSAL, is_allowed
-from cogs.ui.alert_embeds import alert_message
+from cogs.access import admins_only
+from cogs.incident_buttons import incident_view
+from cogs.ui.alert_embeds import AlertMessage, alert_message
 from cogs.ui.bot_of import bot_of
 
 if TYPE_CHECKING:
@@ -45,8 +46,13 @@ class AlertPoster:
         if not self.bot.is_ready():
             raise DeliveryFailed("the bot is not connected to Discord yet", _RETRY)
         notice = notice.redacted(self.bot.runtime.redactor)
-        message = alert_message(notice, late=late, role_id=settings.alert_role_id)
-        role = message.mention_role
+        message = alert_message(
+            notice,
+            late=late,
+            role_id=settings.alert_role_id,
+            escalation_role_id=settings.alert_escalation_role_id,
+        )
+        roles = [discord.Object(role) for role in message.mention_roles]
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
@@ -54,10 +60,8 @@ class AlertPoster:
             await channel.send(
                 content=message.content,
                 embed=message.embed.build(),
-                view=_download_view(notice) if message.download else discord.utils.MISSING,
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, users=False, roles=[discord.Object(role)] if role else False
-                ),
+                view=_view(notice, message),
+                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=roles or False),
             )
         except discord.Forbidden as error:
             raise DeliveryFailed(
@@ -77,9 +81,13 @@ class AlertPoster:
             raise DeliveryFailed(f"Discord cannot be reached ({type(error).__name__})", _RETRY) from None
 
 
-def _download_view(notice: Notice) -> discord.ui.View:
+def _view(notice: Notice, message: AlertMessage) -> discord.ui.View:
+    """The message's persistent buttons, if any (they work after a restart: dynamic items, cogs/alerts.py)."""
+    if message.incident_buttons:
+        return incident_view(notice.id, acknowledged=False)
     view = discord.ui.View(timeout=None)
-    view.add_item(LogDownloadButton(notice.id))
+    if message.download:
+        view.add_item(LogDownloadButton(notice.id))
     return view
 
 
@@ -106,10 +114,7 @@ class LogDownloadButton(
         return cls(int(match["id"]))
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if is_allowed(interaction, bot_of(interaction).runtime.settings.admin_role_ids):
-            return True
-        await interaction.response.send_message(REFUSAL, ephemeral=True)
-        return False
+        return await admins_only(interaction, bot_of(interaction).runtime.settings.admin_role_ids)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)

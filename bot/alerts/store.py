@@ -82,7 +82,8 @@ class AlertStore:
             stored = []
             for notice in notices:
                 stored.append(_enqueue(connection, notice))
-                _record_incident(connection, notice)
+                for member in notice.members:  # a grouped alert records each of its incidents
+                    _record_incident(connection, member)
             return stored
 
         return await self._run(work)
@@ -178,7 +179,7 @@ def _record_incident(connection: sqlite3.Connection, notice: Notice) -> None:
                 notice.hint,
             ),
         )
-    elif notice.kind in (NoticeKind.ESCALATED, NoticeKind.REMINDER):
+    elif notice.kind in (NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.UNACKNOWLEDGED):
         connection.execute(
             "UPDATE alert_incidents SET severity = ?, detail = ?, hint = ? WHERE id = ?",
             (notice.status.value, notice.detail, notice.hint, notice.incident_id),
