@@ -6,6 +6,7 @@ is about, so a button keeps working after a restart for as long as the notice is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -79,12 +80,16 @@ class IncidentDesk:
         """Each of the alert's targets checked now (the engine is not fed: rounds decide incidents)."""
         notice = await self._notice(notice_id)
         now = self._clock()
-        found: list[TargetResult] = []
-        for key in notice_targets(notice):
-            target = self._target(key)
-            if target is not None:
-                found += [result for result in await self._check(target, now) if result.target == key]
-        return found
+        wanted = [
+            (key, target) for key in notice_targets(notice) if (target := self._target(key)) is not None
+        ]
+        found = await asyncio.gather(*(self._check(target, now) for _, target in wanted))
+        return [
+            result
+            for (key, _), results in zip(wanted, found, strict=True)
+            for result in results
+            if result.target == key
+        ]
 
     async def _notice(self, notice_id: int) -> Notice:
         notice = await self._monitor.store.notice(notice_id)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.alerts.engine import AlertEngine, AlertPolicy
 from bot.alerts.engine_state import EngineState
 from bot.alerts.incident_actions import acknowledge, handling, silence
 from bot.alerts.notices import NETWORK_CAUSE, Notice, NoticeKind
 from bot.alerts.results import TargetResult
+from bot.config import ConfigError, load_settings
 from bot.services.catalog import SERVICE_KEYS
 from bot.status import Status
 
@@ -202,3 +205,18 @@ def test_a_grouped_notice_survives_the_outbox_round_trip() -> None:
     world = World()
     [group] = world.rounds(2, tmdb=FAILED, omdb=FAILED)
     assert Notice.from_dict(group.to_dict()) == group
+
+
+def test_escalation_needs_both_the_minutes_and_the_role() -> None:
+    both = load_settings({"ALERT_ESCALATE_MINUTES": "15", "ALERT_ESCALATION_ROLE_ID": "42"}, dotenv=False)
+    assert AlertPolicy.from_settings(both).escalate_after == timedelta(minutes=15)
+    for partial in ({"ALERT_ESCALATE_MINUTES": "15"}, {"ALERT_ESCALATION_ROLE_ID": "42"}, {}):
+        assert AlertPolicy.from_settings(load_settings(partial, dotenv=False)).escalate_after is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("ALERT_ESCALATE_MINUTES", "-5"), ("ALERT_ESCALATION_ROLE_ID", "ops-team")]
+)
+def test_a_bad_escalation_setting_stops_the_start_naming_it(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value}, dotenv=False)
