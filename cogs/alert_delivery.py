@@ -84,7 +84,8 @@ class AlertPoster:
 def _view(notice: Notice, message: AlertMessage) -> discord.ui.View:
     """The message's persistent buttons, if any (they work after a restart: dynamic items, cogs/alerts.py)."""
     if message.incident_buttons:
-        return incident_view(notice.id, acknowledged=False)
+        taken = all(part.acknowledged_by for part in notice.members if part.incident_id is not None)
+        return incident_view(notice.id, acknowledged=taken)
     view = discord.ui.View(timeout=None)
     if message.download:
         view.add_item(LogDownloadButton(notice.id))

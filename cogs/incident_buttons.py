@@ -63,7 +63,7 @@ async def _answer(interaction: discord.Interaction, work: Callable[[], Awaitable
         await send_error(interaction, error, bot_of(interaction).runtime.redactor)
 
 
-class AcknowledgeButton(discord.ui.DynamicItem[Button], template=r"alerts:ack:(?P<id>[0-9]+)"):
+class AcknowledgeButton(discord.ui.DynamicItem[Button], template=r"alerts:ack:(?P<id>[0-9]{1,18})"):
     """Takes the alert's open incidents: no more reminders or escalation; the alert shows who and when."""
 
     def __init__(self, notice_id: int, *, done: bool = False) -> None:
@@ -92,7 +92,7 @@ class AcknowledgeButton(discord.ui.DynamicItem[Button], template=r"alerts:ack:(?
         await _answer(interaction, lambda: desk.acknowledge(self.notice_id, _who(interaction)))
 
 
-class SilenceButton(discord.ui.DynamicItem[Button], template=r"alerts:silence:(?P<id>[0-9]+)"):
+class SilenceButton(discord.ui.DynamicItem[Button], template=r"alerts:silence:(?P<id>[0-9]{1,18})"):
     """Mutes the alert's targets for an hour (their own maintenance window, shown in /alerts status)."""
 
     def __init__(self, notice_id: int) -> None:
@@ -120,7 +120,7 @@ class SilenceButton(discord.ui.DynamicItem[Button], template=r"alerts:silence:(?
         await _answer(interaction, lambda: desk.silence(self.notice_id, _who(interaction)))
 
 
-class RecheckButton(discord.ui.DynamicItem[Button], template=r"alerts:recheck:(?P<id>[0-9]+)"):
+class RecheckButton(discord.ui.DynamicItem[Button], template=r"alerts:recheck:(?P<id>[0-9]{1,18})"):
     """Runs the alert's checks now and answers privately; the monitor's rounds still decide incidents."""
 
     def __init__(self, notice_id: int) -> None:

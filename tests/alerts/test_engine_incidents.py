@@ -11,6 +11,7 @@ from bot.alerts.engine import AlertEngine, AlertPolicy
 from bot.alerts.engine_state import EngineState
 from bot.alerts.incident_actions import acknowledge, handling, silence
 from bot.alerts.notices import NETWORK_CAUSE, Notice, NoticeKind
+from bot.alerts.overview import overview
 from bot.alerts.results import TargetResult
 from bot.config import ConfigError, load_settings
 from bot.services.catalog import SERVICE_KEYS
@@ -157,6 +158,22 @@ def test_the_dependency_decides_first_whatever_the_order_of_the_results() -> Non
     world = World()
     world.rounds(2, backups=FAILED, database=FAILED)
     assert [incident.target for incident in world.state.open_incidents()] == ["database"]
+
+
+def test_status_says_which_target_is_held_back_by_which() -> None:
+    world = World()
+    world.rounds(2, database=FAILED, backups=FAILED)
+    shown = overview(
+        world.state,
+        enabled=True,
+        interval_seconds=300,
+        pending_notices=0,
+        delivery_problem=None,
+        now=world.now,
+    )
+    targets = {target.target: target for target in shown.targets}
+    assert targets["backups"].held_back_by == "database" and targets["backups"].incident is None
+    assert targets["database"].held_back_by is None
 
 
 def test_backups_open_their_incident_when_the_database_is_fine() -> None:
