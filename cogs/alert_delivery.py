@@ -2,7 +2,8 @@
 
 Discord's answers become `DeliveryFailed` (the notice waits in the outbox: channel missing, no
 permission, Discord unreachable) or `NoticeRejected` (Discord will never take it) with words
-saying what to fix. Everything posted goes through the runtime's redactor.
+saying what to fix. Everything posted goes through the runtime's redactor. A recovery marks the
+incident's earlier alerts resolved (alert_resolution.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.alerts.notices import Notice
 from bot.alerts.outbox import DeliveryFailed, NoticeRejected
 from bot.units import human_bytes
 from cogs.access import admins_only
+from cogs.alert_resolution import AlertResolution
 from cogs.incident_buttons import incident_view
 from cogs.ui.alert_embeds import AlertMessage, alert_message
 from cogs.ui.bot_of import bot_of
@@ -37,6 +39,7 @@ class AlertPoster:
 
     def __init__(self, bot: MaintenanceBot) -> None:
         self.bot = bot
+        self._resolution = AlertResolution(bot)
 
     async def deliver(self, notice: Notice, late: bool) -> None:
         settings = self.bot.runtime.settings
@@ -57,7 +60,7 @@ class AlertPoster:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
                 raise NoticeRejected(f"channel {channel_id} (ALERT_CHANNEL_ID) cannot hold messages")
-            await channel.send(
+            sent = await channel.send(
                 content=message.content,
                 embed=message.embed.build(),
                 view=_view(notice, message),
@@ -79,6 +82,7 @@ class AlertPoster:
             raise DeliveryFailed(f"Discord answered {error.status}", _RETRY) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise DeliveryFailed(f"Discord cannot be reached ({type(error).__name__})", _RETRY) from None
+        await self._resolution.after_post(notice, sent)
 
 
 def _view(notice: Notice, message: AlertMessage) -> discord.ui.View:

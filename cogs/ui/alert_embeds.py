@@ -63,6 +63,16 @@ def alert_message(
     )
 
 
+def resolved_embed(notice: Notice, at: datetime) -> EmbedSpec:
+    """An incident alert once every incident it is about is over (its buttons are removed): green,
+    with when it was resolved above what it said."""
+    spec = _BUILDERS[notice.kind](notice)
+    spec.description = f"✅ **Resolved** {absolute_time(at)} ({relative_time(at)})\n\n{spec.description}"
+    spec.colour = STATUS_COLOURS[Status.OK]
+    spec.timestamp = notice.at
+    return spec
+
+
 def handling_lines(handling: Handling) -> list[str]:
     """Who acknowledged what, since when, and what is silenced until when."""
     lines = [

@@ -97,6 +97,9 @@ async def test_acknowledge_says_who_and_stops_reminders_and_the_recovery_names_t
     recovered = alerts(fake_discord)[-1]
     assert recovered.embeds[0]["title"] == "🟢 TMDB recovered"
     assert fields(recovered.embeds[0])["Acknowledged by"] == "alice"
+    resolved = fake_discord.message(alert.id)
+    assert resolved.embeds[0]["description"].startswith("✅ **Resolved** ") and resolved.buttons() == []
+    assert resolved.embeds[0]["title"] == "🔴 TMDB is down" and resolved.embeds[0]["color"] == 0x2ECC71
 
 
 async def test_a_strangers_click_changes_nothing_and_says_why(
@@ -204,7 +207,7 @@ async def test_an_acknowledged_incident_is_not_escalated(
     assert len(alerts(fake_discord)) == 1
 
 
-async def test_every_service_failing_in_one_round_is_one_network_alert_with_one_mention(
+async def test_every_service_failing_in_one_round_is_one_network_alert_resolved_when_all_recover(
     alert_bot: StartAlertBot, fake_discord: FakeDiscord, fakes: FakeServices
 ) -> None:
     bot = await alert_bot()
@@ -225,7 +228,13 @@ async def test_every_service_failing_in_one_round_is_one_network_alert_with_one_
     await press(fake_discord, alert, "Acknowledge", fake_discord.admin_user)
     taken = [incident.acknowledged_by for incident in bot.monitor.engine.state.open_incidents()]
     assert taken == ["alice"] * 4
-    for service in ("jellyfin", "omdb", "tmdb", "mdblist"):
+    for service in ("jellyfin", "omdb", "tmdb"):
         fakes[service].set_mode("ok")
     await rounds(bot, 1)
-    assert titles(fake_discord) == ["🔴 Network: every external service is down", "🟢 4 targets recovered"]
+    assert titles(fake_discord) == ["🔴 Network: every external service is down", "🟢 3 targets recovered"]
+    assert "Re-check" in buttons(fake_discord.message(alert.id))  # MDBList is still down
+    fakes.mdblist.set_mode("ok")
+    await rounds(bot, 1)
+    assert titles(fake_discord)[-1] == "🟢 MDBList recovered"
+    resolved = fake_discord.message(alert.id)
+    assert resolved.embeds[0]["description"].startswith("✅ **Resolved** ") and resolved.buttons() == []
