@@ -51,7 +51,7 @@ def alert_message(
             f"⏳ Delayed: this happened {absolute_time(notice.at)} ({relative_time(notice.at)}) "
             f"but could not be posted then.\n\n{embed.description}"
         )
-    if handling is not None and (lines := handling_lines(handling)):
+    if handling is not None and (lines := _handling_lines(handling)):
         embed.add_field("Handling", "\n".join(lines))
     wanted = ((notice.mentions_role, role_id), (notice.mentions_escalation, escalation_role_id))
     mentions = tuple(role for mentioned, role in wanted if mentioned and role is not None)
@@ -73,7 +73,7 @@ def resolved_embed(notice: Notice, at: datetime) -> EmbedSpec:
     return spec
 
 
-def handling_lines(handling: Handling) -> list[str]:
+def _handling_lines(handling: Handling) -> list[str]:
     """Who acknowledged what, since when, and what is silenced until when."""
     lines = [
         f"✅ {target_name(ack.target)} acknowledged by {ack.by} {relative_time(ack.at)}"

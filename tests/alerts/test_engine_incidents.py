@@ -237,3 +237,12 @@ def test_escalation_needs_both_the_minutes_and_the_role() -> None:
 def test_a_bad_escalation_setting_stops_the_start_naming_it(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value}, dotenv=False)
+
+
+def test_a_notice_queued_before_incident_handling_still_loads() -> None:
+    world = World()
+    [opened] = world.rounds(2, tmdb=FAILED)
+    saved = opened.to_dict()
+    for key in ("parts", "cause", "acknowledged_by", "holding_back"):
+        del saved[key]
+    assert Notice.from_dict(saved) == opened
