@@ -13,6 +13,7 @@ from discord.ext import commands, tasks
 from discord.http import Route
 
 from bot import heartbeat
+from bot.alerts.incident_desk import IncidentDesk
 from bot.alerts.monitor import Monitor
 from bot.errors import OpsError
 from bot.history.recorder import RoundRecorder
@@ -47,8 +48,9 @@ class MaintenanceBot(commands.Bot):
 
     ``monitor`` runs the automatic alerts from the first READY until `close` (only with
     ALERT_CHANNEL_ID); every round's results go to the measurement history and the metrics.
-    With METRICS_PORT, `/metrics`, `/livez` and `/readyz` are served from ``async with`` (before
-    Discord is connected, so `/readyz` says 503 until it is) to its end.
+    ``incidents`` does the work of the incident alerts' buttons. With METRICS_PORT, `/metrics`,
+    `/livez` and `/readyz` are served from ``async with`` (before Discord is connected, so
+    `/readyz` says 503 until it is) to its end.
     ``monitor_interval`` overrides CHECK_INTERVAL_SECONDS (tests only).
     """
 
@@ -76,6 +78,7 @@ class MaintenanceBot(commands.Bot):
         )
         if self.monitor.enabled:
             metrics.follow_incidents(lambda: len(self.monitor.engine.state.open_incidents()))
+        self.incidents = IncidentDesk(self.monitor)
         self.ops_http: OpsServer | None = None
 
     async def __aenter__(self) -> Self:

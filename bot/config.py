@@ -74,6 +74,8 @@ class Settings:
     alert_failure_threshold: int = 2
     alert_success_threshold: int = 1
     alert_reminder_hours: float = 6
+    alert_escalate_minutes: float = 0
+    alert_escalation_role_id: int | None = None
     history_days: int = 90
     log_search_timeout_seconds: float = 30
     http_timeout_seconds: float = 10
@@ -148,6 +150,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int, minimum=1),
         alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int, minimum=1),
         alert_reminder_hours=env.number("ALERT_REMINDER_HOURS", 6, float, minimum=0),
+        alert_escalate_minutes=env.number("ALERT_ESCALATE_MINUTES", 0, float, minimum=0),
+        alert_escalation_role_id=env.snowflake("ALERT_ESCALATION_ROLE_ID"),
         history_days=env.number("HISTORY_DAYS", 90, int, minimum=1),
         log_search_timeout_seconds=env.number("LOG_SEARCH_TIMEOUT_SECONDS", 30, float, minimum=1),
         http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float, minimum=0.1),

@@ -29,6 +29,14 @@ def is_allowed(interaction: discord.Interaction, admin_role_ids: frozenset[int])
     return any(role.id in admin_role_ids for role in member.roles)
 
 
+async def admins_only(interaction: discord.Interaction, admin_role_ids: frozenset[int]) -> bool:
+    """A button's `interaction_check`: True for those allowed; everyone else is told why, privately."""
+    if is_allowed(interaction, admin_role_ids):
+        return True
+    await interaction.response.send_message(REFUSAL, ephemeral=True)
+    return False
+
+
 class GuardedTree(app_commands.CommandTree["MaintenanceBot"]):
     """A command tree that refuses, ephemerally, everyone who may not use the bot.
 

@@ -2,7 +2,8 @@
 
 Discord's answers become `DeliveryFailed` (the notice waits in the outbox: channel missing, no
 permission, Discord unreachable) or `NoticeRejected` (Discord will never take it) with words
-saying what to fix. Everything posted goes through the runtime's redactor.
+saying what to fix. Everything posted goes through the runtime's redactor. A recovery marks the
+incident's earlier alerts resolved (alert_resolution.py).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from bot.alerts.log_watch import DOWNLOAD_CHARS
 from bot.alerts.notices import Notice
 from bot.alerts.outbox import DeliveryFailed, NoticeRejected
 from bot.units import human_bytes
-from cogs.access import REFUSAL, is_allowed
-from cogs.ui.alert_embeds import alert_message
+from cogs.access import admins_only
+from cogs.alert_resolution import AlertResolution
+from cogs.incident_buttons import incident_view
+from cogs.ui.alert_embeds import AlertMessage, alert_message
 from cogs.ui.bot_of import bot_of
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ class AlertPoster:
 
     def __init__(self, bot: MaintenanceBot) -> None:
         self.bot = bot
+        self._resolution = AlertResolution(bot)
 
     async def deliver(self, notice: Notice, late: bool) -> None:
         settings = self.bot.runtime.settings
@@ -45,19 +49,22 @@ class AlertPoster:
         if not self.bot.is_ready():
             raise DeliveryFailed("the bot is not connected to Discord yet", _RETRY)
         notice = notice.redacted(self.bot.runtime.redactor)
-        message = alert_message(notice, late=late, role_id=settings.alert_role_id)
-        role = message.mention_role
+        message = alert_message(
+            notice,
+            late=late,
+            role_id=settings.alert_role_id,
+            escalation_role_id=settings.alert_escalation_role_id,
+        )
+        roles = [discord.Object(role) for role in message.mention_roles]
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
                 raise NoticeRejected(f"channel {channel_id} (ALERT_CHANNEL_ID) cannot hold messages")
-            await channel.send(
+            sent = await channel.send(
                 content=message.content,
                 embed=message.embed.build(),
-                view=_download_view(notice) if message.download else discord.utils.MISSING,
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, users=False, roles=[discord.Object(role)] if role else False
-                ),
+                view=_view(notice, message),
+                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=roles or False),
             )
         except discord.Forbidden as error:
             raise DeliveryFailed(
@@ -75,11 +82,17 @@ class AlertPoster:
             raise DeliveryFailed(f"Discord answered {error.status}", _RETRY) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise DeliveryFailed(f"Discord cannot be reached ({type(error).__name__})", _RETRY) from None
+        await self._resolution.after_post(notice, sent)
 
 
-def _download_view(notice: Notice) -> discord.ui.View:
+def _view(notice: Notice, message: AlertMessage) -> discord.ui.View:
+    """The message's persistent buttons, if any (they work after a restart: dynamic items, cogs/alerts.py)."""
+    if message.incident_buttons:
+        taken = all(part.acknowledged_by for part in notice.members if part.incident_id is not None)
+        return incident_view(notice.id, acknowledged=taken)
     view = discord.ui.View(timeout=None)
-    view.add_item(LogDownloadButton(notice.id))
+    if message.download:
+        view.add_item(LogDownloadButton(notice.id))
     return view
 
 
@@ -106,10 +119,7 @@ class LogDownloadButton(
         return cls(int(match["id"]))
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if is_allowed(interaction, bot_of(interaction).runtime.settings.admin_role_ids):
-            return True
-        await interaction.response.send_message(REFUSAL, ephemeral=True)
-        return False
+        return await admins_only(interaction, bot_of(interaction).runtime.settings.admin_role_ids)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)

@@ -21,6 +21,7 @@ from bot.history.uptime_summary import read_uptime_summaries, uptime_line
 from bot.redact import Redactor
 from cogs.alert_delivery import LogDownloadButton
 from cogs.audited import audited
+from cogs.incident_buttons import DYNAMIC_ITEMS
 from cogs.ui.alert_status_embeds import history_pages, status_embed
 from cogs.ui.embeds import absolute_time, relative_time
 from cogs.ui.views import PageView
@@ -153,5 +154,5 @@ class Alerts(commands.Cog):
 
 
 async def setup(bot: MaintenanceBot) -> None:
-    bot.add_dynamic_items(LogDownloadButton)
+    bot.add_dynamic_items(LogDownloadButton, *DYNAMIC_ITEMS)
     await bot.add_cog(Alerts(bot.monitor, bot.runtime.history, bot.runtime.redactor))

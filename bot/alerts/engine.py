@@ -6,17 +6,24 @@ good rounds close it (one recovery notice with the outage's duration). A degrade
 turns into a failure escalates once. A target whose status changes ``flap_changes`` times within
 ``flap_window`` gets one "flapping" notice, then nothing until it has been stable for the
 thresholds. While a maintenance window is open the counters keep counting but nothing opens,
-closes or is sent; a target still failing when the window ends alerts then.
+closes or is sent; a target still failing when the window ends alerts then. A silenced target
+(its own window) is treated the same way.
+
+An acknowledged incident gets no reminders and no escalation; one nobody acknowledged within
+``escalate_after`` is escalated once (UNACKNOWLEDGED). A target whose dependency is down opens no
+incident (dependencies.py), and a round's alerts go out as one message (grouping.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.alerts.dependencies import dependencies_first, down_dependency, held_back
 from bot.alerts.engine_state import EngineState, Incident, TargetState
-from bot.alerts.notices import Notice, NoticeKind
+from bot.alerts.grouping import group_round
+from bot.alerts.notices import INCIDENT_ALERTS, Notice, NoticeKind
 from bot.alerts.results import LOG_TARGET, TargetResult
 from bot.config import Settings
 from bot.status import Status
@@ -27,7 +34,8 @@ _GOOD = Status.OK  # not configured counts as good: nothing is broken
 @dataclass(frozen=True)
 class AlertPolicy:
     """The thresholds. ``uncertain_after``: a gap between two rounds longer than this (the bot was
-    down) makes the end of an outage in that gap uncertain, so its duration is given as a range."""
+    down) makes the end of an outage in that gap uncertain, so its duration is given as a range.
+    ``escalate_after``: an incident nobody acknowledged for this long is escalated (None: never)."""
 
     failure_threshold: int = 2
     success_threshold: int = 1
@@ -35,15 +43,19 @@ class AlertPolicy:
     flap_changes: int = 4
     flap_window: timedelta = timedelta(minutes=30)
     uncertain_after: timedelta = timedelta(minutes=10)
+    escalate_after: timedelta | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AlertPolicy:
-        hours = settings.alert_reminder_hours
+        """Escalation needs both ALERT_ESCALATE_MINUTES and ALERT_ESCALATION_ROLE_ID (whom to mention)."""
+        hours, minutes = settings.alert_reminder_hours, settings.alert_escalate_minutes
+        escalates = minutes > 0 and settings.alert_escalation_role_id is not None
         return cls(
             failure_threshold=settings.alert_failure_threshold,
             success_threshold=settings.alert_success_threshold,
             reminder=timedelta(hours=hours) if hours > 0 else None,
             uncertain_after=timedelta(seconds=2 * settings.check_interval_seconds),
+            escalate_after=timedelta(minutes=minutes) if escalates else None,
         )
 
     @property
@@ -82,15 +94,26 @@ class AlertEngine:
         notices: list[Notice] = []
         if self.state.paused_until is not None and not self.paused(now):
             notices += self.resume(self.state.paused_until)
-        quiet = self.paused(now)
+        paused = self.paused(now)
+        self.state.silences = {
+            key: silence for key, silence in self.state.silences.items() if now < silence.until
+        }
+        results = dependencies_first(results)
         for result in results:
             state = self.state.target(result.target)
             if result.target == LOG_TARGET:
-                notices += self._observe_log(state, result, quiet)
+                notices += self._observe_log(state, result, paused)
             else:
+                quiet = paused or self.state.silence_of(result.target, now) is not None
                 notices += self._observe(state, result, quiet)
         self.state.last_round_at = now
-        return notices
+        return group_round([self._with_held_back(notice) for notice in notices], results, now)
+
+    def _with_held_back(self, notice: Notice) -> Notice:
+        """An incident alert names the dependents it holds back (they open no incident of their own)."""
+        if notice.kind not in INCIDENT_ALERTS or notice.target is None:
+            return notice
+        return replace(notice, holding_back=tuple(held_back(self.state, notice.target)))
 
     def _observe_log(self, state: TargetState, result: TargetResult, quiet: bool) -> list[Notice]:
         """New log errors are one summary per round, never an incident."""
@@ -140,6 +163,8 @@ class AlertEngine:
     def _maybe_open(self, state: TargetState, result: TargetResult) -> list[Notice]:
         if not result.bad or (state.bad_rounds < self.policy.failure_threshold and not result.confirmed):
             return []
+        if down_dependency(self.state, result.target) is not None:
+            return []  # held back: the dependency's incident says so
         started = state.bad_since or result.at
         incident = Incident(
             id=self.state.next_incident_id,
@@ -167,6 +192,12 @@ class AlertEngine:
             incident.severity = Status.FAILED
             incident.notified_at = result.at
             return [_incident_notice(NoticeKind.ESCALATED, incident, result)]
+        if incident.acknowledged_by is not None:
+            return []  # someone is on it: no reminders, no escalation
+        after = policy.escalate_after
+        if after is not None and incident.escalated_at is None and result.at - incident.opened_at >= after:
+            incident.escalated_at = incident.notified_at = result.at
+            return [_incident_notice(NoticeKind.UNACKNOWLEDGED, incident, result)]
         if policy.reminder is not None and result.at - incident.notified_at >= policy.reminder:
             incident.notified_at = result.at
             return [_incident_notice(NoticeKind.REMINDER, incident, result)]
@@ -187,6 +218,7 @@ class AlertEngine:
             started_at=incident.started_at,
             ended_at=ended_at,
             ended_after=last_bad if uncertain else None,
+            acknowledged_by=incident.acknowledged_by,
         )
 
 
@@ -200,6 +232,7 @@ def _incident_notice(kind: NoticeKind, incident: Incident, result: TargetResult)
         incident.hint,
         incident_id=incident.id,
         started_at=incident.started_at,
+        acknowledged_by=incident.acknowledged_by,
     )
 
 

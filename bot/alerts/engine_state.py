@@ -12,7 +12,11 @@ from bot.status import Status
 
 @dataclass
 class Incident:
-    """An open outage of one target: what failed, since when, and when the channel last heard of it."""
+    """An open outage of one target: what failed, since when, and when the channel last heard of it.
+
+    ``acknowledged_by``/``_at``: who took it (no reminders or escalation after that);
+    ``escalated_at``: when the escalation role was mentioned.
+    """
 
     id: int
     target: str
@@ -22,6 +26,9 @@ class Incident:
     detail: str
     hint: str | None
     notified_at: datetime
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    escalated_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +40,9 @@ class Incident:
             "detail": self.detail,
             "hint": self.hint,
             "notified_at": self.notified_at.isoformat(),
+            "acknowledged_by": self.acknowledged_by,
+            "acknowledged_at": _iso(self.acknowledged_at),
+            "escalated_at": _iso(self.escalated_at),
         }
 
     @classmethod
@@ -46,7 +56,25 @@ class Incident:
             detail=data["detail"],
             hint=data.get("hint"),
             notified_at=datetime.fromisoformat(data["notified_at"]),
+            acknowledged_by=data.get("acknowledged_by"),
+            acknowledged_at=_parse(data.get("acknowledged_at")),
+            escalated_at=_parse(data.get("escalated_at")),
         )
+
+
+@dataclass(frozen=True)
+class Silence:
+    """A maintenance window of one target (the Silence button): nothing about it is sent until ``until``."""
+
+    until: datetime
+    by: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"until": self.until.isoformat(), "by": self.by}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Silence:
+        return cls(datetime.fromisoformat(data["until"]), data.get("by"))
 
 
 @dataclass
@@ -109,6 +137,7 @@ class EngineState:
     paused_by: str | None = None
     next_incident_id: int = 1
     last_round_at: datetime | None = None
+    silences: dict[str, Silence] = field(default_factory=dict)
 
     def target(self, key: str) -> TargetState:
         state = self.targets.get(key)
@@ -119,6 +148,11 @@ class EngineState:
     def open_incidents(self) -> list[Incident]:
         return [state.incident for state in self.targets.values() if state.incident is not None]
 
+    def silence_of(self, target: str, now: datetime) -> Silence | None:
+        """The target's own window when it is still open at ``now``."""
+        silence = self.silences.get(target)
+        return silence if silence is not None and now < silence.until else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "targets": {key: state.to_dict() for key, state in self.targets.items()},
@@ -126,6 +160,7 @@ class EngineState:
             "paused_by": self.paused_by,
             "next_incident_id": self.next_incident_id,
             "last_round_at": _iso(self.last_round_at),
+            "silences": {key: silence.to_dict() for key, silence in self.silences.items()},
         }
 
     @classmethod
@@ -138,6 +173,7 @@ class EngineState:
             paused_by=data.get("paused_by"),
             next_incident_id=data.get("next_incident_id", 1),
             last_round_at=_parse(data.get("last_round_at")),
+            silences={key: Silence.from_dict(value) for key, value in data.get("silences", {}).items()},
         )
 
 

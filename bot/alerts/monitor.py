@@ -67,6 +67,7 @@ class Monitor:
         self.interval = interval
         self.enabled = enabled
         self.history_days = history_days
+        self.target_timeout = target_timeout
         self.on_round = on_round
         self.engine = AlertEngine(policy)
         self.store = store
@@ -194,6 +195,10 @@ class Monitor:
         now = self._clock()
         await self._load()
         return await self.store.history(target, now - timedelta(days=days), now)
+
+    async def change(self, decide: Callable[[], list[Notice]]) -> list[Notice]:
+        """An operator's change to the engine's state (the incident buttons): saved, its notices posted."""
+        return await self._change(decide)
 
     async def _change(self, decide: Callable[[], list[Notice]]) -> list[Notice]:
         """Apply an operator's change to the engine, save it with its notices, post them now."""

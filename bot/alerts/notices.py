@@ -24,9 +24,16 @@ class NoticeKind(enum.Enum):
     PAUSED = "paused"  # a maintenance window starts
     RESUMED = "resumed"  # a maintenance window ends
     TEST = "test"  # `/alerts test`
+    UNACKNOWLEDGED = "unacknowledged"  # nobody acknowledged it within ALERT_ESCALATE_MINUTES
+    GROUPED = "grouped"  # several of the above in one round: one message (``parts``)
 
 
 _MENTIONING = frozenset((NoticeKind.OPENED, NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.TEST))
+# The notices of an open incident: their message carries Acknowledge, Silence 1 h and Re-check.
+INCIDENT_ALERTS = frozenset(
+    (NoticeKind.OPENED, NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.UNACKNOWLEDGED)
+)
+NETWORK_CAUSE = "network"  # every external service failed in the same round
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,10 @@ class Notice:
 
     ``at`` is when it happened (a late delivery says so). For RECOVERED, the outage ended at
     ``ended_at`` at the latest and, when the exact end is unknown (the bot was down), after
-    ``ended_after``. ``id`` is the outbox's, 0 until stored.
+    ``ended_after``. ``id`` is the outbox's, 0 until stored. A GROUPED notice holds its
+    ``parts`` (``cause`` NETWORK_CAUSE when every external service failed together);
+    ``acknowledged_by`` names who took the incident, ``holding_back`` the dependent targets
+    that opened no incident of their own because of this one.
     """
 
     kind: NoticeKind
@@ -51,12 +61,41 @@ class Notice:
     until: datetime | None = None
     by: str | None = None
     log_errors: LogErrors | None = None
+    parts: tuple[Notice, ...] = ()
+    cause: str | None = None
+    acknowledged_by: str | None = None
+    holding_back: tuple[str, ...] = ()
     id: int = 0
 
     @property
     def mentions_role(self) -> bool:
-        """Only new or worse failures (and their reminders) ping the alert role; amber never does."""
-        return self.kind in _MENTIONING and self.status is Status.FAILED
+        """Only new or worse failures (and their reminders) ping the alert role; amber never does,
+        nor an incident someone has acknowledged. A group pings once when any part would."""
+        if self.parts:
+            return any(part.mentions_role for part in self.parts)
+        return self.kind in _MENTIONING and self.status is Status.FAILED and self.acknowledged_by is None
+
+    @property
+    def mentions_escalation(self) -> bool:
+        """The escalation role is pinged by an incident nobody acknowledged in time."""
+        if self.parts:
+            return any(part.mentions_escalation for part in self.parts)
+        return self.kind is NoticeKind.UNACKNOWLEDGED
+
+    @property
+    def members(self) -> tuple[Notice, ...]:
+        """The single notices this one stands for: its parts, or itself."""
+        return self.parts or (self,)
+
+    @property
+    def incident_ids(self) -> tuple[int, ...]:
+        """The incidents this message is about (each part's, for a group)."""
+        return tuple(part.incident_id for part in self.members if part.incident_id is not None)
+
+    @property
+    def has_incident_buttons(self) -> bool:
+        """The message is about open incidents: it carries Acknowledge, Silence 1 h and Re-check."""
+        return any(part.kind in INCIDENT_ALERTS and part.incident_id is not None for part in self.members)
 
     @property
     def duration(self) -> timedelta | None:
@@ -88,6 +127,8 @@ class Notice:
             hint=None if self.hint is None else redact(self.hint),
             by=None if self.by is None else redact(self.by),
             log_errors=errors,
+            parts=tuple(part.redacted(redact) for part in self.parts),
+            acknowledged_by=None if self.acknowledged_by is None else redact(self.acknowledged_by),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,6 +148,10 @@ class Notice:
             "until": _iso(self.until),
             "by": self.by,
             "log_errors": None if errors is None else _errors_dict(errors),
+            "parts": [part.to_dict() for part in self.parts],
+            "cause": self.cause,
+            "acknowledged_by": self.acknowledged_by,
+            "holding_back": list(self.holding_back),
         }
 
     @classmethod
@@ -128,6 +173,10 @@ class Notice:
             log_errors=None
             if errors is None
             else LogErrors(errors["count"], tuple(errors["shown"]), errors["text"], errors["cut"]),
+            parts=tuple(cls.from_dict(part) for part in data.get("parts", [])),
+            cause=data.get("cause"),
+            acknowledged_by=data.get("acknowledged_by"),
+            holding_back=tuple(data.get("holding_back", [])),
             id=notice_id,
         )
 

@@ -6,14 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.alerts.engine_state import EngineState, Incident
+from bot.alerts.dependencies import down_dependency
+from bot.alerts.engine_state import EngineState, Incident, Silence
 from bot.alerts.results import TARGETS, target_name
 from bot.status import Status
 
 
 @dataclass(frozen=True)
 class TargetOverview:
-    """One target: its last result, since when it has had that status, and its open incident."""
+    """One target: its last result, since when it has had that status, and its open incident.
+
+    ``silence``: its own maintenance window (the Silence button) while open; ``held_back_by``: the
+    target it depends on, down now, so its own failure opens no incident.
+    """
 
     target: str
     name: str
@@ -24,6 +29,8 @@ class TargetOverview:
     detail: str
     incident: Incident | None
     flapping: bool
+    silence: Silence | None = None
+    held_back_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +43,9 @@ class TargetOverview:
             "detail": self.detail,
             "incident": None if self.incident is None else self.incident.to_dict(),
             "flapping": self.flapping,
+            "silenced_until": None if self.silence is None else self.silence.until.isoformat(),
+            "silenced_by": None if self.silence is None else self.silence.by,
+            "held_back_by": self.held_back_by,
         }
 
 
@@ -103,6 +113,8 @@ def overview(
                 detail="not checked yet" if last is None else last.detail,
                 incident=None if target is None else target.incident,
                 flapping=bool(target and target.flapping),
+                silence=state.silence_of(key, now),
+                held_back_by=_held_back_by(state, key),
             )
         )
     paused_until = state.paused_until if state.paused_until and now < state.paused_until else None
@@ -117,3 +129,10 @@ def overview(
         delivery_problem=delivery_problem,
         measured_at=now,
     )
+
+
+def _held_back_by(state: EngineState, key: str) -> str | None:
+    target = state.targets.get(key)
+    if target is None or target.incident is not None or target.last is None or not target.last.bad:
+        return None
+    return down_dependency(state, key)

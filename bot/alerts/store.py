@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -44,7 +45,21 @@ CREATE TABLE IF NOT EXISTS alert_incidents (
     hint TEXT
 );
 CREATE INDEX IF NOT EXISTS alert_incidents_started ON alert_incidents (started_at);
+CREATE TABLE IF NOT EXISTS alert_posts (
+    notice_id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL
+);
 """
+
+
+@dataclass(frozen=True)
+class AlertPost:
+    """Where an incident alert was posted, so its message can be marked resolved once it is over."""
+
+    notice: Notice
+    channel_id: int
+    message_id: int
 
 
 class AlertStore:
@@ -82,7 +97,8 @@ class AlertStore:
             stored = []
             for notice in notices:
                 stored.append(_enqueue(connection, notice))
-                _record_incident(connection, notice)
+                for member in notice.members:  # a grouped alert records each of its incidents
+                    _record_incident(connection, member)
             return stored
 
         return await self._run(work)
@@ -120,6 +136,37 @@ class AlertStore:
 
         return await self._run(work)
 
+    async def record_post(self, notice_id: int, channel_id: int, message_id: int) -> None:
+        """Remember the message of an incident alert (until it is marked resolved, or pruned)."""
+
+        def work(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT OR REPLACE INTO alert_posts (notice_id, channel_id, message_id) VALUES (?, ?, ?)",
+                (notice_id, channel_id, message_id),
+            )
+
+        await self._run(work)
+
+    async def posts_about(self, incident_ids: Iterable[int]) -> list[AlertPost]:
+        """The remembered alerts about any of ``incident_ids``, oldest first."""
+        wanted = set(incident_ids)
+
+        def work(connection: sqlite3.Connection) -> list[AlertPost]:
+            rows = connection.execute(
+                "SELECT p.notice_id, p.channel_id, p.message_id, o.notice FROM alert_posts p "
+                "JOIN alert_outbox o ON o.id = p.notice_id ORDER BY p.notice_id"
+            ).fetchall()
+            posts = [AlertPost(Notice.from_dict(_json(text), nid), cid, mid) for nid, cid, mid, text in rows]
+            return [post for post in posts if wanted & set(post.notice.incident_ids)]
+
+        return await self._run(work)
+
+    async def forget_post(self, notice_id: int) -> None:
+        def work(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM alert_posts WHERE notice_id = ?", (notice_id,))
+
+        await self._run(work)
+
     async def history(self, target: str | None, since: datetime, now: datetime) -> IncidentHistory:
         """Incidents that started after ``since`` or are still open, newest first."""
 
@@ -149,6 +196,7 @@ class AlertStore:
                 "DELETE FROM alert_outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
                 (_iso(now - DELIVERED_KEPT),),
             )
+            connection.execute("DELETE FROM alert_posts WHERE notice_id NOT IN (SELECT id FROM alert_outbox)")
 
         await self._run(work)
 
@@ -178,7 +226,7 @@ def _record_incident(connection: sqlite3.Connection, notice: Notice) -> None:
                 notice.hint,
             ),
         )
-    elif notice.kind in (NoticeKind.ESCALATED, NoticeKind.REMINDER):
+    elif notice.kind in (NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.UNACKNOWLEDGED):
         connection.execute(
             "UPDATE alert_incidents SET severity = ?, detail = ?, hint = ? WHERE id = ?",
             (notice.status.value, notice.detail, notice.hint, notice.incident_id),

@@ -59,6 +59,22 @@ class ServicesTarget:
         results = await self._runner.check_all()
         return [TargetResult(r.service, now, r.status, r.latency_ms, r.detail, r.hint) for r in results]
 
+    def only(self, key: str) -> OneService:
+        """The check of one service (the Re-check button), through the same runner."""
+        return OneService(self._runner, key)
+
+
+class OneService:
+    """One service as a target of its own: the same runner, so single-flight and AniDB's cache hold."""
+
+    def __init__(self, runner: CheckRunner, key: str) -> None:
+        self.keys: tuple[str, ...] = (key,)
+        self._runner = runner
+
+    async def __call__(self, now: datetime) -> list[TargetResult]:
+        r = await self._runner.check(self.keys[0])
+        return [TargetResult(r.service, now, r.status, r.latency_ms, r.detail, r.hint)]
+
 
 class DatabaseTarget:
     """Aphrodite's PostgreSQL: reachable, and how long a trivial query takes."""

@@ -146,6 +146,8 @@ def _detail(target: TargetOverview) -> str:
         detail += f"  [incident #{target.incident.id} since {_when(target.incident.started_at)}]"
     if target.flapping:
         detail += "  [flapping]"
+    if target.silence is not None:
+        detail += f"  [silenced until {_when(target.silence.until)}]"
     return detail
 
 

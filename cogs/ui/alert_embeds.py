@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from bot.alerts.incident_actions import Handling
 from bot.alerts.incident_span import span_words
-from bot.alerts.notices import Notice, NoticeKind
-from bot.alerts.results import target_name
-from bot.status import Status
+from bot.alerts.notices import NETWORK_CAUSE, Notice, NoticeKind
+from bot.alerts.results import TargetResult, target_name
+from bot.status import Status, worst
 from bot.units import human_duration
 from cogs.ui import limits
 from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, absolute_time, relative_time
@@ -19,19 +22,28 @@ _EXAMPLE_TARGET = "Example service"
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """One post for the alert channel: the role to mention (if any), the embed, a Download button or not."""
+    """One post for the alert channel: the roles to mention, the embed, which buttons it carries."""
 
-    mention_role: int | None
+    mention_roles: tuple[int, ...]
     embed: EmbedSpec
     download: bool = False
+    incident_buttons: bool = False
 
     @property
     def content(self) -> str | None:
-        return None if self.mention_role is None else f"<@&{self.mention_role}>"
+        return " ".join(f"<@&{role}>" for role in self.mention_roles) or None
 
 
-def alert_message(notice: Notice, *, late: bool, role_id: int | None) -> AlertMessage:
-    """The message for ``notice``; ``late`` adds when it really happened."""
+def alert_message(
+    notice: Notice,
+    *,
+    late: bool,
+    role_id: int | None,
+    escalation_role_id: int | None = None,
+    handling: Handling | None = None,
+) -> AlertMessage:
+    """The message for ``notice``; ``late`` adds when it really happened, ``handling`` who took it
+    and what is silenced (the message as the incident buttons leave it)."""
     embed = _BUILDERS[notice.kind](notice)
     embed.timestamp = notice.at
     if late:
@@ -39,8 +51,57 @@ def alert_message(notice: Notice, *, late: bool, role_id: int | None) -> AlertMe
             f"⏳ Delayed: this happened {absolute_time(notice.at)} ({relative_time(notice.at)}) "
             f"but could not be posted then.\n\n{embed.description}"
         )
-    mention = role_id if notice.mentions_role and role_id is not None else None
-    return AlertMessage(mention, embed, download=notice.kind is NoticeKind.LOG_ERRORS)
+    if handling is not None and (lines := _handling_lines(handling)):
+        embed.add_field("Handling", "\n".join(lines))
+    wanted = ((notice.mentions_role, role_id), (notice.mentions_escalation, escalation_role_id))
+    mentions = tuple(role for mentioned, role in wanted if mentioned and role is not None)
+    return AlertMessage(
+        mentions,
+        embed,
+        download=notice.kind is NoticeKind.LOG_ERRORS,
+        incident_buttons=notice.has_incident_buttons,
+    )
+
+
+def resolved_embed(notice: Notice, at: datetime) -> EmbedSpec:
+    """An incident alert once every incident it is about is over (its buttons are removed): green,
+    with when it was resolved above what it said."""
+    spec = _BUILDERS[notice.kind](notice)
+    spec.description = f"✅ **Resolved** {absolute_time(at)} ({relative_time(at)})\n\n{spec.description}"
+    spec.colour = STATUS_COLOURS[Status.OK]
+    spec.timestamp = notice.at
+    return spec
+
+
+def _handling_lines(handling: Handling) -> list[str]:
+    """Who acknowledged what, since when, and what is silenced until when."""
+    lines = [
+        f"✅ {target_name(ack.target)} acknowledged by {ack.by} {relative_time(ack.at)}"
+        for ack in handling.open
+        if ack.by is not None and ack.at is not None
+    ]
+    for target, silence in handling.silenced:
+        by = f" by {silence.by}" if silence.by else ""
+        lines.append(f"🔕 {target_name(target)} silenced{by} until {absolute_time(silence.until)}")
+    return lines
+
+
+def recheck_embed(results: Sequence[TargetResult], redact: Callable[[str], str]) -> EmbedSpec:
+    """The Re-check button's private answer: each target as it is right now."""
+    colour = STATUS_COLOURS[worst(result.status for result in results)]
+    spec = EmbedSpec(
+        title="🔁 Re-checked now",
+        description="The monitor's rounds decide when the incident ends." if results else "Nothing to check.",
+        colour=colour,
+        timestamp=results[0].at if results else datetime.now(UTC),
+    )
+    for result in results:
+        latency = "" if result.latency_ms is None else f" · {result.latency_ms:.0f} ms"
+        value = f"{result.status.label}{latency}\n{redact(result.detail)}"
+        if result.hint:
+            value += f"\n→ {redact(result.hint)}"
+        spec.add_field(f"{STATUS_ICONS[result.status]} {target_name(result.target)}", value)
+    return spec
 
 
 def _name(notice: Notice) -> str:
@@ -57,6 +118,11 @@ def _incident(notice: Notice, title: str) -> EmbedSpec:
         spec.add_field("What to do", notice.hint)
     if notice.started_at is not None:
         spec.add_field("Since", f"{absolute_time(notice.started_at)} ({relative_time(notice.started_at)})")
+    if notice.holding_back:
+        held = ", ".join(target_name(target) for target in notice.holding_back)
+        spec.add_field("Holding back", f"{held}: failing too, no alert of their own while this is down")
+    if notice.acknowledged_by:
+        spec.add_field("Acknowledged", f"by {notice.acknowledged_by}")
     if notice.incident_id is not None:
         spec.footer = f"Incident #{notice.incident_id} · /alerts status · /alerts history"
     return spec
@@ -80,6 +146,37 @@ def _reminder(notice: Notice) -> EmbedSpec:
     return spec
 
 
+def _unacknowledged(notice: Notice) -> EmbedSpec:
+    spec = _reminder(notice)
+    spec.title = f"⏫ {_name(notice)} is still {_down_words(notice.status)} and nobody acknowledged it"
+    return spec
+
+
+def _grouped(notice: Notice) -> EmbedSpec:
+    """Several alerts of one round: a field each; the network when every external service failed."""
+    parts = notice.parts
+    names = ", ".join(_name(part) for part in parts)
+    icon = STATUS_ICONS[notice.status]
+    if notice.cause == NETWORK_CAUSE:
+        title = f"{icon} Network: every external service is down"
+        description = (
+            f"{names} all failed in the same round: the host has most likely lost its network "
+            "(DNS, routing, firewall or proxy). Check the host's connection first."
+        )
+    elif all(part.kind is NoticeKind.RECOVERED for part in parts):
+        title, description = f"{icon} {len(parts)} targets recovered", names
+    else:
+        title, description = f"{icon} {len(parts)} targets need attention", names
+    spec = EmbedSpec(title=title, description=description, colour=STATUS_COLOURS[notice.status])
+    for part in parts:
+        one = _BUILDERS[part.kind](part)
+        facts = [f"{name}: {value}" for name, value, _ in one.fields if name != "What to do"]
+        spec.add_field(one.title, limits.truncate("\n".join([one.description, *facts]), 600))
+    ids = ", ".join(f"#{identifier}" for identifier in notice.incident_ids)
+    spec.footer = f"Incidents {ids} · /alerts status · /alerts history"
+    return spec
+
+
 def _recovered(notice: Notice) -> EmbedSpec:
     spec = EmbedSpec(
         title=f"{STATUS_ICONS[Status.OK]} {_name(notice)} recovered",
@@ -87,6 +184,8 @@ def _recovered(notice: Notice) -> EmbedSpec:
         colour=STATUS_COLOURS[Status.OK],
     )
     spec.add_field("Outage", outage_words(notice))
+    if notice.acknowledged_by:
+        spec.add_field("Acknowledged by", notice.acknowledged_by)
     if notice.incident_id is not None:
         spec.footer = f"Incident #{notice.incident_id} closed"
     return spec
@@ -172,4 +271,6 @@ _BUILDERS = {
     NoticeKind.PAUSED: _paused,
     NoticeKind.RESUMED: _resumed,
     NoticeKind.TEST: _test,
+    NoticeKind.UNACKNOWLEDGED: _unacknowledged,
+    NoticeKind.GROUPED: _grouped,
 }

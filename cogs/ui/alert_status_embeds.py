@@ -73,6 +73,13 @@ def _target_value(target: TargetOverview) -> str:
     if target.incident is not None:
         incident = target.incident
         lines.append(f"🚨 Incident #{incident.id} open since {relative_time(incident.started_at)}")
+        if incident.acknowledged_by:
+            lines.append(f"✅ Acknowledged by {incident.acknowledged_by}")
+    if target.held_back_by is not None:
+        lines.append(f"⛓️ No incident of its own while {target_name(target.held_back_by)} is down")
+    if target.silence is not None:
+        by = f" by {target.silence.by}" if target.silence.by else ""
+        lines.append(f"🔕 Silenced{by} until {absolute_time(target.silence.until)}")
     if target.flapping:
         lines.append("〰️ Flapping")
     return "\n".join(lines)

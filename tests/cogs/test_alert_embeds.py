@@ -60,3 +60,31 @@ def test_amber_and_green_messages_never_mention_the_role() -> None:
         (NoticeKind.PAUSED, Status.NOT_CONFIGURED),
     ]:
         assert alert_message(Notice(kind, T0, status, "tmdb"), late=False, role_id=42).content is None
+
+
+def test_a_group_mentions_each_role_once_and_stays_within_discord_limits() -> None:
+    opened = [
+        Notice(
+            NoticeKind.OPENED, T0, Status.FAILED, key, "x" * 3000, "fix it", incident_id=number, started_at=T0
+        )
+        for number, key in enumerate(("jellyfin", "omdb", "tmdb", "mdblist", "anidb", "database", "backups"))
+    ]
+    late = Notice(NoticeKind.UNACKNOWLEDGED, T0, Status.FAILED, "tmdb", "down", incident_id=9, started_at=T0)
+    group = Notice(NoticeKind.GROUPED, T0, Status.FAILED, parts=(*opened, late))
+    message = alert_message(group, late=True, role_id=42, escalation_role_id=43)
+    assert message.content == "<@&42> <@&43>" and message.incident_buttons
+    embed = message.embed.build()
+    assert len(embed) <= 6000 and len(embed.fields) == 8
+    assert embed.footer.text is not None and "#9" in embed.footer.text
+
+
+def test_an_acknowledged_incident_mentions_nobody_and_its_recovery_names_who() -> None:
+    worse = Notice(
+        NoticeKind.ESCALATED, T0, Status.FAILED, "tmdb", "down", incident_id=1, acknowledged_by="alice"
+    )
+    assert alert_message(worse, late=False, role_id=42).content is None
+    recovered = Notice(
+        NoticeKind.RECOVERED, T0, Status.OK, "tmdb", "fine", incident_id=1, acknowledged_by="alice"
+    )
+    spec = alert_message(recovered, late=False, role_id=42).embed
+    assert ("Acknowledged by", "alice", False) in spec.fields
