@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,11 +15,30 @@ from bot.errors import OpsError
 
 _Number = TypeVar("_Number", int, float)
 
+# Every numeric setting's allowed range (inclusive): past these a value is a typo, and it would
+# overflow a date, a timeout or a sleep somewhere far from here.
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "BACKUP_KEEP": (1, 10_000),
+    "BACKUP_SCHEDULE_HOURS": (0, 8_760),
+    "CHECK_INTERVAL_SECONDS": (10, 86_400),
+    "ALERT_FAILURE_THRESHOLD": (1, 100),
+    "ALERT_SUCCESS_THRESHOLD": (1, 100),
+    "ALERT_REMINDER_HOURS": (0, 8_760),
+    "HISTORY_DAYS": (1, 3_650),
+    "LOG_SEARCH_TIMEOUT_SECONDS": (1, 3_600),
+    "HTTP_TIMEOUT_SECONDS": (0.1, 300),
+}
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SNOWFLAKE = re.compile(r"[0-9]{1,20}")
+_LARGEST_SNOWFLAKE = 2**64 - 1
+
 
 class ConfigError(OpsError):
     """A setting is present but invalid; the message names the variable."""
 
     exit_code = 3  # the CLI contract's "not configured"
+    hint = "fix it in .env or the environment; .env.example explains every setting"
 
 
 class Secret:
@@ -130,15 +151,15 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         database_url=env.database_url("DATABASE_URL"),
         aphrodite_log_file=env.path("APHRODITE_LOG_FILE", "/app/logs/aphrodite-v2.log"),
         backup_dir=env.path("BACKUP_DIR", "./data/backups"),
-        backup_keep=env.number("BACKUP_KEEP", 10, int, minimum=1),
-        backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float, minimum=0),
-        check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float, minimum=10),
-        alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int, minimum=1),
-        alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int, minimum=1),
-        alert_reminder_hours=env.number("ALERT_REMINDER_HOURS", 6, float, minimum=0),
-        history_days=env.number("HISTORY_DAYS", 90, int, minimum=1),
-        log_search_timeout_seconds=env.number("LOG_SEARCH_TIMEOUT_SECONDS", 30, float, minimum=1),
-        http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float, minimum=0.1),
+        backup_keep=env.number("BACKUP_KEEP", 10, int),
+        backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float),
+        check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float),
+        alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int),
+        alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int),
+        alert_reminder_hours=env.number("ALERT_REMINDER_HOURS", 6, float),
+        history_days=env.number("HISTORY_DAYS", 90, int),
+        log_search_timeout_seconds=env.number("LOG_SEARCH_TIMEOUT_SECONDS", 30, float),
+        http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float),
         data_dir=env.path("DATA_DIR", "./data"),
         jellyfin_url=env.url("JELLYFIN_URL"),
         jellyfin_api_key=env.secret("JELLYFIN_API_KEY"),
@@ -188,46 +209,59 @@ class _Env:
         value = self.text(name)
         if value is None:
             return None
-        parts = urlsplit(value)
+        example = "an http(s) URL such as https://example.org"
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises on a port that is not a number or out of range
+        except ValueError as error:
+            raise ConfigError(f"{name} must be {example}, got {value!r} ({error}).") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{name} must be an http(s) URL such as https://example.org, got {value!r}.")
+            raise ConfigError(f"{name} must be {example}, got {value!r}.")
         return value
 
     def database_url(self, name: str) -> Secret | None:
         value = self.text(name)
         if value is None:
             return None
-        parts = urlsplit(value)
+        shape = "postgresql://user:password@host:5432/database (scheme postgresql, with a database name)"
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # the message would quote the URL, password and all
+            raise ConfigError(f"{name} does not parse as a URL: it must look like {shape}.") from None
         if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
-            raise ConfigError(
-                f"{name} must look like postgresql://user:password@host:5432/database "
-                "(scheme postgresql, with a database name)."
-            )
+            raise ConfigError(f"{name} must look like {shape}.")
         try:
             parts.port  # noqa: B018 - raises on a non-numeric port
         except ValueError:
-            raise ConfigError(f"{name} has a port that is not a number.") from None
+            raise ConfigError(f"{name} has a port that is not a number from 1 to 65535.") from None
         return Secret(value)
 
     def path(self, name: str, default: str) -> Path:
         return Path(self.text(name) or default)
 
-    def number(self, name: str, default: _Number, kind: type[_Number], *, minimum: float) -> _Number:
+    def number(self, name: str, default: _Number, kind: type[_Number]) -> _Number:
+        """A number within the setting's range in `NUMBER_RANGES`: ASCII digits, never nan or inf."""
+        low, high = NUMBER_RANGES[name]
+        allowed = f"from {low:g} to {high:g}"
         value = self.text(name)
         if value is None:
             return kind(default)
+        whole = kind is int
+        if not (_WHOLE_NUMBER if whole else _DECIMAL_NUMBER).fullmatch(value):
+            raise ConfigError(f"{name} must be a {'whole ' if whole else ''}number {allowed}, got {value!r}.")
         try:
             number = kind(value)
-        except ValueError:
-            raise ConfigError(
-                f"{name} must be a {'whole ' if kind is int else ''}number, got {value!r}."
-            ) from None
-        if number < minimum:
-            raise ConfigError(f"{name} must be at least {minimum}, got {value!r}.")
+        except ValueError:  # more digits than int() reads
+            raise ConfigError(f"{name} must be {allowed}, got {value[:40]!r}...") from None
+        if not (math.isfinite(number) and low <= number <= high):
+            raise ConfigError(f"{name} must be {allowed}, got {value!r}.")
         return number
 
 
 def _parse_snowflake(name: str, value: str) -> int:
-    if not value.isdigit():
-        raise ConfigError(f"{name} must be a Discord id (digits only), got {value!r}.")
+    # Not str.isdigit: it accepts "²" and other digits that int() then refuses or misreads.
+    if not _SNOWFLAKE.fullmatch(value) or not 0 < int(value) <= _LARGEST_SNOWFLAKE:
+        raise ConfigError(
+            f"{name} must be a Discord id (ASCII digits, from 1 to {_LARGEST_SNOWFLAKE}), got {value!r}."
+        )
     return int(value)
