@@ -24,6 +24,7 @@ class NoticeKind(enum.Enum):
     PAUSED = "paused"  # a maintenance window starts
     RESUMED = "resumed"  # a maintenance window ends
     TEST = "test"  # `/alerts test`
+    STATE_STORE = "state_store"  # the bot's state store fails (red), was reset (amber), works again (green)
 
 
 _MENTIONING = frozenset((NoticeKind.OPENED, NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.TEST))

@@ -8,9 +8,11 @@ twice after the restart.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.alerts.engine_state import EngineState
@@ -20,6 +22,7 @@ from bot.state import StateStore, read_value, write_value
 from bot.status import Status
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 ENGINE_KEY = "alerts.engine"
 # Delivered notices are kept this long: the Download button of a log summary reads its entries here.
@@ -52,33 +55,60 @@ class AlertStore:
 
     def __init__(self, state: StateStore) -> None:
         self._state = state
-        self._ready = False
+        self._ready_on: sqlite3.Connection | None = None  # a fresh file after a set-aside has no tables
+
+    @property
+    def path(self) -> Path:
+        return self._state.path
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` in one transaction; a stored value of the wrong shape fails as StateUnavailable."""
+
         def in_transaction(connection: sqlite3.Connection) -> T:
-            if not self._ready:
+            if self._ready_on is not connection:
                 connection.executescript(_SCHEMA)
-                self._ready = True
-            return work(connection)
+                self._ready_on = connection
+            try:
+                return work(connection)
+            except (KeyError, TypeError, AttributeError) as error:
+                raise ValueError(
+                    f"a stored value has the wrong shape ({type(error).__name__}: {error})"
+                ) from error
 
         return await self._state.run(in_transaction)
 
+    async def set_aside(self) -> Path | None:
+        """Move a corrupt state file aside (see `StateStore.set_aside`); where it went."""
+        return await self._state.set_aside()
+
     async def load_engine(self) -> EngineState:
         """The engine's state as last saved (a fresh one before the first round)."""
-        return EngineState.from_dict(await self._run(lambda c: read_value(c, ENGINE_KEY)))
+        return await self._run(lambda c: EngineState.from_dict(read_value(c, ENGINE_KEY)))
 
     async def read(self, key: str) -> Any:
         return await self._run(lambda c: read_value(c, key))
 
     async def save(
-        self, engine: EngineState, notices: Sequence[Notice], values: Mapping[str, Any] | None = None
+        self,
+        engine: EngineState,
+        notices: Sequence[Notice],
+        values: Mapping[str, Any] | None = None,
+        *,
+        delivered: Sequence[tuple[Notice, datetime]] = (),
     ) -> list[Notice]:
-        """Persist a round: the engine, extra ``values`` by key, the notices (returned with their ids)."""
+        """Persist a round: the engine, extra ``values`` by key, the notices (returned with their ids).
+
+        ``delivered``: notices posted while the store failed, with when; kept as delivered (their
+        incidents enter the history), before the round's ``notices``.
+        """
 
         def work(connection: sqlite3.Connection) -> list[Notice]:
             write_value(connection, ENGINE_KEY, engine.to_dict())
             for key, value in (values or {}).items():
                 write_value(connection, key, value)
+            for notice, at in delivered:
+                _enqueue(connection, notice, delivered_at=at)
+                _record_incident(connection, notice)
             stored = []
             for notice in notices:
                 stored.append(_enqueue(connection, notice))
@@ -94,7 +124,9 @@ class AlertStore:
             rows = connection.execute(
                 "SELECT id, notice FROM alert_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?", (limit,)
             ).fetchall()
-            return [Notice.from_dict(_json(text), notice_id) for notice_id, text in rows]
+            return [
+                notice for notice_id, text in rows if (notice := _pending_notice(connection, notice_id, text))
+            ]
 
         return await self._run(work)
 
@@ -153,10 +185,26 @@ class AlertStore:
         await self._run(work)
 
 
-def _enqueue(connection: sqlite3.Connection, notice: Notice) -> Notice:
+def _pending_notice(connection: sqlite3.Connection, notice_id: int, text: str) -> Notice | None:
+    """The queued notice; one that does not decode is dropped with a log line, or it would block the rest."""
+    try:
+        return Notice.from_dict(_json(text), notice_id)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        log.error(
+            "alert %d in the outbox cannot be read (%s: %s): dropped", notice_id, type(error).__name__, error
+        )
+        connection.execute(
+            "UPDATE alert_outbox SET delivered_at = ? WHERE id = ?", (_iso(datetime.now(UTC)), notice_id)
+        )
+        return None
+
+
+def _enqueue(
+    connection: sqlite3.Connection, notice: Notice, *, delivered_at: datetime | None = None
+) -> Notice:
     cursor = connection.execute(
-        "INSERT INTO alert_outbox (happened_at, notice) VALUES (?, ?)",
-        (_iso(notice.at), _dumps(notice.to_dict())),
+        "INSERT INTO alert_outbox (happened_at, notice, delivered_at) VALUES (?, ?, ?)",
+        (_iso(notice.at), _dumps(notice.to_dict()), _iso(delivered_at)),
     )
     return notice.with_id(int(cursor.lastrowid or 0))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from bot.services.probe import HttpProbe
 from bot.services.result import CheckResult, Outcome
 from bot.services.service import ServiceModule
 from bot.state import StateStore
+from bot.state_errors import StateUnavailable
 from bot.status import Status
 
 __all__ = ["SERVICES", "CheckResult", "CheckRunner", "UnknownService"]
@@ -197,5 +197,5 @@ class CheckRunner:
     async def _record(self, result: CheckResult) -> None:
         try:
             await self._state.put(STATE_KEY_PREFIX + result.service, result.to_dict())
-        except (sqlite3.Error, OSError) as error:
-            log.warning("could not record the %s result: %s", result.display_name, error)
+        except StateUnavailable as error:
+            log.warning("could not record the %s result: %s", result.display_name, error.reason)
