@@ -94,6 +94,7 @@ class CheckRunner:
         self._redactor = redactor
         self._anidb = AniDBGuard(state, anidb_spacing, clock)
         self._in_flight: dict[str, asyncio.Task[CheckResult]] = {}
+        self._recording_fails = False  # logged once per outage of the state store
         # 3 s with the default 10 s timeout; a third of shorter timeouts.
         self.slow_after_seconds = min(SLOW_AFTER_SECONDS, settings.http_timeout_seconds / 3)
 
@@ -198,4 +199,8 @@ class CheckRunner:
         try:
             await self._state.put(STATE_KEY_PREFIX + result.service, result.to_dict())
         except StateUnavailable as error:
-            log.warning("could not record the %s result: %s", result.display_name, error.reason)
+            if not self._recording_fails:
+                log.warning("check results are not recorded (logged once until they are): %s", error)
+            self._recording_fails = True
+        else:
+            self._recording_fails = False

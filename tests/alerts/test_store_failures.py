@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +20,36 @@ from bot.state import StateStore
 from bot.status import Status
 from tests.alerts.conftest import Channel, Clock
 from tests.alerts.monitor_support import Switch, monitor, rounds
+from tests.cli.process import REPO_ROOT
 from tests.support import broken_state
+
+# A monitor in a process of its own (whose file writes fail as on a full disk): three rounds over
+# a failing target, then what reached the channel, as JSON.
+FULL_DISK_MONITOR = """
+import asyncio, json, sys
+from pathlib import Path
+from bot.alerts.engine import AlertPolicy
+from bot.alerts.monitor import Monitor
+from bot.alerts.store import AlertStore
+from bot.state import StateStore
+from bot.status import Status
+from tests.alerts.monitor_support import Switch
+
+async def main():
+    posted = []
+    async def deliver(notice, late):
+        posted.append({"kind": notice.kind.value, "status": notice.status.value, "detail": notice.detail})
+    state = StateStore(Path(sys.argv[1]))
+    policy = AlertPolicy(failure_threshold=2, success_threshold=1)
+    target = Switch(status=Status.FAILED)
+    monitor = Monitor(targets=[target], policy=policy, store=AlertStore(state), deliver=deliver, interval=300)
+    for _ in range(3):
+        await monitor.run_round()
+    await state.close()
+    print(json.dumps(posted))
+
+asyncio.run(main())
+"""
 
 
 @pytest.fixture
@@ -168,3 +201,36 @@ async def test_a_channel_down_while_the_store_fails_loses_nothing_once_both_work
     assert sqlite3.connect(state.path).execute(query).fetchone() == (3, 3)
     assert len(channel.notices) == 3
     await state.close()
+
+
+async def test_a_read_only_folder_keeps_the_monitor_alerting(
+    data_dir: Path, channel: Channel, clock: Clock
+) -> None:
+    broken_state.read_only_file(data_dir)
+    state = StateStore(data_dir / broken_state.STATE_FILE)
+    mon = monitor(AlertStore(state), channel, clock, Switch(status=Status.FAILED))
+    with broken_state.immutable(data_dir):  # no journal can be created beside the file
+        await rounds(mon, clock, 3)
+
+    [told] = store_notices(channel)
+    assert told.status is Status.FAILED and "writable" in (told.hint or "")
+    assert (NoticeKind.OPENED, Status.FAILED) in kinds(channel)
+    await state.close()
+
+
+def test_on_a_full_disk_the_monitor_still_alerts_and_says_what_to_free(data_dir: Path) -> None:
+    limit = broken_state.full_disk_limit(data_dir)
+
+    finished = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_MONITOR, str(data_dir / broken_state.STATE_FILE)],
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    posted = json.loads(finished.stdout)
+    assert [(p["kind"], p["status"]) for p in posted] == [("state_store", "failed"), ("opened", "failed")]
+    assert "is the disk full" in posted[0]["detail"]

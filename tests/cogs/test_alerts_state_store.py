@@ -67,3 +67,21 @@ async def test_a_read_only_store_is_said_once_alerts_go_on_and_the_repair_is_ann
     failing = fake_discord.channel_messages(fake_discord.alert_channel_id)[0].embeds[0]
     assert "read-only" in failing["description"] and "writable" in str(failing["fields"])
     assert status.original is not None and "OMDb" in str(status.original.embeds[0])
+
+
+async def test_a_store_that_cannot_be_opened_alerts_and_history_says_what_to_fix(
+    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
+) -> None:
+    broken_state.folder_instead_of_file(tmp_path)
+    fakes.mdblist.set_mode("bad_key")
+    async with running_bot(
+        fake_discord, environment(fake_discord, tmp_path, fakes), monitor_interval=HOUR
+    ) as bot:
+        await rounds(bot, 2)
+        history = await fake_discord.slash("alerts", "history", user=fake_discord.admin_user)
+        await history.wait_done()
+
+    assert titles(fake_discord) == ["🗄️ The bot's state store is failing", "🔴 MDBList is down"]
+    answers = [m.content or "" for m in [history.original, *history.followups] if m is not None]
+    [error] = {text for text in answers if text.startswith("❌")}  # the same answer, wherever it lands
+    assert "state.sqlite3 cannot be used: that path is a folder" in error and "→ move the folder" in error
