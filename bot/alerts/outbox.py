@@ -85,6 +85,10 @@ class Outbox:
             )
             del self._unsaved[:dropped]
 
+    def store_replaced(self) -> None:
+        """A fresh file replaced the store: ids remembered from the old one mean other notices now."""
+        self._unmarked.clear()
+
     async def save(self, save: SaveNotices, notices: Sequence[Notice]) -> StateUnavailable | None:
         """Store ``notices`` behind those the store could not take before; the store's problem, if any.
 

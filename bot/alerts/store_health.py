@@ -87,6 +87,7 @@ class StoreHealth:
                 problem = other
             else:
                 if moved is not None:
+                    self._outbox.store_replaced()
                     self.problem = None
                     return [self._reset(moved)], True
         told = []
