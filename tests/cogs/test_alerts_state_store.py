@@ -85,3 +85,26 @@ async def test_a_store_that_cannot_be_opened_alerts_and_history_says_what_to_fix
     answers = [m.content or "" for m in [history.original, *history.followups] if m is not None]
     [error] = {text for text in answers if text.startswith("❌")}  # the same answer, wherever it lands
     assert "state.sqlite3 cannot be used: that path is a folder" in error and "→ move the folder" in error
+
+
+async def test_download_of_a_log_summary_says_what_is_wrong_when_the_store_broke_since(
+    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
+) -> None:
+    log = tmp_path / "aphrodite-v2.log"
+    log.write_text("2026-11-30 02:00:00 [INFO] app.main:1: started\n")
+    async with running_bot(
+        fake_discord, environment(fake_discord, tmp_path, fakes), monitor_interval=HOUR
+    ) as bot:
+        await rounds(bot, 1)
+        with log.open("a") as handle:
+            handle.write("2026-11-30 03:00:00 [ERROR] app.db:12: query failed\n")
+        await rounds(bot, 1)
+        [summary] = fake_discord.channel_messages(fake_discord.alert_channel_id)
+        broken_state.corrupt_bytes(tmp_path)  # under the running bot
+        [(custom_id, _, _)] = summary.buttons()
+        click = await fake_discord.click(summary, custom_id, user=fake_discord.admin_user)
+        await click.wait_done()
+
+    answers = {m.content or "" for m in [click.original, *click.followups] if m is not None}
+    [error] = [text for text in answers if text.startswith("❌")]
+    assert "not a valid SQLite database" in error and "→ the bot's monitor moves it aside" in error
