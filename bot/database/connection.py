@@ -171,6 +171,9 @@ class Database:
             return f"database {parts.database!r} does not exist on {where}"
         if isinstance(error, asyncpg.CannotConnectNowError):
             return f"{where} is starting up or shutting down"
+        if isinstance(error, asyncpg.UndefinedObjectError | asyncpg.InvalidParameterValueError):
+            # At connect, only the server settings of DATABASE_URL's query can be unknown or wrong.
+            return f"{where} refused a setting from DATABASE_URL: {self.redactor(str(error))}"
         if isinstance(error, asyncpg.TooManyConnectionsError):
             return f"{where} has too many connections"
         if isinstance(error, (asyncpg.ConnectionDoesNotExistError, ConnectionResetError)):

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from bot.config import Secret
-from bot.database.connection import Database
+from bot.database.connection import Database, DatabaseUnavailable
 from bot.database.driver_options import driver_options
 from bot.database.dsn import parse_dsn
 from bot.redact import Redactor
@@ -76,3 +76,21 @@ def test_unknown_parameters_join_the_options_for_pg_dump() -> None:
     parts = parse_dsn(Secret("postgresql://h/db?options=-c%20jit%3Doff&lock_timeout=1s&search_path=a%20b"))
 
     assert parts.environment()["PGOPTIONS"] == r"-c jit=off -c lock_timeout=1s -c search_path=a\ b"
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [("no_such_setting=1", "no_such_setting"), ("statement_timeout=soon", "statement_timeout")],
+)
+async def test_a_server_setting_the_server_refuses_is_named_as_coming_from_database_url(
+    aphrodite_db, query: str, says: str
+) -> None:
+    database = Database(Secret(f"{aphrodite_db.dsn}?{query}"), timeout=5, redactor=Redactor())
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            async with database.connection() as connection:
+                await connection.fetchval("SELECT 1")
+    finally:
+        await database.close()
+
+    assert "refused a setting from DATABASE_URL" in raised.value.reason and says in raised.value.reason
