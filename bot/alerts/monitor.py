@@ -184,14 +184,14 @@ class Monitor:
 
     async def overview(self) -> MonitorOverview:
         await self._load()
-        problems = (self.outbox.failing, self.store_health.problem)
         return overview(
             self.engine.state,
             enabled=self.enabled,
             interval_seconds=self.interval,
             pending_notices=await self.store_health.pending_count(),
-            delivery_problem=" · ".join(str(problem) for problem in problems if problem) or None,
+            delivery_problem=None if self.outbox.failing is None else str(self.outbox.failing),
             now=self._clock(),
+            store_problem=self.store_health.problem_words,
         )
 
     async def history(self, target: str | None, days: int) -> IncidentHistory:

@@ -39,6 +39,11 @@ class StoreHealth:
         self._clock = clock
         self.problem: StateUnavailable | None = None
 
+    @property
+    def problem_words(self) -> str | None:
+        """What is wrong with the store now, for `/alerts status`; None while it works."""
+        return None if self.problem is None else str(self.problem)
+
     async def save(
         self, engine: EngineState, notices: Sequence[Notice], values: Mapping[str, Any] | None = None
     ) -> None:

@@ -85,7 +85,7 @@ async def test_a_store_that_cannot_be_opened_still_alerts_and_says_once_what_to_
     assert told.status is Status.FAILED and says in told.detail and told.hint
     assert (NoticeKind.OPENED, Status.FAILED) in kinds(channel)
     assert failing.calls == 4
-    assert says in str((await mon.overview()).delivery_problem)
+    assert says in str((await mon.overview()).store_problem)
     await state.close()
 
 

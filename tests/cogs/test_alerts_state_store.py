@@ -67,6 +67,10 @@ async def test_a_read_only_store_is_said_once_alerts_go_on_and_the_repair_is_ann
     failing = fake_discord.channel_messages(fake_discord.alert_channel_id)[0].embeds[0]
     assert "read-only" in failing["description"] and "writable" in str(failing["fields"])
     assert status.original is not None and "OMDb" in str(status.original.embeds[0])
+    assert (
+        "🗄️" in status.original.embeds[0]["description"]
+        and "read-only" in status.original.embeds[0]["description"]
+    )
 
 
 async def test_a_store_that_cannot_be_opened_alerts_and_history_says_what_to_fix(
