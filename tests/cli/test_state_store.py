@@ -38,7 +38,11 @@ def works_without(break_it: Callable[[Path], Path]) -> list[tuple[str, ...]]:
 
 
 def run_cli(
-    tmp_path: Path, data_dir: Path, *argv: str, limit: Callable[[], None] | None = None
+    tmp_path: Path,
+    data_dir: Path,
+    *argv: str,
+    limit: Callable[[], None] | None = None,
+    **settings: str,
 ) -> subprocess.CompletedProcess[str]:
     log = tmp_path / "aphrodite-v2.log"
     log.write_text("2026-12-01 10:00:00 [ERROR] app.main:1: boom\n")
@@ -48,6 +52,7 @@ def run_cli(
         "DATA_DIR": str(data_dir),
         "BACKUP_DIR": str(tmp_path / "backups"),
         "APHRODITE_LOG_FILE": str(log),
+        **settings,
     }
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],
@@ -121,3 +126,17 @@ def test_a_read_only_store_still_shows_the_status(tmp_path: Path) -> None:
 
     assert_no_traceback(result)
     assert result.returncode == 3 and result.stdout.startswith("Monitor off")
+
+
+def test_db_integrity_runs_and_keeps_its_report_when_the_store_cannot_hold_it(
+    aphrodite_db, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    broken_state.data_dir_is_a_file(data_dir)
+
+    result = run_cli(tmp_path, data_dir, "db", "integrity", "--json", DATABASE_URL=aphrodite_db.dsn)
+
+    assert_no_traceback(result)
+    report = json.loads(result.stdout)
+    assert result.returncode in (0, 1) and report["overall"] in ("ok", "degraded")
+    assert "not kept for /db status" in result.stderr
