@@ -52,7 +52,11 @@ class StateStore:
         return self._connection
 
     def _get(self, key: str) -> Any:
-        return read_value(self._connect(), key)
+        try:
+            return read_value(self._connect(), key)
+        except ValueError as error:  # a cache's value: the next put replaces it
+            log.warning("the state store %s holds an unreadable %r (%s): ignored", self.path, key, error)
+            return None
 
     def _put(self, key: str, value: Any) -> None:
         connection = self._connect()
@@ -94,7 +98,7 @@ class StateStore:
                 raise
 
     async def get(self, key: str, default: Any = None) -> Any:
-        """The stored value, or ``default`` when the key was never written."""
+        """The stored value, or ``default`` when the key was never written or holds no JSON (logged)."""
         value = await self._in_thread(self._get, key)
         return default if value is None else value
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.state import StateStore
+from bot.state import StateStore, read_value
 from bot.state_errors import StateUnavailable
 from tests.support import broken_state
 
@@ -35,13 +35,25 @@ async def test_a_broken_file_is_refused_with_the_reason_and_a_fix(
     await store.close()
 
 
-async def test_a_value_that_is_not_json_is_refused_and_the_rest_still_reads(tmp_path: Path) -> None:
+async def test_a_value_that_is_not_json_reads_as_unset_with_a_warning_until_written_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = broken_state.bad_json_row(tmp_path / "data", key="services.tmdb")
+    store = StateStore(path)
+
+    assert await store.get("services.tmdb", {}) == {}
+    assert "unreadable 'services.tmdb'" in caplog.text
+    assert await store.get("filler.0") == "x" * 900
+    await store.put("services.tmdb", {"fresh": 1})
+    assert await store.get("services.tmdb") == {"fresh": 1}
+    await store.close()
+
+
+async def test_a_value_that_is_not_json_in_a_transaction_is_refused_saying_so(tmp_path: Path) -> None:
     store = StateStore(broken_state.bad_json_row(tmp_path / "data"))
 
     with pytest.raises(StateUnavailable, match="holds a value the bot cannot read"):
-        await store.get("alerts.engine")
-
-    assert await store.get("filler.0") == "x" * 900
+        await store.run(lambda connection: read_value(connection, "alerts.engine"))
     await store.close()
 
 
