@@ -27,7 +27,6 @@ from bot.alerts.target_check import TargetCheck
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, PersistentTarget, ServicesTarget, Target
 from bot.errors import OpsError
 from bot.runtime import Runtime
-from bot.state_errors import StateUnavailable
 from bot.status import Status
 
 log = logging.getLogger(__name__)
@@ -211,17 +210,11 @@ class Monitor:
         return notices
 
     async def _load(self) -> None:
-        """Take up the saved state once; what cannot be read starts fresh (the channel is told)."""
         async with self._load_lock:
             if self._loaded:
                 return
-            try:
-                self.engine.state = await self.store.load_engine()
-                for target in self.targets:
-                    if isinstance(target, PersistentTarget):
-                        target.restore(await self.store.read(target.state_key))
-            except StateUnavailable as problem:
-                await self.store_health.load_failed(problem)
+            persistent = [target for target in self.targets if isinstance(target, PersistentTarget)]
+            self.engine.state = await self.store_health.load(persistent)
             self._loaded = True
 
     async def _run_round(self, targets: Sequence[Target], *, confirmed: bool = False) -> list[TargetResult]:

@@ -16,6 +16,7 @@ from bot.alerts.engine_state import EngineState
 from bot.alerts.notices import Notice, NoticeKind
 from bot.alerts.outbox import Outbox
 from bot.alerts.store import AlertStore
+from bot.alerts.targets import PersistentTarget
 from bot.state_errors import StateUnavailable
 from bot.status import Status
 
@@ -61,10 +62,17 @@ class StoreHealth:
         if problem is None:
             self._outbox.keep(self._worked())
 
-    async def load_failed(self, problem: StateUnavailable) -> None:
-        """The saved state could not be read: the monitor starts from a fresh one (the channel is told)."""
-        told, _ = await self._failed(problem, _FRESH)
-        self._outbox.keep(told)
+    async def load(self, targets: Sequence[PersistentTarget]) -> EngineState:
+        """The engine's saved state, ``targets`` restored; what cannot be read starts fresh (told once)."""
+        engine = EngineState()
+        try:
+            engine = await self._store.load_engine()
+            for target in targets:
+                target.restore(await self._store.read(target.state_key))
+        except StateUnavailable as problem:
+            told, _ = await self._failed(problem, _FRESH)
+            self._outbox.keep(told)
+        return engine
 
     async def pending_count(self) -> int:
         """Notices waiting to be posted, in the store and in memory."""
