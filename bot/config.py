@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -19,11 +20,32 @@ BACKUP_CODECS: tuple[BackupCodec, ...] = ("gzip", "zstd")
 # RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
 _HOST_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
+# Every numeric setting's allowed range (inclusive): past these a value is a typo, and it would
+# overflow a date, a timeout or a sleep somewhere far from here.
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "BACKUP_KEEP": (1, 10_000),
+    "BACKUP_SCHEDULE_HOURS": (0, 8_760),
+    "CHECK_INTERVAL_SECONDS": (10, 86_400),
+    "ALERT_FAILURE_THRESHOLD": (1, 100),
+    "ALERT_SUCCESS_THRESHOLD": (1, 100),
+    "ALERT_REMINDER_HOURS": (0, 8_760),
+    "ALERT_ESCALATE_MINUTES": (0, 10_080),
+    "HISTORY_DAYS": (1, 3_650),
+    "LOG_SEARCH_TIMEOUT_SECONDS": (1, 3_600),
+    "HTTP_TIMEOUT_SECONDS": (0.1, 300),
+    "METRICS_PORT": (0, 65_535),
+}
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SNOWFLAKE = re.compile(r"[0-9]{1,20}")
+_LARGEST_SNOWFLAKE = 2**64 - 1
+
 
 class ConfigError(OpsError):
     """A setting is present but invalid; the message names the variable."""
 
     exit_code = 3  # the CLI contract's "not configured"
+    hint = "fix it in .env or the environment; .env.example explains every setting"
 
 
 class Secret:
@@ -144,17 +166,17 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         aphrodite_log_file=env.path("APHRODITE_LOG_FILE", "/app/logs/aphrodite-v2.log"),
         backup_dir=env.path("BACKUP_DIR", "./data/backups"),
         backup_compression=env.backup_codec("BACKUP_COMPRESSION"),
-        backup_keep=env.number("BACKUP_KEEP", 10, int, minimum=1),
-        backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float, minimum=0),
-        check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float, minimum=10),
-        alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int, minimum=1),
-        alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int, minimum=1),
-        alert_reminder_hours=env.number("ALERT_REMINDER_HOURS", 6, float, minimum=0),
-        alert_escalate_minutes=env.number("ALERT_ESCALATE_MINUTES", 0, float, minimum=0),
+        backup_keep=env.number("BACKUP_KEEP", 10, int),
+        backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float),
+        check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float),
+        alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int),
+        alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int),
+        alert_reminder_hours=env.number("ALERT_REMINDER_HOURS", 6, float),
+        alert_escalate_minutes=env.number("ALERT_ESCALATE_MINUTES", 0, float),
         alert_escalation_role_id=env.snowflake("ALERT_ESCALATION_ROLE_ID"),
-        history_days=env.number("HISTORY_DAYS", 90, int, minimum=1),
-        log_search_timeout_seconds=env.number("LOG_SEARCH_TIMEOUT_SECONDS", 30, float, minimum=1),
-        http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float, minimum=0.1),
+        history_days=env.number("HISTORY_DAYS", 90, int),
+        log_search_timeout_seconds=env.number("LOG_SEARCH_TIMEOUT_SECONDS", 30, float),
+        http_timeout_seconds=env.number("HTTP_TIMEOUT_SECONDS", 10, float),
         data_dir=env.path("DATA_DIR", "./data"),
         metrics_port=env.port("METRICS_PORT"),
         metrics_bind=env.host("METRICS_BIND") or "127.0.0.1",
@@ -206,25 +228,31 @@ class _Env:
         value = self.text(name)
         if value is None:
             return None
-        parts = urlsplit(value)
+        example = "an http(s) URL such as https://example.org"
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises on a port that is not a number or out of range
+        except ValueError as error:
+            raise ConfigError(f"{name} must be {example}, got {value!r} ({error}).") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{name} must be an http(s) URL such as https://example.org, got {value!r}.")
+            raise ConfigError(f"{name} must be {example}, got {value!r}.")
         return value
 
     def database_url(self, name: str) -> Secret | None:
         value = self.text(name)
         if value is None:
             return None
-        parts = urlsplit(value)
+        shape = "postgresql://user:password@host:5432/database (scheme postgresql, with a database name)"
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # the message would quote the URL, password and all
+            raise ConfigError(f"{name} does not parse as a URL: it must look like {shape}.") from None
         if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
-            raise ConfigError(
-                f"{name} must look like postgresql://user:password@host:5432/database "
-                "(scheme postgresql, with a database name)."
-            )
+            raise ConfigError(f"{name} must look like {shape}.")
         try:
             parts.port  # noqa: B018 - raises on a non-numeric port
         except ValueError:
-            raise ConfigError(f"{name} has a port that is not a number.") from None
+            raise ConfigError(f"{name} has a port that is not a number from 1 to 65535.") from None
         return Secret(value)
 
     def backup_codec(self, name: str) -> BackupCodec:
@@ -238,11 +266,8 @@ class _Env:
         return value
 
     def port(self, name: str) -> int:
-        """A TCP port, 0 meaning off."""
-        port = self.number(name, 0, int, minimum=0)
-        if port > 65535:
-            raise ConfigError(f"{name} must be a port from 1 to 65535 (0: off), got {port}.")
-        return port
+        """A TCP port, 0 meaning off (its range is in NUMBER_RANGES)."""
+        return self.number(name, 0, int)
 
     def host(self, name: str) -> str | None:
         """An IP address (v4 or v6) or a host name to listen on."""
@@ -261,22 +286,29 @@ class _Env:
     def path(self, name: str, default: str) -> Path:
         return Path(self.text(name) or default)
 
-    def number(self, name: str, default: _Number, kind: type[_Number], *, minimum: float) -> _Number:
+    def number(self, name: str, default: _Number, kind: type[_Number]) -> _Number:
+        """A number within the setting's range in `NUMBER_RANGES`: ASCII digits, never nan or inf."""
+        low, high = NUMBER_RANGES[name]
+        allowed = f"from {low:g} to {high:g}"
         value = self.text(name)
         if value is None:
             return kind(default)
+        whole = kind is int
+        if not (_WHOLE_NUMBER if whole else _DECIMAL_NUMBER).fullmatch(value):
+            raise ConfigError(f"{name} must be a {'whole ' if whole else ''}number {allowed}, got {value!r}.")
         try:
             number = kind(value)
-        except ValueError:
-            raise ConfigError(
-                f"{name} must be a {'whole ' if kind is int else ''}number, got {value!r}."
-            ) from None
-        if number < minimum:
-            raise ConfigError(f"{name} must be at least {minimum}, got {value!r}.")
+        except ValueError:  # more digits than int() reads
+            raise ConfigError(f"{name} must be {allowed}, got {value[:40]!r}...") from None
+        if not (math.isfinite(number) and low <= number <= high):
+            raise ConfigError(f"{name} must be {allowed}, got {value!r}.")
         return number
 
 
 def _parse_snowflake(name: str, value: str) -> int:
-    if not value.isdigit():
-        raise ConfigError(f"{name} must be a Discord id (digits only), got {value!r}.")
+    # Not str.isdigit: it accepts "²" and other digits that int() then refuses or misreads.
+    if not _SNOWFLAKE.fullmatch(value) or not 0 < int(value) <= _LARGEST_SNOWFLAKE:
+        raise ConfigError(
+            f"{name} must be a Discord id (ASCII digits, from 1 to {_LARGEST_SNOWFLAKE}), got {value!r}."
+        )
     return int(value)

@@ -23,7 +23,7 @@ def run_bot() -> int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error}\nhint: {error.hint}", file=sys.stderr)
         return 3
     if settings.discord_token is None:
         print(

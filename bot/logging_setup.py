@@ -22,19 +22,33 @@ class RedactingFormatter(logging.Formatter):
         return self._redact(super().format(record))
 
 
-def configure_logging(data_dir: Path, redactor: Redactor, level: int = logging.INFO) -> Path:
-    """Install console and file handlers on the root logger; returns the log file's path."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_file = data_dir / "aphrodite-ops.log"
+def configure_logging(data_dir: Path, redactor: Redactor, level: int = logging.INFO) -> Path | None:
+    """Install console and file handlers on the root logger; returns the log file's path.
+
+    None when DATA_DIR cannot hold the file (DATA_DIR a file, read-only, a full disk): the bot
+    still starts, logging to the console, so its monitor can say in Discord what is wrong.
+    """
     formatter = RedactingFormatter(redactor)
-    console = logging.StreamHandler()
-    file = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8"
-    )
     root = logging.getLogger()
-    for handler in (console, file):
-        handler.setFormatter(formatter)
-        root.addHandler(handler)
+    console = logging.StreamHandler()
+    console.setFormatter(formatter)
+    root.addHandler(console)
     root.setLevel(level)
     logging.getLogger("discord").setLevel(logging.INFO)
+    log_file = data_dir / "aphrodite-ops.log"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        file = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8"
+        )
+    except OSError as error:
+        logging.getLogger("aphrodite_ops").warning(
+            "the bot's log file %s cannot be written (%s): logging to the console only; "
+            "fix DATA_DIR (a writable folder)",
+            log_file,
+            error.strerror or error,
+        )
+        return None
+    file.setFormatter(formatter)
+    root.addHandler(file)
     return log_file

@@ -1,15 +1,26 @@
-"""The bot's own small store: a SQLite file in DATA_DIR holding JSON values by key."""
+"""The bot's own small store: a SQLite file in DATA_DIR holding JSON values by key.
+
+Every failure (the file corrupt, read-only, on a full disk, DATA_DIR a file, a value that is not
+JSON) is raised as `StateUnavailable`, saying why and what to fix; the next call tries again.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.state_errors import CORRUPT_SUFFIX, state_unavailable
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+_COMPANIONS = ("-journal", "-wal", "-shm")  # SQLite's files beside the database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
@@ -41,7 +52,11 @@ class StateStore:
         return self._connection
 
     def _get(self, key: str) -> Any:
-        return read_value(self._connect(), key)
+        try:
+            return read_value(self._connect(), key)
+        except ValueError as error:  # a cache's value: the next put replaces it
+            log.warning("the state store %s holds an unreadable %r (%s): ignored", self.path, key, error)
+            return None
 
     def _put(self, key: str, value: Any) -> None:
         connection = self._connect()
@@ -53,19 +68,29 @@ class StateStore:
         try:
             result = work(connection)
         except BaseException:
-            connection.rollback()
+            with contextlib.suppress(sqlite3.Error):
+                connection.rollback()
             raise
         connection.commit()
         return result
 
+    def _guarded(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)``; a failure closes the connection (the next call reopens) and says why."""
+        try:
+            return work(*args)
+        except (sqlite3.Error, OSError, ValueError) as error:
+            with contextlib.suppress(sqlite3.Error):
+                self._close()
+            raise state_unavailable(self.path, error) from error
+
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
-        """``work(*args)`` in a worker thread, one at a time.
+        """``work(*args)`` in a worker thread, one at a time, its failures as StateUnavailable.
 
         A cancelled caller keeps the lock until the thread is done: the thread cannot be stopped,
         and closing the connection under it would crash the process.
         """
         async with self._lock:
-            task = asyncio.ensure_future(asyncio.to_thread(work, *args))
+            task = asyncio.ensure_future(asyncio.to_thread(self._guarded, work, *args))
             try:
                 return await asyncio.shield(task)
             except asyncio.CancelledError:
@@ -73,7 +98,7 @@ class StateStore:
                 raise
 
     async def get(self, key: str, default: Any = None) -> Any:
-        """The stored value, or ``default`` when the key was never written."""
+        """The stored value, or ``default`` when the key was never written or holds no JSON (logged)."""
         value = await self._in_thread(self._get, key)
         return default if value is None else value
 
@@ -90,13 +115,54 @@ class StateStore:
         """
         return await self._in_thread(self._transaction, work)
 
+    async def set_aside(self) -> Path | None:
+        """Move a corrupt file to ``state.sqlite3.corrupt-<UTC time>``, so the next use starts afresh.
+
+        The user's file is kept, never deleted; None (nothing moved) when it reads well again.
+        """
+        return await self._in_thread(self._set_aside)
+
+    def _set_aside(self) -> Path | None:
+        self._close()
+        if not _corrupt(self.path):
+            return None
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}{CORRUPT_SUFFIX}{stamp}")
+        for number in range(2, 100):
+            if not any(Path(f"{target}{suffix}").exists() for suffix in ("", *_COMPANIONS)):
+                break
+            target = self.path.with_name(f"{self.path.name}{CORRUPT_SUFFIX}{stamp}-{number}")
+        for suffix in _COMPANIONS:  # a journal replayed into a fresh file would corrupt it again
+            companion = Path(f"{self.path}{suffix}")
+            if companion.exists():
+                companion.rename(f"{target}{suffix}")
+        self.path.rename(target)
+        log.warning(
+            "the state store %s was corrupt: moved aside to %s, starting a fresh one", self.path, target
+        )
+        return target
+
     async def close(self) -> None:
         await self._in_thread(self._close)
 
     def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+
+def _corrupt(path: Path) -> bool:
+    """Whether ``path`` is a file SQLite cannot read as a database (checked afresh, read-only)."""
+    if not path.is_file():
+        return False
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return bool(connection.execute("PRAGMA quick_check").fetchone() != ("ok",))
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        return getattr(error, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 def read_value(connection: sqlite3.Connection, key: str) -> Any:

@@ -20,9 +20,11 @@ import discord
 from bot.alerts.log_watch import DOWNLOAD_CHARS
 from bot.alerts.notices import Notice
 from bot.alerts.outbox import DeliveryFailed, NoticeRejected
+from bot.errors import OpsError
 from bot.units import human_bytes
 from cogs.access import admins_only
 from cogs.alert_resolution import AlertResolution
+from cogs.errors import send_error
 from cogs.incident_buttons import incident_view
 from cogs.ui.alert_embeds import AlertMessage, alert_message
 from cogs.ui.bot_of import bot_of
@@ -123,7 +125,11 @@ class LogDownloadButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        notice = await bot.monitor.store.notice(self.notice_id)
+        try:
+            notice = await bot.monitor.store.notice(self.notice_id)
+        except OpsError as error:  # the state store fails: say why, as every command does
+            await send_error(interaction, error, bot.runtime.redactor)
+            return
         if notice is None or notice.log_errors is None:
             await interaction.response.send_message(
                 "These entries are no longer kept (summaries are kept 7 days): use /logs download.",

@@ -26,6 +26,8 @@ def describe_for_user(error: BaseException, redactor: Redactor) -> str:
         error = error.original
     if isinstance(error, OpsError):
         hint = f"\n→ /{error.command_hint}" if error.command_hint else ""
+        if not hint and error.hint:
+            hint = f"\n→ {redactor(error.hint)}"
         return f"❌ {redactor(str(error))}{hint}"
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"⏳ Slow down: try again in {error.retry_after:.0f} s."

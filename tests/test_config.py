@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.config import ConfigError, Secret, load_settings
+from bot.config import NUMBER_RANGES, ConfigError, Secret, load_settings
 
 
 def test_defaults_follow_the_contract():
@@ -116,6 +116,26 @@ def test_metrics_bind_takes_an_address_or_a_host_name(bind: str) -> None:
     assert (settings.metrics_port, settings.metrics_bind) == (9108, bind)
 
 
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", "1e308", "1e400", "1_000", "١٠"])
+@pytest.mark.parametrize("name", ["HTTP_TIMEOUT_SECONDS", "CHECK_INTERVAL_SECONDS", "ALERT_REMINDER_HOURS"])
+def test_a_decimal_setting_refuses_non_finite_huge_or_non_ascii_values(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name} must be .*from .* to ") as raised:
+        load_settings({name: value}, dotenv=False)
+    assert raised.value.hint is not None and ".env" in raised.value.hint
+
+
+@pytest.mark.parametrize("value", ["1e23", "100000000000000000000000", "3651", "9" * 5000])
+def test_history_days_beyond_ten_years_names_the_variable_and_its_range(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"HISTORY_DAYS must be .*from 1 to 3650"):
+        load_settings({"HISTORY_DAYS": value}, dotenv=False)
+
+
+def test_every_numeric_setting_has_a_range_and_its_default_is_inside() -> None:
+    settings = load_settings({}, dotenv=False)
+    for name, (low, high) in NUMBER_RANGES.items():
+        assert low <= getattr(settings, name.lower()) <= high, name
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -130,3 +150,36 @@ def test_metrics_bind_takes_an_address_or_a_host_name(bind: str) -> None:
 def test_invalid_metrics_setting_names_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value}, dotenv=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("HISTORY_DAYS", "3650"), ("HTTP_TIMEOUT_SECONDS", "0.1"), ("CHECK_INTERVAL_SECONDS", "8.64e4")],
+)
+def test_the_ends_of_a_range_are_allowed(name: str, value: str) -> None:
+    assert getattr(load_settings({name: value}, dotenv=False), name.lower()) == float(value)
+
+
+@pytest.mark.parametrize("value", ["²", "12³", "١٢٣", "0", "18446744073709551616", "+5", " 5 5"])
+def test_a_discord_id_is_ascii_digits_within_64_bits(value: str) -> None:
+    with pytest.raises(ConfigError, match="ALERT_CHANNEL_ID must be a Discord id"):
+        load_settings({"ALERT_CHANNEL_ID": value}, dotenv=False)
+
+
+def test_the_largest_64_bit_discord_id_is_allowed() -> None:
+    assert load_settings({"ADMIN_ROLE_IDS": "18446744073709551615, 1"}, dotenv=False).admin_role_ids == {
+        2**64 - 1,
+        1,
+    }
+
+
+@pytest.mark.parametrize("value", ["http://[::1", "http://[::1]:99999", "https://host:port/x", "ftp://host"])
+def test_a_url_that_does_not_parse_names_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="JELLYFIN_URL must be an http"):
+        load_settings({"JELLYFIN_URL": value}, dotenv=False)
+
+
+def test_a_database_url_that_does_not_parse_names_the_variable_without_the_password() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL does not parse") as raised:
+        load_settings({"DATABASE_URL": "postgresql://u:pw-hidden-9@[::1/db"}, dotenv=False)
+    assert "pw-hidden-9" not in str(raised.value)

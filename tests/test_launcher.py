@@ -59,3 +59,10 @@ def test_settings_are_read_from_dotenv(tmp_path):
     result = run_bot(tmp_path, "check", "all")
     assert result.returncode == 3
     assert "ALERT_CHANNEL_ID" in result.stderr
+
+
+def test_a_setting_that_does_not_parse_stops_the_start_with_error_and_hint(tmp_path):
+    result = run_bot(tmp_path, DISCORD_TOKEN="x", JELLYFIN_URL="http://[::1")
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: JELLYFIN_URL must be an http(s) URL")
+    assert "\nhint: " in result.stderr and "Traceback" not in result.stderr

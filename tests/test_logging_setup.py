@@ -27,3 +27,20 @@ def test_secrets_never_reach_the_bots_log_file(tmp_path):
     assert "boom" in written and "RuntimeError" in written
     for secret in ("tok-SECRET-123", "abc999", "dbpass77"):
         assert secret not in written
+
+
+def test_a_data_dir_that_cannot_hold_the_log_file_leaves_the_console_and_says_so(tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    data_dir.write_text("a file where DATA_DIR should be\n")
+    root = logging.getLogger()
+    handlers_before = list(root.handlers)
+    try:
+        log_file = configure_logging(data_dir, Redactor())
+        logging.getLogger("aphrodite_ops.test").warning("still heard")
+    finally:
+        for handler in set(root.handlers) - set(handlers_before):
+            root.removeHandler(handler)
+            handler.close()
+    assert log_file is None
+    err = capsys.readouterr().err
+    assert "logging to the console only" in err and str(data_dir) in err and "still heard" in err

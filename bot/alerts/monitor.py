@@ -22,6 +22,7 @@ from bot.alerts.outbox import DELIVERY_TIMEOUT_SECONDS, Deliver, DeliveryFailed,
 from bot.alerts.overview import MonitorOverview, overview
 from bot.alerts.results import TargetResult
 from bot.alerts.store import AlertStore
+from bot.alerts.store_health import StoreHealth
 from bot.alerts.target_check import TargetCheck
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, PersistentTarget, ServicesTarget, Target
 from bot.errors import OpsError
@@ -73,6 +74,7 @@ class Monitor:
         self.store = store
         late_after = timedelta(seconds=max(interval, 60))
         self.outbox = Outbox(store, deliver, clock, late_after=late_after, timeout=delivery_timeout)
+        self.store_health = StoreHealth(store, self.outbox, clock)
         self._clock = clock
         self._check = TargetCheck(target_timeout)
         self._loaded = False
@@ -186,9 +188,10 @@ class Monitor:
             self.engine.state,
             enabled=self.enabled,
             interval_seconds=self.interval,
-            pending_notices=await self.store.pending_count(),
+            pending_notices=await self.store_health.pending_count(),
             delivery_problem=None if self.outbox.failing is None else str(self.outbox.failing),
             now=self._clock(),
+            store_problem=self.store_health.problem_words,
         )
 
     async def history(self, target: str | None, days: int) -> IncidentHistory:
@@ -206,7 +209,7 @@ class Monitor:
         await self._load()
         async with self._engine_lock:
             notices = decide()
-            await self.store.save(self.engine.state, notices)
+            await self.store_health.save(self.engine.state, notices)
         self._wake.set()  # the loop re-reads the window's end
         await self.outbox.flush()
         return notices
@@ -215,10 +218,8 @@ class Monitor:
         async with self._load_lock:
             if self._loaded:
                 return
-            self.engine.state = await self.store.load_engine()
-            for target in self.targets:
-                if isinstance(target, PersistentTarget):
-                    target.restore(await self.store.read(target.state_key))
+            persistent = [target for target in self.targets if isinstance(target, PersistentTarget)]
+            self.engine.state = await self.store_health.load(persistent)
             self._loaded = True
 
     async def _run_round(self, targets: Sequence[Target], *, confirmed: bool = False) -> list[TargetResult]:
@@ -235,7 +236,7 @@ class Monitor:
             ]
             notices = self.engine.observe(results, now)
             values = {t.state_key: t.snapshot() for t in targets if isinstance(t, PersistentTarget)}
-            await self.store.save(self.engine.state, notices, values)
+            await self.store_health.save(self.engine.state, notices, values)
         await self._tell_observer(results)
         await self.outbox.flush()
         await self._prune(now)
@@ -257,7 +258,7 @@ class Monitor:
         if self._pruned_at is not None and now - self._pruned_at < _PRUNE_EVERY:
             return
         self._pruned_at = now
-        await self.store.prune(now, self.history_days)
+        await self.store_health.prune(now, self.history_days)
 
     async def _loop(self) -> None:
         """Deliver what waited in the outbox at once; the first round comes one interval after start."""

@@ -26,6 +26,7 @@ class NoticeKind(enum.Enum):
     TEST = "test"  # `/alerts test`
     UNACKNOWLEDGED = "unacknowledged"  # nobody acknowledged it within ALERT_ESCALATE_MINUTES
     GROUPED = "grouped"  # several of the above in one round: one message (``parts``)
+    STATE_STORE = "state_store"  # the bot's state store fails (red), was reset (amber), works again (green)
 
 
 _MENTIONING = frozenset((NoticeKind.OPENED, NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.TEST))

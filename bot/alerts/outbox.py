@@ -1,21 +1,30 @@
-"""Delivering notices in order: what cannot be posted now waits in the store and goes out later."""
+"""Delivering notices in order: what cannot be posted now waits in the store and goes out later.
+
+While the store itself fails, notices wait in memory instead (oldest dropped past a bound) and
+are still posted; the first save that works stores them, the posted ones as delivered.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.alerts.notices import Notice
 from bot.alerts.store import AlertStore
 from bot.errors import OpsError
+from bot.state_errors import StateUnavailable
 
 log = logging.getLogger(__name__)
 
 # A post that hangs must not hold up the monitor's rounds: it is retried with the next one.
 DELIVERY_TIMEOUT_SECONDS = 30.0
 _RETRY = "the bot retries every round"
+# What memory holds while the store fails: bounded, as a failing store may not recover for days.
+MEMORY_LIMIT = 500
+# Saves the notices (those posted already, with when, first) into the store; raises StateUnavailable.
+SaveNotices = Callable[[Sequence[Notice], Sequence[tuple[Notice, datetime]]], Awaitable[object]]
 
 
 class DeliveryFailed(OpsError):
@@ -57,19 +66,82 @@ class Outbox:
         self._timeout = timeout
         self._lock = asyncio.Lock()
         self.failing: DeliveryFailed | None = None
+        self._unsaved: list[Notice] = []  # not in the store (it failed), not posted yet
+        self._posted_unsaved: list[tuple[Notice, datetime]] = []  # posted, not in the store yet
+        self._unmarked: dict[int, datetime] = {}  # stored, posted, but the store failed to mark them
+
+    @property
+    def waiting_in_memory(self) -> int:
+        """Notices the store could not take that are not posted yet."""
+        return len(self._unsaved)
+
+    def keep(self, notices: Sequence[Notice]) -> None:
+        """Queue ``notices`` in memory, behind the others (the store's own failure notices)."""
+        self._unsaved.extend(notices)
+        if len(self._unsaved) > MEMORY_LIMIT:
+            dropped = len(self._unsaved) - MEMORY_LIMIT
+            log.error(
+                "the state store still fails: the %d oldest alerts waiting in memory are dropped", dropped
+            )
+            del self._unsaved[:dropped]
+
+    def store_replaced(self) -> None:
+        """A fresh file replaced the store: ids remembered from the old one mean other notices now."""
+        self._unmarked.clear()
+
+    async def save(self, save: SaveNotices, notices: Sequence[Notice]) -> StateUnavailable | None:
+        """Store ``notices`` behind those the store could not take before; the store's problem, if any.
+
+        When ``save`` fails, ``notices`` wait in memory and are posted from there.
+        """
+        async with self._lock:
+            try:
+                await save([*self._unsaved, *notices], list(self._posted_unsaved))
+            except StateUnavailable as problem:
+                self.keep(notices)
+                return problem
+            self._unsaved.clear()
+            self._posted_unsaved.clear()
+            return None
 
     async def flush(self) -> int:
-        """Deliver what is pending, in order; the number delivered."""
+        """Deliver what is pending, in order (the store's, then memory's); the number delivered."""
         delivered = 0
         async with self._lock:
-            while pending := await self._store.pending():
-                for notice in pending:
-                    if not await self._deliver_one(notice):
-                        return delivered
-                    delivered += 1
+            try:
+                await self._mark_unmarked()
+                while pending := [n for n in await self._store.pending() if n.id not in self._unmarked]:
+                    for notice in pending:
+                        if not await self._deliver_one(notice):
+                            return delivered
+                        delivered += 1
+                        await self._mark(notice)
+            except StateUnavailable as problem:
+                log.debug("the outbox cannot be read (%s); posting what memory holds", problem.reason)
+            while self._unsaved:
+                if not await self._deliver_one(self._unsaved[0]):
+                    return delivered
+                delivered += 1
+                self._posted_unsaved.append((self._unsaved.pop(0), self._clock()))
+                del self._posted_unsaved[:-MEMORY_LIMIT]
         return delivered
 
+    async def _mark(self, notice: Notice) -> None:
+        """Mark a posted notice delivered; if the store fails, remember it so it is not posted twice."""
+        at = self._clock()
+        try:
+            await self._store.mark_delivered(notice.id, at)
+        except StateUnavailable:
+            self._unmarked[notice.id] = at
+            raise
+
+    async def _mark_unmarked(self) -> None:
+        for notice_id, at in list(self._unmarked.items()):
+            await self._store.mark_delivered(notice_id, at)
+            del self._unmarked[notice_id]
+
     async def _deliver_one(self, notice: Notice) -> bool:
+        """Post ``notice``: True when done with it (posted, or refused for good)."""
         late = self._clock() - notice.at > self._late_after
         try:
             await asyncio.wait_for(self._deliver(notice, late), timeout=self._timeout)
@@ -87,7 +159,6 @@ class Outbox:
             log.exception("posting alert %d failed unexpectedly; it stays queued", notice.id)
             self._failed(DeliveryFailed("an unexpected error (see above)", _RETRY))
             return False
-        await self._store.mark_delivered(notice.id, self._clock())
         if self.failing is not None:
             log.info("alerts can be posted again; delivering the waiting ones in order")
             self.failing = None

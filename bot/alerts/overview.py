@@ -62,6 +62,7 @@ class MonitorOverview:
     pending_notices: int
     delivery_problem: str | None
     measured_at: datetime
+    store_problem: str | None = None  # the state store fails: the monitor runs from memory
 
     @property
     def worst_open(self) -> Status:
@@ -83,6 +84,7 @@ class MonitorOverview:
             "worst_open_incident": self.worst_open.value,
             "pending_notices": self.pending_notices,
             "delivery_problem": self.delivery_problem,
+            "store_problem": self.store_problem,
             "measured_at": self.measured_at.isoformat(),
             "targets": [target.to_dict() for target in self.targets],
         }
@@ -96,6 +98,7 @@ def overview(
     pending_notices: int,
     delivery_problem: str | None,
     now: datetime,
+    store_problem: str | None = None,
 ) -> MonitorOverview:
     """Every known target in the standard order (never-checked targets included, status None)."""
     targets = []
@@ -128,6 +131,7 @@ def overview(
         pending_notices=pending_notices,
         delivery_problem=delivery_problem,
         measured_at=now,
+        store_problem=store_problem,
     )
 
 

@@ -7,20 +7,22 @@ twice after the restart.
 
 from __future__ import annotations
 
-import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.alerts.engine_state import EngineState
 from bot.alerts.history import IncidentHistory, IncidentRecord
-from bot.alerts.notices import Notice, NoticeKind
+from bot.alerts.notices import Notice
+from bot.alerts.store_rows import enqueue, incident_record, iso, loads, pending_notice, record_incident
 from bot.state import StateStore, read_value, write_value
-from bot.status import Status
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 ENGINE_KEY = "alerts.engine"
 # Delivered notices are kept this long: the Download button of a log summary reads its entries here.
@@ -67,38 +69,65 @@ class AlertStore:
 
     def __init__(self, state: StateStore) -> None:
         self._state = state
-        self._ready = False
+        self._ready_on: sqlite3.Connection | None = None  # a fresh file after a set-aside has no tables
+
+    @property
+    def path(self) -> Path:
+        return self._state.path
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` in one transaction; a stored value of the wrong shape fails as StateUnavailable."""
+
         def in_transaction(connection: sqlite3.Connection) -> T:
-            if not self._ready:
+            if self._ready_on is not connection:
                 connection.executescript(_SCHEMA)
-                self._ready = True
-            return work(connection)
+                self._ready_on = connection
+            try:
+                return work(connection)
+            except (KeyError, TypeError, AttributeError) as error:
+                raise ValueError(
+                    f"a stored value has the wrong shape ({type(error).__name__}: {error})"
+                ) from error
 
         return await self._state.run(in_transaction)
 
+    async def set_aside(self) -> Path | None:
+        """Move a corrupt state file aside (see `StateStore.set_aside`); where it went."""
+        return await self._state.set_aside()
+
     async def load_engine(self) -> EngineState:
         """The engine's state as last saved (a fresh one before the first round)."""
-        return EngineState.from_dict(await self._run(lambda c: read_value(c, ENGINE_KEY)))
+        return await self._run(lambda c: EngineState.from_dict(read_value(c, ENGINE_KEY)))
 
     async def read(self, key: str) -> Any:
         return await self._run(lambda c: read_value(c, key))
 
     async def save(
-        self, engine: EngineState, notices: Sequence[Notice], values: Mapping[str, Any] | None = None
+        self,
+        engine: EngineState,
+        notices: Sequence[Notice],
+        values: Mapping[str, Any] | None = None,
+        *,
+        delivered: Sequence[tuple[Notice, datetime]] = (),
     ) -> list[Notice]:
-        """Persist a round: the engine, extra ``values`` by key, the notices (returned with their ids)."""
+        """Persist a round: the engine, extra ``values`` by key, the notices (returned with their ids).
+
+        ``delivered``: notices posted while the store failed, with when; kept as delivered (their
+        incidents enter the history), before the round's ``notices``.
+        """
 
         def work(connection: sqlite3.Connection) -> list[Notice]:
             write_value(connection, ENGINE_KEY, engine.to_dict())
             for key, value in (values or {}).items():
                 write_value(connection, key, value)
+            for notice, at in delivered:
+                enqueue(connection, notice, delivered_at=at)
+                record_incident(connection, notice)
             stored = []
             for notice in notices:
-                stored.append(_enqueue(connection, notice))
+                stored.append(enqueue(connection, notice))
                 for member in notice.members:  # a grouped alert records each of its incidents
-                    _record_incident(connection, member)
+                    record_incident(connection, member)
             return stored
 
         return await self._run(work)
@@ -110,7 +139,9 @@ class AlertStore:
             rows = connection.execute(
                 "SELECT id, notice FROM alert_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?", (limit,)
             ).fetchall()
-            return [Notice.from_dict(_json(text), notice_id) for notice_id, text in rows]
+            return [
+                notice for notice_id, text in rows if (notice := pending_notice(connection, notice_id, text))
+            ]
 
         return await self._run(work)
 
@@ -123,7 +154,7 @@ class AlertStore:
 
     async def mark_delivered(self, notice_id: int, at: datetime) -> None:
         def work(connection: sqlite3.Connection) -> None:
-            connection.execute("UPDATE alert_outbox SET delivered_at = ? WHERE id = ?", (_iso(at), notice_id))
+            connection.execute("UPDATE alert_outbox SET delivered_at = ? WHERE id = ?", (iso(at), notice_id))
 
         await self._run(work)
 
@@ -132,7 +163,7 @@ class AlertStore:
 
         def work(connection: sqlite3.Connection) -> Notice | None:
             row = connection.execute("SELECT notice FROM alert_outbox WHERE id = ?", (notice_id,)).fetchone()
-            return None if row is None else Notice.from_dict(_json(row[0]), notice_id)
+            return None if row is None else Notice.from_dict(loads(row[0]), notice_id)
 
         return await self._run(work)
 
@@ -156,7 +187,7 @@ class AlertStore:
                 "SELECT p.notice_id, p.channel_id, p.message_id, o.notice FROM alert_posts p "
                 "JOIN alert_outbox o ON o.id = p.notice_id ORDER BY p.notice_id"
             ).fetchall()
-            posts = [AlertPost(Notice.from_dict(_json(text), nid), cid, mid) for nid, cid, mid, text in rows]
+            posts = [AlertPost(Notice.from_dict(loads(text), nid), cid, mid) for nid, cid, mid, text in rows]
             return [post for post in posts if wanted & set(post.notice.incident_ids)]
 
         return await self._run(work)
@@ -175,12 +206,12 @@ class AlertStore:
                 "SELECT id, target, severity, started_at, ended_at, ended_after, detail, hint "
                 "FROM alert_incidents WHERE (started_at >= ? OR ended_at IS NULL)"
             )
-            parameters: list[Any] = [_iso(since)]
+            parameters: list[Any] = [iso(since)]
             if target is not None:
                 query += " AND target = ?"
                 parameters.append(target)
             rows = connection.execute(query + " ORDER BY started_at DESC, id DESC", parameters).fetchall()
-            return [_incident(row) for row in rows]
+            return [incident_record(row) for row in rows]
 
         return IncidentHistory(target, since, now, tuple(await self._run(work)))
 
@@ -190,76 +221,12 @@ class AlertStore:
         def work(connection: sqlite3.Connection) -> None:
             connection.execute(
                 "DELETE FROM alert_incidents WHERE ended_at IS NOT NULL AND ended_at < ?",
-                (_iso(now - timedelta(days=history_days)),),
+                (iso(now - timedelta(days=history_days)),),
             )
             connection.execute(
                 "DELETE FROM alert_outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
-                (_iso(now - DELIVERED_KEPT),),
+                (iso(now - DELIVERED_KEPT),),
             )
             connection.execute("DELETE FROM alert_posts WHERE notice_id NOT IN (SELECT id FROM alert_outbox)")
 
         await self._run(work)
-
-
-def _enqueue(connection: sqlite3.Connection, notice: Notice) -> Notice:
-    cursor = connection.execute(
-        "INSERT INTO alert_outbox (happened_at, notice) VALUES (?, ?)",
-        (_iso(notice.at), _dumps(notice.to_dict())),
-    )
-    return notice.with_id(int(cursor.lastrowid or 0))
-
-
-def _record_incident(connection: sqlite3.Connection, notice: Notice) -> None:
-    """Project an incident notice onto the history table."""
-    if notice.incident_id is None:
-        return
-    if notice.kind is NoticeKind.OPENED:
-        connection.execute(
-            "INSERT OR REPLACE INTO alert_incidents (id, target, severity, started_at, detail, hint) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                notice.incident_id,
-                notice.target,
-                notice.status.value,
-                _iso(notice.started_at),
-                notice.detail,
-                notice.hint,
-            ),
-        )
-    elif notice.kind in (NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.UNACKNOWLEDGED):
-        connection.execute(
-            "UPDATE alert_incidents SET severity = ?, detail = ?, hint = ? WHERE id = ?",
-            (notice.status.value, notice.detail, notice.hint, notice.incident_id),
-        )
-    elif notice.kind is NoticeKind.RECOVERED:
-        connection.execute(
-            "UPDATE alert_incidents SET ended_at = ?, ended_after = ? WHERE id = ?",
-            (_iso(notice.ended_at), _iso(notice.ended_after), notice.incident_id),
-        )
-
-
-def _incident(row: tuple[Any, ...]) -> IncidentRecord:
-    identifier, target, severity, started, ended, ended_after, detail, hint = row
-    return IncidentRecord(
-        id=identifier,
-        target=target,
-        severity=Status(severity),
-        started_at=datetime.fromisoformat(started),
-        ended_at=None if ended is None else datetime.fromisoformat(ended),
-        ended_after=None if ended_after is None else datetime.fromisoformat(ended_after),
-        detail=detail,
-        hint=hint,
-    )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    """UTC ISO text: sorts as time does, which the range queries rely on."""
-    return None if moment is None else moment.astimezone(UTC).isoformat()
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _json(text: str) -> Any:
-    return json.loads(text)

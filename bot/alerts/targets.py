@@ -7,6 +7,7 @@ needs a position kept between rounds, lives in log_watch.py.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,8 +22,11 @@ from bot.database.connection import Database
 from bot.services.catalog import SERVICE_KEYS
 from bot.services.runner import CheckRunner
 from bot.state import StateStore
+from bot.state_errors import StateUnavailable
 from bot.status import Status
 from bot.units import human_bytes, human_duration
+
+log = logging.getLogger(__name__)
 
 SLOW_QUERY_MS = 1000.0
 SCHEDULE_KEY = "alerts.backup_schedule"
@@ -106,7 +110,10 @@ class DatabaseTarget:
 
 async def record_scheduled_backup(state: StateStore, at: datetime, error: str | None) -> None:
     """Remember the outcome of the latest scheduled backup (``error`` None when it worked)."""
-    await state.put(SCHEDULE_KEY, {"at": at.isoformat(), "error": error})
+    try:
+        await state.put(SCHEDULE_KEY, {"at": at.isoformat(), "error": error})
+    except StateUnavailable as problem:  # the monitor tells the channel about the store
+        log.warning("the scheduled backup's outcome is not kept: %s", problem)
 
 
 class BackupsTarget:
@@ -130,7 +137,10 @@ class BackupsTarget:
         def result(status: Status, detail: str, hint: str | None = None) -> list[TargetResult]:
             return [TargetResult("backups", now, status, None, detail, hint)]
 
-        record = await self._state.get(SCHEDULE_KEY)
+        try:
+            record = await self._state.get(SCHEDULE_KEY)
+        except StateUnavailable:  # the monitor tells the channel about the store; the rest still counts
+            record = None
         backups = await self._backups.list()
         good = [backup for backup in backups if backup.verified or backup.made_by_aphrodite]
         if record and record.get("error"):

@@ -15,7 +15,9 @@ from bot.alerts.incident_span import incident_span
 from bot.alerts.overview import MonitorOverview, TargetOverview, overview
 from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
+from bot.cli.arguments import whole_number
 from bot.cli.output import print_json
+from bot.history.growth import MAX_DAYS
 from bot.history.uptime_summary import (
     UptimeReading,
     UptimeSummary,
@@ -41,18 +43,10 @@ def register(
         "history", parents=[common], help="incidents, newest first, and the mean time to recovery"
     )
     history.add_argument("--target", choices=TARGETS, help="only this target (default: all)")
-    history.add_argument("--days", type=_positive, default=7, help="how far back (default 7)")
+    history.add_argument(
+        "--days", type=whole_number(1, MAX_DAYS), default=7, help=f"how far back, 1 to {MAX_DAYS} (default 7)"
+    )
     history.set_defaults(handler=run_history)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.output import print_json
+from bot.cli.arguments import whole_number
+from bot.cli.output import print_error, print_json
 from bot.history import GrowthReport, GrowthSampler, collect_growth
 from bot.history.growth import MAX_DAYS
 from bot.history.growth_chart import render_growth_chart
@@ -27,7 +27,10 @@ def register(
         "growth", parents=[common], help="the database's size and largest tables over time, and backups"
     )
     growth.add_argument(
-        "--days", type=int, default=30, help=f"how many days back, 1 to {MAX_DAYS} (default 30)"
+        "--days",
+        type=whole_number(1, MAX_DAYS),
+        default=30,
+        help=f"how many days back, 1 to {MAX_DAYS} (default 30)",
     )
     growth.add_argument("--png", type=Path, metavar="FILE", help="also write the chart to FILE (PNG)")
     growth.set_defaults(handler=run_growth)
@@ -35,9 +38,6 @@ def register(
 
 async def run_growth(args: argparse.Namespace, runtime: Runtime) -> int:
     """Exit 0 with at least one size sample; 3 without DATABASE_URL and none; 1 when none yet."""
-    if not 1 <= args.days <= MAX_DAYS:
-        print(f"error: --days must be between 1 and {MAX_DAYS}", file=sys.stderr)
-        return USAGE_ERROR
     history = runtime.history
     now = history.clock()
     await GrowthSampler(history.sizes).maybe_sample(runtime.database, now)
@@ -46,7 +46,14 @@ async def run_growth(args: argparse.Namespace, runtime: Runtime) -> int:
         try:
             await asyncio.to_thread(_write_atomically, args.png, await render_growth_chart(report))
         except OSError as error:
-            print(f"error: cannot write {args.png}: {error.strerror or error}", file=sys.stderr)
+            message = f"cannot write {args.png}: {error.strerror or error}"
+            print_error(
+                message,
+                "choose a FILE in a folder the bot can write",
+                2,
+                as_json=args.json,
+                redact=runtime.redactor,
+            )
             return 2
     if args.json:
         print_json(growth_json(report, args.png), runtime.redactor)

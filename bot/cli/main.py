@@ -123,7 +123,9 @@ def _main(argv: Sequence[str], own_process: bool) -> int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print_error(str(error), None, error.exit_code, as_json=as_json, redact=_redactor_without_runtime())
+        print_error(
+            str(error), error.hint, error.exit_code, as_json=as_json, redact=_redactor_without_runtime()
+        )
         return error.exit_code
     import asyncio
 
@@ -144,7 +146,7 @@ async def run_parsed(args: argparse.Namespace, settings: Settings) -> int:
             status: int = await args.handler(args, runtime)
             return status
         except OpsError as error:
-            hint = command(error.command_hint) if error.command_hint else None
+            hint = command(error.command_hint) if error.command_hint else error.hint
             as_json = bool(getattr(args, "json", False))
             print_error(str(error), hint, error.exit_code, as_json=as_json, redact=runtime.redactor)
             return error.exit_code

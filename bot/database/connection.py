@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from bot.config import Secret
+from bot.database.driver_options import DriverOptions, driver_options
 from bot.database.dsn import DsnParts, dsn_secrets, parse_dsn
 from bot.errors import OpsError
 from bot.redact import Redactor
@@ -86,6 +87,13 @@ class Database:
         return parse_dsn(self.dsn)
 
     @property
+    def driver_options(self) -> DriverOptions:
+        """DATABASE_URL for asyncpg: libpq's client parameters mapped, not sent as server settings."""
+        if self.dsn is None:
+            raise DatabaseNotConfigured()
+        return driver_options(self.dsn)
+
+    @property
     def masked_dsn(self) -> str:
         return mask_dsn(self.dsn) if self.dsn else "(not configured)"
 
@@ -94,16 +102,17 @@ class Database:
             raise DatabaseNotConfigured()
         async with self._pool_lock:
             if self._pool is None:
+                options = self.driver_options
                 try:
                     self._pool = await asyncio.wait_for(
                         asyncpg.create_pool(
-                            self.dsn.reveal(),
+                            options.dsn,
                             min_size=0,
                             max_size=self._max_size,
-                            timeout=self.timeout,
+                            timeout=options.timeout(self.timeout),
                             command_timeout=self.timeout,
                             max_inactive_connection_lifetime=60,
-                            server_settings={"application_name": "aphrodite-ops"},
+                            server_settings={**options.server_settings, "application_name": "aphrodite-ops"},
                         ),
                         timeout=self.timeout + 1,
                     )
@@ -162,6 +171,9 @@ class Database:
             return f"database {parts.database!r} does not exist on {where}"
         if isinstance(error, asyncpg.CannotConnectNowError):
             return f"{where} is starting up or shutting down"
+        if isinstance(error, asyncpg.UndefinedObjectError | asyncpg.InvalidParameterValueError):
+            # At connect, only the server settings of DATABASE_URL's query can be unknown or wrong.
+            return f"{where} refused a setting from DATABASE_URL: {self.redactor(str(error))}"
         if isinstance(error, asyncpg.TooManyConnectionsError):
             return f"{where} has too many connections"
         if isinstance(error, (asyncpg.ConnectionDoesNotExistError, ConnectionResetError)):

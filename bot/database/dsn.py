@@ -4,12 +4,15 @@ libpq percent-decodes every part of `postgresql://user:password@host:port/dbname
 (so a password `Rt@S3cret/PW#x9` is written `Rt%40S3cret%2FPW%23x9`), lets query parameters
 override the parts before them, and does not read `+` as a space. The client programs get the
 decoded values through PG* variables, the password in PGPASSWORD, never on their command line.
+A parameter libpq does not know is a server setting, as the driver sends it (driver_options.py):
+it reaches the client programs in PGOPTIONS as `-c name=value`.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -48,6 +51,25 @@ _PARAMETER_VARIABLES = {
 }
 # Query parameters that replace a part of the URI itself.
 _PART_PARAMETERS = ("host", "port", "user", "password", "dbname")
+# libpq's other connection parameters: client options without a variable (never server settings).
+_CLIENT_ONLY = (
+    "fallback_application_name",
+    "gssdelegation",
+    "keepalives",
+    "keepalives_count",
+    "keepalives_idle",
+    "keepalives_interval",
+    "replication",
+    "require_auth",
+    "requiressl",
+    "sslcertmode",
+    "sslkeylogfile",
+    "sslnegotiation",
+    "sslpassword",
+    "tcp_user_timeout",
+)
+LIBPQ_PARAMETERS = frozenset((*_PART_PARAMETERS, *_PARAMETER_VARIABLES, *_CLIENT_ONLY))
+_SETTING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 @dataclass(frozen=True)
@@ -94,13 +116,18 @@ def parse_dsn(dsn: Secret) -> DsnParts:
         "dbname": unquote(url.path.lstrip("/")),
     }
     parameters: dict[str, str] = {}
-    for name, value in _query_parameters(url.query):
+    server_settings: list[str] = []
+    for name, value in query_parameters(url.query):
         if name in _PART_PARAMETERS:
             parts[name] = value
         elif name in _PARAMETER_VARIABLES:
             parameters[_PARAMETER_VARIABLES[name]] = value
+        elif name not in LIBPQ_PARAMETERS and _SETTING_NAME.fullmatch(name):
+            server_settings.append(f"-c {name}={_escape_option(value)}")
         else:
-            _warn_unsupported(name)
+            warn_unsupported(name, "pg_dump and psql")
+    if server_settings:
+        parameters["PGOPTIONS"] = " ".join([parameters.get("PGOPTIONS", ""), *server_settings]).strip()
     return DsnParts(
         host=parts["host"] or "localhost",
         port=_port(parts["port"]),
@@ -117,15 +144,45 @@ def dsn_secrets(dsn: Secret | None) -> list[str]:
         return []
     url = urlsplit(dsn.reveal())
     written = [url.password or ""]
-    written += [value for name, value in _raw_query_pairs(url.query) if unquote(name) == "password"]
+    written += [value for name, value in raw_query_pairs(url.query) if unquote(name) == "password"]
     passwords = {form for text in written if text for form in (text, unquote(text))}
     return [dsn.reveal(), *sorted(passwords)]
 
 
 @functools.cache
-def _warn_unsupported(name: str) -> None:
-    """Once per name: ``parse_dsn`` runs for every label and client program."""
-    log.warning("DATABASE_URL parameter %r is not passed to pg_dump and psql", name)
+def warn_unsupported(name: str, client: str) -> None:
+    """Once per name and client: the URL is taken apart for every label, connection and program."""
+    log.warning("DATABASE_URL parameter %r is not passed to %s", name, client)
+
+
+def options_settings(text: str) -> dict[str, str] | None:
+    """The server settings in libpq's ``options`` (`-c name=value`, `--name=value`); None if it has more."""
+    words = _option_words(text)
+    settings: dict[str, str] = {}
+    while words:
+        word = words.pop(0)
+        if word == "-c" and words:
+            spec = words.pop(0)
+        elif word.startswith("-c"):
+            spec = word[2:]
+        elif word.startswith("--"):
+            spec = word[2:]
+        else:
+            return None
+        name, equals, value = spec.partition("=")
+        if not equals or not _SETTING_NAME.fullmatch(name.replace("-", "_")):
+            return None
+        settings[name.replace("-", "_")] = value
+    return settings
+
+
+def _option_words(text: str) -> list[str]:
+    """Split on blanks as the server splits ``options``: a backslash keeps the next character."""
+    return [re.sub(r"\\(.)", r"\1", word) for word in re.findall(r"(?:\\.|[^\s\\])+", text, flags=re.DOTALL)]
+
+
+def _escape_option(value: str) -> str:
+    return re.sub(r"([\\\s])", r"\\\1", value)
 
 
 def _split_host_port(hostport: str) -> tuple[str, str]:
@@ -136,13 +193,14 @@ def _split_host_port(hostport: str) -> tuple[str, str]:
     return host, port
 
 
-def _query_parameters(query: str) -> Iterable[tuple[str, str]]:
+def query_parameters(query: str) -> Iterable[tuple[str, str]]:
     """`a=1&b=2` decoded as libpq does (no `+` for space)."""
-    for name, value in _raw_query_pairs(query):
+    for name, value in raw_query_pairs(query):
         yield unquote(name), unquote(value)
 
 
-def _raw_query_pairs(query: str) -> Iterable[tuple[str, str]]:
+def raw_query_pairs(query: str) -> Iterable[tuple[str, str]]:
+    """`a=1&b=2` as written (still percent-encoded)."""
     for pair in query.split("&"):
         if pair:
             name, _, value = pair.partition("=")

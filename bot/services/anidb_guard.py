@@ -3,13 +3,14 @@
 AniDB bans clients that ask more than once per 2 seconds or for the same data repeatedly. So a
 request waits for its slot (process-wide), a good answer is reused for hours, any other answer
 for a minute, and after a ban nothing is sent until the pause is over, restarts included
-(the ban and the cache live in the StateStore).
+(the ban and the cache live in the StateStore, and in memory while the StateStore fails).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -18,8 +19,11 @@ from typing import Any
 from bot.services.anidb import AniDBBanned
 from bot.services.result import Outcome
 from bot.state import StateStore
+from bot.state_errors import StateUnavailable
 from bot.status import Status
 from bot.units import human_duration
+
+log = logging.getLogger(__name__)
 
 # AniDB's rule is one request per 2 s; the margin absorbs network jitter between us and them.
 REQUEST_INTERVAL_SECONDS = 2.2
@@ -68,10 +72,14 @@ class AniDBGuard:
         self._state = state
         self._spacing = spacing
         self._clock = clock
+        self._memory: dict[str, Any] = {}  # the last thing remembered, for when the store fails
 
     async def run(self, request_id: str, ask: Callable[[], Awaitable[Outcome]]) -> Outcome:
         """The outcome of ``ask()`` when AniDB may be asked now, else the remembered one."""
-        memory: dict[str, Any] = await self._state.get(STATE_KEY, {})
+        try:
+            memory: dict[str, Any] = await self._state.get(STATE_KEY, {})
+        except StateUnavailable:
+            memory = self._memory  # a ban must be honoured even when the store fails
         now = self._clock()
         banned_until = _parse_time(memory.get("banned_until"))
         if banned_until and now < banned_until:
@@ -87,15 +95,22 @@ class AniDBGuard:
             outcome = await ask()
         except AniDBBanned as ban:
             until = self._clock() + BAN_PAUSE
-            await self._state.put(STATE_KEY, {"banned_until": until.isoformat(), "ban_message": ban.message})
+            await self._remember({"banned_until": until.isoformat(), "ban_message": ban.message})
             return _banned(until, ban.message, self._clock())
         cached = {
             "request": request_id,
             "checked_at": self._clock().isoformat(),
             "outcome": outcome.to_dict(),
         }
-        await self._state.put(STATE_KEY, {"cached": cached})
+        await self._remember({"cached": cached})
         return outcome
+
+    async def _remember(self, memory: dict[str, Any]) -> None:
+        self._memory = memory
+        try:
+            await self._state.put(STATE_KEY, memory)
+        except StateUnavailable as problem:
+            log.warning("AniDB's ban and cache are kept in memory only: %s", problem.reason)
 
 
 def _reuse(outcome: Outcome, checked_at: datetime | None, now: datetime) -> Outcome | None:

@@ -1,7 +1,12 @@
-"""One timed HTTP GET whose every network failure becomes a precise, plain-words CheckFailed."""
+"""One timed HTTP GET whose every network failure becomes a precise, plain-words CheckFailed.
+
+Redirects are followed here, not by aiohttp, so that a failure names the host that failed (the
+one redirected to), not the first; like aiohttp, credentials are not sent on to another origin.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -29,6 +34,9 @@ from bot.services.failures import (
 # Bigger than any answer we ask for (AniDB's anime 1 is ~50 KB); a runaway body stops here.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 EXCERPT_CHARS = 120
+MAX_REDIRECTS = 10
+_REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
+_ORIGIN_BOUND_HEADERS = frozenset(("authorization", "cookie", "proxy-authorization"))
 
 Redact = Callable[[str], str]
 
@@ -94,67 +102,114 @@ class HttpProbe:
     async def get(
         self, url: str, *, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
     ) -> Reply:
-        target = _http_url(url)
-        where = f"{target.host}:{target.port}"
+        hop = _Hop(_http_url(url), params, dict(headers or {}))
         started = time.monotonic()
         try:
-            async with self._session.get(
-                target,
-                params=params,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
-            ) as response:
-                body = await _read_capped(response.content)
-                status, content_type = response.status, response.content_type
-                reply_headers = dict(response.headers)
+            async with asyncio.timeout(self.timeout_seconds):  # for the whole chain of redirects
+                status, content_type, reply_headers, body = await self._follow(hop)
+        except _TooManyRedirects:
+            raise ConnectionFailed(
+                f"More than {MAX_REDIRECTS} redirects, the last from {hop.where}",
+                hint="Check the URL: the service (or a proxy) redirects in a loop.",
+            ) from None
         except TimeoutError:
             raise ServiceTimeout(
-                f"No answer from {where} within {self.timeout_seconds:g} s (timeout)",
+                f"No answer from {hop.where} within {self.timeout_seconds:g} s (timeout)",
                 hint="Is the service up and reachable from the bot? The limit is HTTP_TIMEOUT_SECONDS.",
             ) from None
         except aiohttp.ClientConnectorDNSError:
             raise HostNotResolved(
-                f"Host {target.host} could not be resolved (DNS)",
+                f"Host {hop.url.host} could not be resolved (DNS)",
                 hint="Check the host name in the URL, and that the bot's DNS can resolve it.",
             ) from None
         except aiohttp.ClientConnectorCertificateError as error:
             reason = getattr(error.certificate_error, "verify_message", None) or str(error.certificate_error)
             raise TlsFailure(
-                f"TLS error with {where}: certificate not trusted ({self.redact(reason)})",
+                f"TLS error with {hop.where}: certificate not trusted ({self.redact(reason)})",
                 hint="Use a certificate the bot trusts (e.g. Let's Encrypt), or the server's http:// URL.",
             ) from None
         except aiohttp.ClientSSLError as error:
             raise TlsFailure(
-                f"TLS error with {where}: {self.redact(_ssl_reason(error))}",
+                f"TLS error with {hop.where}: {self.redact(_ssl_reason(error))}",
                 hint="Check the URL's scheme: https:// to a plain-http port fails like this.",
             ) from None
         except aiohttp.ClientConnectorError as error:
             if isinstance(error.os_error, ConnectionRefusedError):
                 raise NothingListening(
-                    f"Nothing listening at {where} (connection refused)",
+                    f"Nothing listening at {hop.where} (connection refused)",
                     hint="Is the service running? Check the host and port in the URL.",
                 ) from None
+            reason = self.redact(error.os_error.strerror or str(error.os_error))
             raise ConnectionFailed(
-                f"Cannot connect to {where}: {self.redact(error.os_error.strerror or str(error.os_error))}",
+                f"Cannot connect to {hop.where}: {reason}",
                 hint="Check the URL and the network between the bot and the service.",
             ) from None
         except aiohttp.ServerDisconnectedError:
             raise ConnectionFailed(
-                f"{where} closed the connection without answering",
+                f"{hop.where} closed the connection without answering",
                 hint="The service or a proxy in front of it dropped the request; check their logs.",
             ) from None
         except aiohttp.ClientPayloadError:
             raise ConnectionFailed(
-                f"{where} closed the connection before the answer was complete",
+                f"{hop.where} closed the connection before the answer was complete",
                 hint="The service or a proxy in front of it broke off the answer; check their logs.",
             ) from None
         except aiohttp.ClientError as error:
             raise ConnectionFailed(
-                f"Request to {where} failed: {self.redact(str(error) or type(error).__name__)}",
+                f"Request to {hop.where} failed: {self.redact(str(error) or type(error).__name__)}",
                 hint="Check the URL and the network between the bot and the service.",
             ) from None
         latency_ms = round((time.monotonic() - started) * 1000, 1)
         return Reply(status, content_type, reply_headers, body, latency_ms, self.redact)
+
+    async def _follow(self, hop: _Hop) -> tuple[int, str, dict[str, str], bytes]:
+        """GET ``hop``, following redirects (``hop`` moves along): status, content type, headers, body."""
+        for _ in range(MAX_REDIRECTS + 1):
+            async with self._session.get(
+                hop.url,
+                params=hop.params,
+                headers=hop.headers,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
+            ) as response:
+                location = response.headers.get("Location") if response.status in _REDIRECT_STATUSES else None
+                if location is None:
+                    body = await _read_capped(response.content)
+                    return response.status, response.content_type, dict(response.headers), body
+            hop.redirect(location)
+        raise _TooManyRedirects()
+
+
+class _TooManyRedirects(Exception):
+    """More than MAX_REDIRECTS redirects in a row."""
+
+
+@dataclass
+class _Hop:
+    """The request in flight; a redirect moves it, so every error names the host it failed on."""
+
+    url: yarl.URL
+    params: Mapping[str, str] | None
+    headers: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        return f"{self.url.host}:{self.url.port}"
+
+    def redirect(self, location: str) -> None:
+        """Move to ``location``; credentials stay behind when it is another origin (as aiohttp does)."""
+        try:
+            target = self.url.join(yarl.URL(location))
+        except ValueError:
+            target = None
+        if target is None or target.scheme not in ("http", "https") or not target.host:
+            raise CheckFailed(
+                f"{self.where} redirected to something that is not an http(s) URL",
+                hint="Check the URL: the service (or a proxy in front of it) redirects somewhere odd.",
+            )
+        if target.origin() != self.url.origin():
+            self.headers = {k: v for k, v in self.headers.items() if k.lower() not in _ORIGIN_BOUND_HEADERS}
+        self.url, self.params = target, None
 
 
 def _http_url(url: str) -> yarl.URL:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from bot.services.probe import HttpProbe
 from bot.services.result import CheckResult, Outcome
 from bot.services.service import ServiceModule
 from bot.state import StateStore
+from bot.state_errors import StateUnavailable
 from bot.status import Status
 
 __all__ = ["SERVICES", "CheckResult", "CheckRunner", "UnknownService"]
@@ -94,6 +94,7 @@ class CheckRunner:
         self._redactor = redactor
         self._anidb = AniDBGuard(state, anidb_spacing, clock)
         self._in_flight: dict[str, asyncio.Task[CheckResult]] = {}
+        self._recording_fails = False  # logged once per outage of the state store
         # 3 s with the default 10 s timeout; a third of shorter timeouts.
         self.slow_after_seconds = min(SLOW_AFTER_SECONDS, settings.http_timeout_seconds / 3)
 
@@ -197,5 +198,9 @@ class CheckRunner:
     async def _record(self, result: CheckResult) -> None:
         try:
             await self._state.put(STATE_KEY_PREFIX + result.service, result.to_dict())
-        except (sqlite3.Error, OSError) as error:
-            log.warning("could not record the %s result: %s", result.display_name, error)
+        except StateUnavailable as error:
+            if not self._recording_fails:
+                log.warning("check results are not recorded (logged once until they are): %s", error)
+            self._recording_fails = True
+        else:
+            self._recording_fails = False

@@ -261,6 +261,24 @@ def _test(notice: Notice) -> EmbedSpec:
     return spec
 
 
+_STATE_STORE_TITLES = {
+    Status.FAILED: "🗄️ The bot's state store is failing",
+    Status.DEGRADED: "🗄️ The bot's state store was damaged: a fresh one was started",
+    Status.OK: "🗄️ The bot's state store works again",
+}
+
+
+def _state_store(notice: Notice) -> EmbedSpec:
+    spec = EmbedSpec(
+        title=_STATE_STORE_TITLES.get(notice.status, _STATE_STORE_TITLES[Status.FAILED]),
+        description=notice.detail,
+        colour=STATUS_COLOURS[notice.status],
+    )
+    if notice.hint:
+        spec.add_field("What to do", notice.hint)
+    return spec
+
+
 _BUILDERS = {
     NoticeKind.OPENED: _opened,
     NoticeKind.ESCALATED: _escalated,
@@ -273,4 +291,5 @@ _BUILDERS = {
     NoticeKind.TEST: _test,
     NoticeKind.UNACKNOWLEDGED: _unacknowledged,
     NoticeKind.GROUPED: _grouped,
+    NoticeKind.STATE_STORE: _state_store,
 }

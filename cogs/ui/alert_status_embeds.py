@@ -49,6 +49,8 @@ def _monitor_line(overview: MonitorOverview) -> str:
     if overview.paused and overview.paused_until is not None:
         by = f" by {overview.paused_by}" if overview.paused_by else ""
         lines.append(f"🔧 Paused{by} until {absolute_time(overview.paused_until)}.")
+    if overview.store_problem:
+        lines.append(f"🗄️ {overview.store_problem} Checks and alerts go on from memory.")
     if overview.pending_notices:
         problem = f" ({overview.delivery_problem})" if overview.delivery_problem else ""
         lines.append(f"📮 {overview.pending_notices} alert(s) waiting to be posted{problem}.")

@@ -109,3 +109,39 @@ async def test_db_integrity_keeps_its_overall_status_beside_the_same_error(
     assert finished.code == document["error"]["exit_code"] == 2
     assert "Database unreachable" in document["error"]["message"]
     assert "pw-secret-1" not in finished.out + finished.err
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("JELLYFIN_URL", "http://[::1"), ("HTTP_TIMEOUT_SECONDS", "nan"), ("ALERT_CHANNEL_ID", "²")],
+)
+async def test_a_setting_that_does_not_parse_is_a_json_error_not_a_traceback(
+    environment: dict[str, str], tmp_path: Path, name: str, value: str
+) -> None:
+    environment[name] = value
+
+    finished = await python_m_bot("check", "all", "--json", environment=environment, cwd=tmp_path)
+
+    error = error_of(finished.out)
+    assert finished.code == error["exit_code"] == 3
+    assert name in error["message"] and ".env" in error["hint"]
+    assert "Traceback" not in finished.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("alerts", "history", "--days", "999999999"),
+        ("alerts", "history", "--days", "²"),
+        ("db", "growth", "--days", "0"),
+        ("db", "growth", "--days", "99999999999999999999999"),
+    ],
+)
+async def test_a_day_count_out_of_range_is_a_json_usage_error_not_an_overflow(
+    environment: dict[str, str], tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    finished = await python_m_bot(*argv, "--json", environment=environment, cwd=tmp_path)
+
+    error = error_of(finished.out)
+    assert finished.code == error["exit_code"] == 3
+    assert "--days" in error["message"] and "Traceback" not in finished.err

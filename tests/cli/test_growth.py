@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.cli.main import build_parser
+from bot.cli.main import build_parser, main
 from bot.config import Secret, Settings
 from bot.errors import OpsError
 from bot.history import FILE_NAME, HistoryStore, SizeSample, TableBytes
@@ -81,11 +81,8 @@ async def test_without_database_and_samples_the_exit_status_is_not_configured(
     assert "No size samples yet" in capsys.readouterr().out
 
 
-async def test_a_day_count_out_of_range_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    settings = Settings(data_dir=tmp_path / "data")
-    assert await run_cli(settings, "db", "growth", "--days", "0") == 3
+def test_a_day_count_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "growth", "--days", "0"]) == 3
     assert "--days" in capsys.readouterr().err
 
 

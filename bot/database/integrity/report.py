@@ -42,6 +42,7 @@ from bot.database.target import database_label, database_redactor
 from bot.errors import OpsError
 from bot.redact import Redactor
 from bot.state import StateStore
+from bot.state_errors import StateUnavailable
 from bot.status import Status, worst
 
 log = logging.getLogger(__name__)
@@ -183,21 +184,27 @@ def _redacted(finding: Finding, redact: Redactor) -> Finding:
 
 
 async def _remember(state: StateStore, report: IntegrityReport) -> None:
-    await state.put(
-        LAST_INTEGRITY_KEY,
-        {
-            "database": report.database,
-            "checked_at": report.checked_at.isoformat(),
-            "overall": report.overall.value,
-            "counts": report.counts,
-            "summary": report.summary,
-        },
-    )
+    """Keep the outcome for `/db status`; a failing state store costs only that, not the report."""
+    record = {
+        "database": report.database,
+        "checked_at": report.checked_at.isoformat(),
+        "overall": report.overall.value,
+        "counts": report.counts,
+        "summary": report.summary,
+    }
+    try:
+        await state.put(LAST_INTEGRITY_KEY, record)
+    except StateUnavailable as error:
+        log.warning("the integrity result is not kept for /db status: %s", error)
 
 
 async def last_integrity(state: StateStore, database: Database) -> LastIntegrity | None:
     """The stored result of the latest run on this database; None if there is none (or it was elsewhere)."""
-    record = await state.get(LAST_INTEGRITY_KEY)
+    try:
+        record = await state.get(LAST_INTEGRITY_KEY)
+    except StateUnavailable as error:
+        log.warning("the last integrity result is unknown: %s", error)
+        return None
     if (
         not isinstance(record, dict)
         or database.dsn is None
