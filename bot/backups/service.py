@@ -46,7 +46,8 @@ class BackupService:
     """Everything `/backup` and `python -m bot backup` do, behind one lock.
 
     ``free_space`` reports the free bytes of a folder (injectable so a test can simulate a full
-    disk). ``lock_timeout_seconds`` is how long a restore waits for other sessions' locks.
+    disk). ``lock_timeout_seconds`` is how long a restore waits for other sessions' locks;
+    ``restore_budget_seconds`` overrides a restore's time budget (replay.restore_budget).
     """
 
     def __init__(
@@ -59,11 +60,13 @@ class BackupService:
         free_space: FreeSpace = disk_free_bytes,
         lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
         progress_interval: float = 1.5,
+        restore_budget_seconds: float | None = None,
     ) -> None:
         self.database = database
         self.backup_dir = backup_dir
         self.tools = tools or PgTools()
         self.lock_timeout_seconds = lock_timeout_seconds
+        self.restore_budget_seconds = restore_budget_seconds
         self._redactor = redactor
         self._progress_interval = progress_interval
         self._maker = BackupMaker(database, backup_dir, self.tools, self._redactor, free_space)
@@ -130,6 +133,7 @@ class BackupService:
                     reporter=reporter,
                     maker=self._maker,
                     label=label,
+                    budget_seconds=self.restore_budget_seconds,
                 )
             finally:
                 await reporter.close()

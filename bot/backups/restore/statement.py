@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-HEAD_LIMIT = 16 * 1024
+HEAD_LIMIT = 40 * 1024  # pg_dump's longest statement it must read whole: a 16 KiB lowrite in hex
 # psql's heuristic for SQL-standard routine bodies: in CREATE [OR REPLACE] FUNCTION|PROCEDURE,
 # BEGIN ... END (and CASE ... END inside it) hold semicolons that do not end the statement.
 _ROUTINE_WORDS = (b"create", b"function", b"procedure", b"or", b"replace")
