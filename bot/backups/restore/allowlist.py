@@ -68,7 +68,8 @@ _KIND = (
     r"|LARGE OBJECT)"
 )
 # Privilege keywords, commas, and column lists (quoted names may hold anything but a lone quote).
-_PRIVILEGES = r'(?:[A-Z]+|[ ,]|\((?:[^)"]|"(?:[^"]|"")*")*\))+?'
+# One character per step, never a nested run: a long head that does not match fails in linear time.
+_PRIVILEGES = r'(?:[A-Z ,]|\((?:[^)"]|"(?:[^"]|"")*")*\))+?'
 _OBJECT_STATEMENT = re.compile(
     rf"^(?:CREATE (?:OR REPLACE )?{_KIND} |ALTER {_KIND} |DROP {_KIND} |COMMENT ON {_KIND} "
     rf"|SECURITY LABEL FOR {_IDENT} ON {_KIND} |ALTER DEFAULT PRIVILEGES "
@@ -83,6 +84,7 @@ _EXTENSION = re.compile(
 _SETTINGS = (
     "standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security"
     "|default_tablespace|default_table_access_method|default_with_oids|search_path|escape_string_warning"
+    "|default_toast_compression"
 )
 _SET = re.compile(rf"^SET (?:{_SETTINGS}) = [A-Za-z0-9_'\", .$-]*;$")
 _OWN_LIMITS = re.compile(
