@@ -36,6 +36,7 @@ from tests.backups.fixtures import (  # noqa: F401 - fixtures
     mutate,
 )
 from tests.backups.test_restore_safety import PLANTED, plant, real_dump
+from tests.database.sql_runners import superuser_sql  # noqa: F401 - fixtures
 
 ROLE_SETTINGS = "roles, role and database settings"  # rolconfig shows in pg_roles too
 # Each line of the audit's list that a database owner could have run, as the file held it.
@@ -118,6 +119,26 @@ async def test_a_superuser_connection_restores_a_backup_this_bot_made(superuser_
 
     await superuser_service.restore(backup.name, label="alice")
 
+    assert await fingerprint(aphrodite_db.dsn) == original
+
+
+async def test_with_dblink_installed_the_owner_replays_only_backups_this_bot_made(
+    backup_service, aphrodite_db, backup_dir, superuser_sql
+):
+    # dblink's calls commit elsewhere, beyond the restore's rollback: "nothing changed" would lie.
+    await superuser_sql("CREATE EXTENSION dblink")
+    ours = await backup_service.create(label="alice")
+    await plant(backup_dir, aphrodite_db.dsn, "")
+    original = await fingerprint(aphrodite_db.dsn)
+    await mutate(aphrodite_db.dsn)
+    mutated = await fingerprint(aphrodite_db.dsn)
+
+    with pytest.raises(RestoreRefused) as refused:
+        await backup_service.restore(PLANTED, label="alice")
+
+    assert "'aphrodite', which can use dblink (installed here)" in str(refused.value)
+    assert await fingerprint(aphrodite_db.dsn) == mutated
+    await backup_service.restore(ours.name, label="alice")
     assert await fingerprint(aphrodite_db.dsn) == original
 
 

@@ -5,8 +5,10 @@ from a dump can run during the restore (CHECK constraints, index expressions, ge
 materialized views), and a superuser session cannot be confined: such code can `RESET ROLE`
 whatever role the session switched to. So when the restore's role is a superuser, or may become
 one in effect (CREATEROLE, or a member of pg_execute_server_program, pg_read_server_files or
-pg_write_server_files), only backups this bot made are replayed; a file of unknown origin is
-refused before the database is touched, with a hint.
+pg_write_server_files), or when the database has an extension that acts outside the restore's
+transaction (dblink, postgres_fdw, file_fdw, adminpack: a rollback cannot undo what they did),
+only backups this bot made are replayed; a file of unknown origin is refused before the database
+is touched, with a hint.
 
 Before COMMIT the restore compares, in its own transaction, what a database owner could change
 outside its database's objects: the roles and their attributes, role memberships, per-role and
@@ -18,6 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import asyncpg
+
+# Extensions whose functions reach other databases, servers or files, beyond any rollback.
+REACHING_OUT = frozenset({"adminpack", "dblink", "file_fdw", "postgres_fdw"})
 
 _ROLE = """
 SELECT r.rolname, r.rolsuper, r.rolcreaterole,
@@ -48,7 +53,7 @@ class RestoreRights:
         return (
             f"{name} has no sidecar of this bot recording its sha256 (it is Aphrodite's, or was copied in or "
             f"planted), and the restore connects as {self.role!r}, which {' and '.join(self.beyond_owner)}: "
-            "code in such a file could run programs and read files on the database host. Connect as the "
+            "code in such a file could run programs, read files or change other databases. Connect as the "
             "database owner without those rights (see README: What a restore may do), or restore this "
             "file with Aphrodite's own web UI if you trust it."
         )
@@ -64,6 +69,10 @@ async def restore_rights(connection: asyncpg.Connection) -> RestoreRights:
         beyond.append("has CREATEROLE (it may grant itself any non-superuser role)")
     if row["server_roles"]:
         beyond.append(f"is a member of {', '.join(row['server_roles'])}")
+    if reaching := sorted(REACHING_OUT.intersection(row["installed"])):
+        beyond.append(
+            f"can use {', '.join(reaching)} (installed here), which act outside the restore's transaction"
+        )
     return RestoreRights(
         role=row["rolname"],
         beyond_owner=tuple(beyond),
