@@ -17,8 +17,8 @@ import asyncpg
 import pytest
 
 from bot.backups.compression import Compression
-from bot.backups.restore.errors import RestoreFailed, RestoreNotRolledBack, RestoreRefused, restore_failure
-from bot.backups.restore.replay import transaction_fate
+from bot.backups.restore.errors import RestoreFailed, RestoreNotRolledBack, RestoreRefused
+from bot.backups.restore.fate import restore_failure, transaction_fate
 from bot.cli.backups import render_restored
 from bot.config import Secret, Settings
 from bot.database.connection import parse_dsn

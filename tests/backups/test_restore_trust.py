@@ -213,6 +213,30 @@ async def test_code_run_by_the_restore_has_no_more_rights_than_the_owner(
     assert await fingerprint(aphrodite_db.dsn) == before
 
 
+async def test_a_setval_that_a_rollback_would_not_undo_is_refused(
+    backup_service, aphrodite_db, backup_dir, superuser_sql
+):
+    # Sequences are not transactional: a setval on one the restore did not recreate would stay
+    # after the rollback while the message said nothing changed.
+    setval = "SELECT pg_catalog.setval('public.shared_seq', 999, true);\n"
+    line = await plant(backup_dir, aphrodite_db.dsn, setval)
+    await superuser_sql("CREATE SEQUENCE public.shared_seq", "GRANT ALL ON public.shared_seq TO aphrodite")
+    before = await fingerprint(aphrodite_db.dsn)
+
+    with pytest.raises(RestoreFailed) as failure:
+        await backup_service.restore(PLANTED, label="alice")
+
+    message = str(failure.value)
+    assert f"was refused at line {line}: setval of a sequence the restore did not recreate" in message
+    assert "Nothing was changed" in message
+    assert await fingerprint(aphrodite_db.dsn) == before
+    connection = await asyncpg.connect(aphrodite_db.superuser_dsn)
+    try:
+        assert await connection.fetchval("SELECT last_value FROM public.shared_seq") == 1
+    finally:
+        await connection.close()
+
+
 def swap(path: Path, replacement: Path, how: str) -> None:
     if how == "rename":
         os.replace(replacement, path)

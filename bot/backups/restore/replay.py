@@ -14,11 +14,8 @@ budget, and with at most the rights of a non-superuser database owner (rights.py
 All or nothing, and truthful about it: BEGIN, remember the transaction id, replay, and COMMIT
 only once the last byte was read, the completion marker seen, the sha256 of the bytes replayed
 matched, nothing outside the database's objects changed (roles, settings: rights.py), and the
-server confirms the same transaction is still open. The replay stops the moment the session is no longer
-inside a transaction. After any failure the server is asked what became of the transaction
-(pg_xact_status): only when it answers "aborted" does the message say nothing changed
-(RestoreFailed); otherwise it says the database may have changed and names the safety backup
-(RestoreNotRolledBack).
+server confirms the same transaction is still open. The replay stops the moment the session is no
+longer inside a transaction. After any failure the server decides what the message says (fate.py).
 
 Aphrodite may stay connected: its idle connections hold no table locks. A session inside an
 open transaction does; the restore waits for it at most the lock timeout, then gives up with
@@ -29,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -38,15 +36,14 @@ from typing import BinaryIO
 import asyncpg
 
 from bot.backups.dump_file import BackupCorrupt, DumpEnds, DumpReader
-from bot.backups.restore.errors import RestoreFailed, RestoreRefused, restore_failure
+from bot.backups.restore.errors import RestoreFailed, RestoreRefused
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused
+from bot.backups.restore.fate import blockers, restore_failure, transaction_fate
 from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute, printable
 from bot.backups.restore.rights import RestoreRights, changed_outside, outside_state, restore_rights
 from bot.backups.restore.sql import (
+    RECREATED_SEQUENCE,
     TRANSACTION_ID,
-    TRANSACTION_STATUS,
-    BlockingSession,
-    blocking_sessions,
     clear_schema,
     session_settings,
 )
@@ -56,14 +53,14 @@ from bot.redact import Redactor
 
 log = logging.getLogger(__name__)
 
+_SETVAL = re.compile(r"^SELECT pg_catalog\.setval\('(?P<name>(?:[^']|'')+)', ")
+
 RESTORE_APPLICATION_NAME = "aphrodite-ops restore"
 # Every restore has a time budget: at least half an hour, more for big files (a second per MiB of
 # SQL); past it the replay is cancelled and rolled back. The server holds the same limit itself
 # (statement_timeout), so a client that dies cannot leave it running.
 BUDGET_FLOOR_SECONDS = 30 * 60
 BUDGET_SQL_BYTES_PER_SECOND = 1024 * 1024
-_FATE_TIMEOUT_SECONDS = 10
-_END_BACKEND = "SELECT pg_catalog.pg_terminate_backend($1, $2)"  # waits up to $2 ms for it to exit
 
 
 @dataclass(frozen=True)
@@ -203,7 +200,7 @@ async def stream_restore(
     except Exception as error:  # whatever it was, the server's answer decides what the message says
         reason = _reason(error, path.name, source.line if source else 0, redactor)
         fate = await transaction_fate(connection, transaction_id, database)
-        sessions = await _blockers(database) if isinstance(error, asyncpg.LockNotAvailableError) else None
+        sessions = await blockers(database) if isinstance(error, asyncpg.LockNotAvailableError) else None
         raise restore_failure(reason, fate, sessions, lock_timeout_seconds, safety_backup) from None
     finally:
         if not connection.is_closed():
@@ -237,6 +234,7 @@ async def _replay(connection: asyncpg.Connection, source: _Source) -> None:
     """Run every statement alone and every COPY block through the COPY protocol."""
     while (action := await source.next()) is not None:
         if isinstance(action, Execute):
+            await _refuse_lasting_setval(connection, action)
             await connection.fetch(action.sql)
         elif isinstance(action, CopyInto):
             await connection.copy_to_table(
@@ -247,6 +245,18 @@ async def _replay(connection: asyncpg.Connection, source: _Source) -> None:
             )
         if not connection.is_in_transaction():
             raise _LeftTransaction(source.line)
+
+
+async def _refuse_lasting_setval(connection: asyncpg.Connection, action: Execute) -> None:
+    """A setval outlives a rollback: it may only move a sequence this restore (re)created."""
+    if (setval := _SETVAL.match(action.sql)) is None:
+        return
+    if not await connection.fetchval(RECREATED_SEQUENCE, setval["name"].replace("''", "'")):
+        raise DumpRefused(
+            action.line,
+            "setval of a sequence the restore did not recreate (not the restoring role's): sequence "
+            "changes are not undone by a rollback",
+        )
 
 
 def _refuse_unless_whole(source: _Source, expected_sha256: str) -> None:
@@ -267,41 +277,3 @@ def _reason(error: BaseException, name: str, line: int, redactor: Redactor) -> s
     if not isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError | OSError):
         log.error("unexpected error during a restore", exc_info=error)
     return f"The restore stopped at line {line}: {type(error).__name__}: {redactor(str(error))}."
-
-
-async def transaction_fate(
-    connection: asyncpg.Connection, transaction_id: str | None, database: Database
-) -> str:
-    """What became of the restore's transaction: 'aborted', 'committed', or another answer.
-
-    Asked on the restore's own connection after a ROLLBACK; when that connection is broken (or a
-    cancel aimed at a COPY hits the ROLLBACK), its backend is ended and waited for, and the
-    question goes through another connection.
-    """
-    if transaction_id is None:
-        return "aborted"  # nothing of the file ran: the failure came before the transaction
-    try:
-        async with asyncio.timeout(_FATE_TIMEOUT_SECONDS):
-            if connection.is_in_transaction():
-                await connection.execute("ROLLBACK")
-            return await connection.fetchval(TRANSACTION_STATUS, transaction_id) or "unknown"
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
-        log.info("asking about the failed restore through another connection", exc_info=True)
-    pid = connection.get_server_pid()
-    connection.terminate()
-    try:
-        async with database.connection() as other:
-            await other.fetchval(_END_BACKEND, pid, _FATE_TIMEOUT_SECONDS * 1000)
-            return await other.fetchval(TRANSACTION_STATUS, transaction_id) or "unknown"
-    except (OpsError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
-        log.warning("could not learn whether the failed restore was rolled back", exc_info=True)
-        return "unknown"
-
-
-async def _blockers(database: Database) -> list[BlockingSession]:
-    try:
-        async with database.connection() as connection:
-            return await blocking_sessions(connection, database.timeout)
-    except OpsError:
-        log.warning("could not list the sessions blocking the restore", exc_info=True)
-        return []
