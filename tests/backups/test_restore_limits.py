@@ -51,7 +51,7 @@ async def restore_sessions(dsn: str) -> list[asyncpg.Record]:
         await connection.close()
 
 
-async def until(condition, attempts: int = 600) -> None:
+async def until(condition, attempts: int = 1200) -> None:
     """Wait, polling, for ``condition()`` (a coroutine function) to hold; fail after ``attempts``."""
     for _ in range(attempts):
         if await condition():

@@ -57,8 +57,8 @@ _SETVAL = re.compile(r"^SELECT pg_catalog\.setval\('(?P<name>(?:[^']|'')+)', ")
 
 RESTORE_APPLICATION_NAME = "aphrodite-ops restore"
 # Every restore has a time budget: at least half an hour, more for big files (a second per MiB of
-# SQL); past it the replay is cancelled and rolled back. The server holds the same limit itself
-# (statement_timeout), so a client that dies cannot leave it running.
+# SQL); past it the replay is cancelled and rolled back. The server holds the same limit itself,
+# a few seconds longer (statement_timeout), so a client that dies cannot leave it running.
 BUDGET_FLOOR_SECONDS = 30 * 60
 BUDGET_SQL_BYTES_PER_SECOND = 1024 * 1024
 

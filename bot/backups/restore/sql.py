@@ -12,6 +12,7 @@ from bot.units import human_duration
 
 # A restore session idle inside its transaction for this long (its client hung) is ended by the server.
 IDLE_IN_TRANSACTION_SECONDS = 60
+_SERVER_GRACE_SECONDS = 5
 
 
 def session_settings(lock_timeout_seconds: float, budget_seconds: float) -> str:
@@ -22,7 +23,7 @@ def session_settings(lock_timeout_seconds: float, budget_seconds: float) -> str:
     and (PostgreSQL 14+) a running statement checks every second that its client is still there.
     """
     timeout_ms = max(1, round(lock_timeout_seconds * 1000))
-    budget_ms = max(1, round(budget_seconds * 1000))
+    budget_ms = round((budget_seconds + _SERVER_GRACE_SECONDS) * 1000)  # the client's budget ends first
     return (
         f"SET lock_timeout = {timeout_ms}; SET statement_timeout = {budget_ms}; "
         f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_SECONDS * 1000}; "
