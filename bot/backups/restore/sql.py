@@ -36,8 +36,8 @@ def session_settings(lock_timeout_seconds: float, budget_seconds: float) -> str:
 # The id of the restore's transaction: what pg_xact_status is asked about after a failure.
 TRANSACTION_ID = "SELECT pg_catalog.pg_current_xact_id()::text"
 TRANSACTION_STATUS = "SELECT pg_catalog.pg_xact_status($1::text::xid8)"
-# clear_schema dropped every sequence the restoring role owns (but extensions'): one it owns now
-# was created by this very transaction, so a setval on it is rolled back with it.
+# The clearing before the replay dropped every sequence the restoring role owns (but extensions'):
+# one it owns now was created by this very transaction, so a setval on it is rolled back with it.
 RECREATED_SEQUENCE = (
     "SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"
