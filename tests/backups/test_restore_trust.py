@@ -22,7 +22,7 @@ from bot.backups.compression import Compression
 from bot.backups.progress import BackupProgress
 from bot.backups.restore.errors import RestoreFailed, RestoreRefused
 from bot.backups.service import BackupService
-from bot.config import Secret
+from bot.config import Secret, Settings
 from bot.database.connection import Database
 from bot.redact import Redactor
 from tests.backups.fixtures import (  # noqa: F401 - fixtures
@@ -35,6 +35,7 @@ from tests.backups.fixtures import (  # noqa: F401 - fixtures
     make_service,
     mutate,
 )
+from tests.backups.test_cli import python_m_bot
 from tests.backups.test_restore_safety import PLANTED, plant, real_dump
 from tests.database.sql_runners import superuser_sql  # noqa: F401 - fixtures
 
@@ -110,6 +111,22 @@ async def test_a_superuser_connection_replays_no_file_of_unknown_origin(
     assert not marker.exists()
     assert await fingerprint(aphrodite_db.dsn) == before
     assert files_in(backup_dir) == {PLANTED}  # not even a safety backup
+
+
+async def test_python_m_bot_as_a_superuser_refuses_a_planted_file_and_says_what_to_do(
+    aphrodite_db, backup_dir, tmp_path, marker
+):
+    await plant(backup_dir, aphrodite_db.dsn, AUDIT[0][0].format(marker=marker, database=aphrodite_db.name))
+    settings = Settings(
+        database_url=Secret(aphrodite_db.superuser_dsn), backup_dir=backup_dir, data_dir=tmp_path / "data"
+    )
+
+    status, _, err = await python_m_bot(settings, "backup", "restore", PLANTED, "--yes")
+
+    assert status == 2
+    assert "which is a superuser" in err and "Connect as the database owner without those rights" in err
+    assert "The database was not touched." in err
+    assert not marker.exists() and files_in(backup_dir) == {PLANTED}
 
 
 async def test_a_superuser_connection_restores_a_backup_this_bot_made(superuser_service, aphrodite_db):
