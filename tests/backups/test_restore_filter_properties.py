@@ -89,47 +89,6 @@ HARMLESS = [
     "COMMENT ON COLUMN public.media_items.\"\\! id; COMMIT;\" IS 'x';",
     "CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $do$ BEGIN PERFORM 1; END $do$;",
 ]
-# What the trust audit ran through a restore; pg_dump writes none of it (allowlist.py).
-FORBIDDEN = [
-    "DO $$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''id > /tmp/x'''; END $$;",
-    "do $$ begin perform 1; end $$;",
-    "SELECT pg_catalog.pg_read_file('/etc/passwd');",
-    "SELECT lo_import('/etc/passwd');",
-    "SELECT lo_export(16400, '/tmp/x');",
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity;",
-    "SELECT pg_sleep(3600);",
-    "SELECT dblink_exec('dbname=postgres', 'CREATE ROLE x SUPERUSER');",
-    "SELECT pg_catalog.setval('public.x', 1, true), pg_catalog.pg_sleep(1);",
-    "SELECT pg_catalog.set_config('role', 'postgres', false);",
-    "ALTER ROLE aphrodite SUPERUSER;",
-    "ALTER ROLE aphrodite PASSWORD 'x';",
-    "ALTER ROLE aphrodite SET statement_timeout = '1ms';",
-    "ALTER USER aphrodite SET search_path = evil, pg_catalog;",
-    "CREATE ROLE evil SUPERUSER LOGIN;",
-    "GRANT pg_execute_server_program TO aphrodite;",
-    "ALTER DATABASE aphrodite SET default_transaction_read_only = on;",
-    "ALTER SYSTEM SET shared_preload_libraries = 'evil';",
-    "SET ROLE postgres;",
-    "RESET ROLE;",
-    "SET SESSION AUTHORIZATION postgres;",
-    "SET session_replication_role = replica;",
-    "SET LOCAL statement_timeout = 0;",
-    "LOAD 'evil';",
-    "CALL public.sneaky();",
-    "CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;",
-    "CREATE EXTENSION file_fdw;",
-    "CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;",
-    "CREATE FOREIGN TABLE public.x (a text) SERVER files OPTIONS (program 'id');",
-    "CREATE USER MAPPING FOR aphrodite SERVER files;",
-    "CREATE SUBSCRIPTION s CONNECTION 'host=evil' PUBLICATION p;",
-    "CREATE LANGUAGE plpython3u;",
-    "UPDATE public.system_config SET value = 'x';",
-    "DELETE FROM public.system_config;",
-    "TRUNCATE public.system_config;",
-    "WITH x AS (SELECT pg_sleep(1)) SELECT 1;",
-    "VACUUM FULL;",
-    "NOTIFY x;",
-]
 
 
 async def pg_dump(database, *flags: str) -> bytes:  # noqa: F811
@@ -292,17 +251,3 @@ async def test_an_untouched_real_dump_replays_every_statement_and_every_row(real
         assert len(copies) == len(copy_blocks(sql))
         rows = b"".join(action.data for action in actions if isinstance(action, CopyData))
         assert rows == b"".join(sql[start:end] for start, end in copy_blocks(sql))
-
-
-async def test_statements_pg_dump_never_writes_are_refused_at_their_line(real_dumps):
-    rng = random.Random(SEED)
-    for _ in range(TRIALS):
-        sql = rng.choice(real_dumps)
-        position = rng.choice(boundaries(sql))
-        statement = rng.choice(FORBIDDEN)
-        lead = rng.choice(["", "/* c */ ", "-- c\n"])
-
-        refused = refusal(plant(sql, position, lead + statement + "\n"), rng)
-
-        assert refused.line == line_at(sql, position) + lead.count("\n"), statement
-        assert refused.reason.startswith("`"), refused.reason
