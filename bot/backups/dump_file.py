@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from bot.backups.compression import Compression, UnpackError, detect, unpacker
 from bot.errors import OpsError
+from bot.units import human_bytes
 
 DUMP_HEADER = b"PostgreSQL database dump"
 COMPLETION_MARKER = b"-- PostgreSQL database dump complete"
@@ -25,6 +26,10 @@ CHUNK_SIZE = 1024 * 1024
 _HEAD_BYTES = 64 * 1024
 _TAIL_BYTES = 4 * 1024
 JUDGE_AFTER_BYTES = 512
+# pg_dump's SQL compresses 5 to 20 times (gzip can do no better than about 1030:1); a file that
+# inflates more than this, once past a few MiB, is a decompression bomb, refused as it streams.
+RATIO_LIMIT = 1000
+RATIO_AFTER_BYTES = 16 * 1024 * 1024
 # What pg_dump may write after its marker: comment dashes, blank lines, `\unrestrict KEY` (15.14+).
 _AFTER_MARKER = re.compile(rb"^(?:\s*|--|\\unrestrict [A-Za-z0-9]+)$")
 SERVER_VERSION = re.compile(rb"^-- Dumped from database version (?P<v>.+)$", re.MULTILINE)
@@ -54,12 +59,14 @@ class DumpCheck:
 class DumpReader:
     """Yields a dump's SQL in chunks of at most 1 MiB; hashes the file bytes as it goes.
 
-    Raises BackupCorrupt for a damaged or truncated gzip or zstd stream, never returns partial
-    data silently.
+    Raises BackupCorrupt for a damaged or truncated gzip or zstd stream or one that inflates more
+    than RATIO_LIMIT times, never returns partial data silently. With ``file`` (an open descriptor
+    of ``path``, the vetted one) it reads that from its start instead of opening ``path`` again.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, file: BinaryIO | None = None) -> None:
         self.path = path
+        self._file = file
         self.file_bytes = 0
         self.sql_bytes = 0
         self.compression = Compression.NONE
@@ -70,15 +77,27 @@ class DumpReader:
         return self._sha256.hexdigest()
 
     def chunks(self) -> Iterator[bytes]:
+        if self._file is not None:
+            self._file.seek(0)
+            yield from self._chunks_of(self._file)
+            return
         with open(self.path, "rb") as file:
-            first = file.read(CHUNK_SIZE)
-            self.compression = detect(first)
-            raw = self._raw_chunks(first, file)
-            unpack = unpacker(self.compression)
-            sql = raw if unpack is None else self._unpacked(unpack(raw, CHUNK_SIZE))
-            for chunk in sql:
-                self.sql_bytes += len(chunk)
-                yield chunk
+            yield from self._chunks_of(file)
+
+    def _chunks_of(self, file: BinaryIO) -> Iterator[bytes]:
+        first = file.read(CHUNK_SIZE)
+        self.compression = detect(first)
+        raw = self._raw_chunks(first, file)
+        unpack = unpacker(self.compression)
+        sql = raw if unpack is None else self._unpacked(unpack(raw, CHUNK_SIZE))
+        for chunk in sql:
+            self.sql_bytes += len(chunk)
+            if self.sql_bytes > RATIO_AFTER_BYTES and self.sql_bytes > RATIO_LIMIT * self.file_bytes:
+                raise BackupCorrupt(
+                    f"{self.path.name} inflates more than {RATIO_LIMIT} times ({human_bytes(self.sql_bytes)} "
+                    f"of SQL from {human_bytes(self.file_bytes)}): a decompression bomb, not a pg_dump."
+                )
+            yield chunk
 
     def _raw_chunks(self, first: bytes, file: BinaryIO) -> Iterator[bytes]:
         chunk = first
@@ -130,14 +149,16 @@ def check_dump(
     path: Path,
     on_chunk: Callable[[int], None] | None = None,
     inspect: Callable[[bytes | None], None] | None = None,
+    file: BinaryIO | None = None,
 ) -> DumpCheck:
     """Read the whole file; raise BackupCorrupt unless it is a complete plain-SQL pg_dump.
 
     Blocking: call it through ``asyncio.to_thread``. ``on_chunk`` gets the file bytes read so far
     (from the worker thread) after each chunk. ``inspect`` sees the same read: each SQL chunk
     once the file's start was judged a plain dump, then None once the file proved complete.
+    ``file``: the open descriptor to read (see DumpReader).
     """
-    reader = DumpReader(path)
+    reader = DumpReader(path, file)
     ends = DumpEnds()
     judged = False
     early: list[bytes] = []  # the first chunks, held back from ``inspect`` until the start is judged

@@ -49,6 +49,7 @@ class BackupService:
     reports the free bytes of a folder (injectable so a test can simulate a full disk).
     ``lock_timeout_seconds`` is how long a restore waits for other sessions' locks.
     ``on_created`` hears of every new verified backup, a restore's safety backup too.
+    ``restore_budget_seconds`` overrides a restore's time budget (replay.restore_budget).
     """
 
     def __init__(
@@ -63,12 +64,14 @@ class BackupService:
         lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
         progress_interval: float = 1.5,
         on_created: BackupObserver | None = None,
+        restore_budget_seconds: float | None = None,
     ) -> None:
         self.database = database
         self.backup_dir = backup_dir
         self.codec = codec
         self.tools = tools or PgTools()
         self.lock_timeout_seconds = lock_timeout_seconds
+        self.restore_budget_seconds = restore_budget_seconds
         self._redactor = redactor
         self._progress_interval = progress_interval
         self._maker = BackupMaker(database, backup_dir, self.tools, self._redactor, free_space, on_created)
@@ -140,6 +143,7 @@ class BackupService:
                     maker=self._maker,
                     safety_compression=self.codec,
                     label=label,
+                    budget_seconds=self.restore_budget_seconds,
                 )
             finally:
                 await reporter.close()

@@ -8,7 +8,8 @@ import pytest
 
 from bot.backups.dump_file import BackupCorrupt
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused
-from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute, inspect_dump
+from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute
+from bot.backups.restore.inspect import inspect_dump
 
 CREATE_DUMP = b"""--
 -- PostgreSQL database dump
@@ -108,13 +109,14 @@ def test_objects_data_and_function_bodies_pass_untouched():
     assert b"GRANT SELECT ON TABLE public.notes TO reader;" in out
 
 
-def test_pg_dump_guard_lines_transaction_control_around_large_objects_and_the_lock_timeout_are_dropped():
+def test_pg_dump_guard_lines_transaction_control_around_large_objects_and_its_time_limits_are_dropped():
     out, _ = rewrite(CREATE_DUMP)
 
     blobs = out[out.index(b"lo_open") - 100 :]
     assert b"BEGIN;" not in blobs and b"COMMIT;" not in blobs
     assert b"SELECT pg_catalog.lo_open" in blobs
-    assert b"SET lock_timeout = 0;" not in out and b"SET statement_timeout = 0;" in out
+    assert b"SET lock_timeout = 0;" not in out and b"SET statement_timeout = 0;" not in out
+    assert b"SET idle_in_transaction_session_timeout = 0;" not in out
     assert b"restrict" not in out
 
 
@@ -133,12 +135,32 @@ def test_dump_without_create_database_is_passed_through_whole():
             b"",
         )
         .replace(b"\\connect aphrodite\n", b"")
+        .replace(b"ALTER DATABASE aphrodite OWNER TO aphrodite;\n", b"")
+        .replace(
+            b"COMMENT ON DATABASE aphrodite IS 'first line\nit''s the second; still the comment';\n", b""
+        )
+        .replace(b"GRANT CONNECT,TEMPORARY ON DATABASE aphrodite TO reader;\n", b"")
     )
 
     out, dump_filter = rewrite(clean_dump)
 
     assert not dump_filter.creates_database and dump_filter.skipped_count == 0
-    assert b"GRANT CONNECT,TEMPORARY ON DATABASE aphrodite TO reader;" in out
+    assert b"CREATE TABLE public.notes" in out and b"GRANT SELECT ON TABLE public.notes TO reader;" in out
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        b"ALTER DATABASE aphrodite SET default_transaction_read_only = on;",
+        b"GRANT CONNECT,TEMPORARY ON DATABASE aphrodite TO reader;",
+        b"COMMENT ON DATABASE aphrodite IS 'x';",
+    ],
+)
+def test_statements_about_a_database_the_dump_does_not_create_are_refused(statement):
+    dump_filter = DumpFilter()
+
+    with pytest.raises(DumpRefused, match=r"line 2: `"):
+        dump_filter.feed(b"SET row_security = off;\n" + statement + b"\n")
 
 
 def test_statements_about_extensions_owned_by_someone_else_are_skipped_and_named():
@@ -183,7 +205,7 @@ def test_only_pg_dumps_own_copy_from_stdin_is_replayed(statement):
     dump_filter = DumpFilter()
 
     with pytest.raises(DumpRefused, match=r"line 2: a COPY statement that pg_dump does not write"):
-        dump_filter.feed(b"SELECT 1;\n" + statement + b"\n\\.\n")
+        dump_filter.feed(b"SET row_security = off;\n" + statement + b"\n\\.\n")
         dump_filter.finish()
 
 
@@ -191,16 +213,19 @@ def test_a_create_dump_of_a_database_with_an_unusual_name_connects_to_it_and_now
     dump = (
         b'CREATE DATABASE "Aphrodite Prod" WITH TEMPLATE = template0;\n'
         b"\\connect -reuse-previous=on \"dbname='Aphrodite Prod'\"\n"
-        b"SELECT 1;\n"
+        b"SET row_security = off;\n"
     )
     dump_filter = DumpFilter()
 
     actions = dump_filter.feed(dump) + dump_filter.finish()
 
-    assert dump_filter.database_name == "Aphrodite Prod" and [a.sql for a in actions] == ["SELECT 1;"]
+    assert dump_filter.database_name == "Aphrodite Prod"
+    assert [a.sql for a in actions] == ["SET row_security = off;"]
     with pytest.raises(DumpRefused, match=r"line 3: .* would connect to another database"):
         other = DumpFilter()
-        other.feed(dump.replace(b"SELECT 1;", b"\\connect -reuse-previous=on \"dbname='postgres'\""))
+        other.feed(
+            dump.replace(b"SET row_security = off;", b"\\connect -reuse-previous=on \"dbname='postgres'\"")
+        )
 
 
 def _gzip_members(data: bytes, size: int) -> bytes:

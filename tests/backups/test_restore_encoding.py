@@ -65,7 +65,8 @@ def test_text_that_is_not_in_the_declared_encoding_is_refused():
 def test_a_second_client_encoding_is_refused():
     dump_filter = DumpFilter()
     with pytest.raises(DumpRefused, match="a second client encoding"):
-        dump_filter.feed(b"SET client_encoding = 'LATIN1';\nSELECT 1;\nSET client_encoding = 'LATIN2';\n")
+        dump_filter.feed(b"SET client_encoding = 'LATIN1';\nCREATE TABLE t (a integer);\n")
+        dump_filter.feed(b"SET client_encoding = 'LATIN2';\n")
         dump_filter.finish()
 
 

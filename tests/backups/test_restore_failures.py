@@ -98,7 +98,7 @@ async def test_error_midway_through_the_dump_rolls_everything_back(
 ):
     sql = gzip.decompress(our_backup.path.read_bytes())
     cut = len(cut_sql_at_statement_boundary(sql))
-    broken = sql[:cut] + b"SELECT 1 / 0;\n" + sql[cut:]
+    broken = sql[:cut] + b"CREATE INDEX broken ON public.media_items ((1 / (id - id)));\n" + sql[cut:]
     (backup_dir / BAD_NAME).write_bytes(gzip.compress(broken))
     before = await fingerprint(aphrodite_db.dsn)
 
@@ -110,14 +110,18 @@ async def test_error_midway_through_the_dump_rolls_everything_back(
 
 
 async def stream(database, path, sha256: str) -> None:
-    await stream_restore(
-        path,
-        expected_sha256=sha256,
-        database=database,
-        redactor=Redactor(),
-        lock_timeout_seconds=5,
-        progress=lambda file_bytes, sql_bytes: None,
-    )
+    with await asyncio.to_thread(open, path, "rb") as file:
+        await stream_restore(
+            path,
+            file,
+            expected_sha256=sha256,
+            made_here=True,
+            budget_seconds=600,
+            database=database,
+            redactor=Redactor(),
+            lock_timeout_seconds=5,
+            progress=lambda file_bytes, sql_bytes: None,
+        )
 
 
 async def test_streaming_never_commits_a_truncated_gzip_even_unchecked(

@@ -82,12 +82,12 @@ VERBS = [
 ]
 HARMLESS = [
     "COMMENT ON TABLE public.media_items IS 'a \\! id; COMMIT; \\o |id';",
-    "SELECT $q$ \\! id; ROLLBACK; $q$;",
-    "SELECT E'\\\\! id\\'; COMMIT; \\\\';",
-    "SELECT 1 /* \\! id; COMMIT; /* nested \\o */ */;",
-    "SELECT 'x' -- \\! id; COMMIT;\n;",
-    'SELECT 1 AS "\\! id; COMMIT;";',
-    "DO $do$ BEGIN PERFORM 1; END $do$;",
+    "COMMENT ON TABLE public.media_items IS $q$ \\! id; ROLLBACK; $q$;",
+    "COMMENT ON TABLE public.media_items IS E'\\\\! id\\'; COMMIT; \\\\';",
+    "COMMENT ON TABLE public.media_items /* \\! id; COMMIT; /* nested \\o */ */ IS 'x';",
+    "COMMENT ON TABLE public.media_items IS 'x' -- \\! id; COMMIT;\n;",
+    "COMMENT ON COLUMN public.media_items.\"\\! id; COMMIT;\" IS 'x';",
+    "CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $do$ BEGIN PERFORM 1; END $do$;",
 ]
 
 
@@ -186,7 +186,9 @@ async def test_meta_commands_between_statements_are_refused_at_their_line(real_d
         sql = rng.choice(real_dumps)
         position = rng.choice(boundaries(sql))
         command = rng.choice(META_COMMANDS)
-        before = rng.choice(["", "  ", "\t", "/* c */ ", "SELECT 1; ", "SELECT 1;\t"])
+        before = rng.choice(
+            ["", "  ", "\t", "/* c */ ", "SET row_security = off; ", "SET row_security = off;\t"]
+        )
 
         refused = refusal(plant(sql, position, f"{before}\\{command}\n"), rng)
 

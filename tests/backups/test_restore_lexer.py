@@ -10,6 +10,7 @@ import pytest
 
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
 from bot.backups.restore.lexer import SqlScanner
+from bot.backups.restore.lexer_state import STATEMENT_LIMIT
 
 MIB = 1024 * 1024
 
@@ -176,8 +177,8 @@ def test_a_50_mb_copy_row_streams_through_in_chunk_sized_pieces_with_bounded_mem
     assert peak < 4 * MIB  # a few chunks at most, never the row
 
 
-def test_a_50_mb_sql_line_is_checked_with_bounded_memory():
-    literal = b"y" * (50 * MIB)
+def test_a_20_mb_sql_line_is_checked_with_bounded_memory():
+    literal = b"y" * (20 * MIB)
     scanner = SqlScanner(keep_text=False)
     heads: list[Statement] = []
 
@@ -192,8 +193,8 @@ def test_a_50_mb_sql_line_is_checked_with_bounded_memory():
     assert peak < 4 * MIB
 
 
-def test_a_50_mb_sql_line_is_kept_whole_when_it_is_to_be_replayed():
-    literal = b"z" * (50 * MIB)
+def test_a_20_mb_sql_line_is_kept_whole_when_it_is_to_be_replayed():
+    literal = b"z" * (20 * MIB)
     scanner = SqlScanner(keep_text=True)
     events: list[Event] = []
     for chunk in (b"COMMENT ON TABLE t IS '", *_chunks(literal), b"';\n"):
@@ -202,6 +203,28 @@ def test_a_50_mb_sql_line_is_kept_whole_when_it_is_to_be_replayed():
     (statement,) = events + scanner.finish()
 
     assert statement.text == b"COMMENT ON TABLE t IS '" + literal + b"';"
+
+
+@pytest.mark.parametrize(("keep_text", "memory_bound"), [(False, 4 * MIB), (True, STATEMENT_LIMIT + 4 * MIB)])
+def test_a_statement_longer_than_the_limit_is_refused_before_more_of_it_is_held(keep_text, memory_bound):
+    scanner = SqlScanner(keep_text=keep_text)
+    peak = 0
+
+    def feed() -> None:
+        scanner.feed(b"SET row_security = off;\nCOMMENT ON TABLE t IS '")
+        for _ in range(2 * STATEMENT_LIMIT // MIB):  # twice the limit: more than the refusal lets in
+            scanner.feed(b"w" * MIB)
+
+    with pytest.raises(DumpRefused, match=r"a statement longer than 32 MiB") as refused:
+        tracemalloc.start()
+        try:
+            feed()
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+
+    assert refused.value.line == 2
+    assert peak < memory_bound
 
 
 def _chunks(data: bytes, size: int = MIB):

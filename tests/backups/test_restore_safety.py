@@ -18,7 +18,7 @@ import pytest
 
 from bot.backups.compression import Compression
 from bot.backups.restore.errors import RestoreFailed, RestoreNotRolledBack, RestoreRefused
-from bot.backups.restore.replay import restore_failure, transaction_fate
+from bot.backups.restore.fate import restore_failure, transaction_fate
 from bot.cli.backups import render_restored
 from bot.config import Secret, Settings
 from bot.database.connection import parse_dsn
@@ -99,8 +99,8 @@ async def test_python_m_bot_refuses_a_planted_shell_command_and_runs_nothing(set
 @pytest.mark.parametrize(
     ("planted", "lines_before"),
     [
-        ("SELECT 1; \\! id > {marker}\n", 0),
-        ("\\restrict abc\nSELECT 1;\n\\! id > {marker}\n", 2),  # pg_dump's own guard line passes
+        ("SET row_security = off; \\! id > {marker}\n", 0),
+        ("\\restrict abc\nSET row_security = off;\n\\! id > {marker}\n", 2),  # pg_dump's guard line passes
         ("SELECT 1 \\g |id > {marker}\n;\n", 0),
         ("\\o |id > {marker}\nSELECT 1;\n", 0),
         ("\\copy (SELECT 1) TO PROGRAM 'id > {marker}'\n", 0),
@@ -179,25 +179,30 @@ async def test_an_aphrodite_dump_that_connects_elsewhere_is_refused(
 
 
 @pytest.mark.parametrize(
-    "planted",
+    ("planted", "lines_before", "reason"),
     [
-        "CREATE PROCEDURE public.sneaky() LANGUAGE plpgsql AS $$ BEGIN DELETE FROM public.system_config; "
-        "COMMIT; END $$;\nCALL public.sneaky();\n",
-        "DO $$ BEGIN DELETE FROM public.system_config; COMMIT; END $$;\n",
+        (
+            "CREATE PROCEDURE public.sneaky() LANGUAGE plpgsql AS $$ BEGIN DELETE FROM public.system_config; "
+            "COMMIT; END $$;\nCALL public.sneaky();\n",
+            1,
+            "it calls functions",
+        ),
+        ("DO $$ BEGIN DELETE FROM public.system_config; COMMIT; END $$;\n", 0, "a DO block runs any code"),
     ],
 )
-async def test_procedures_and_do_blocks_cannot_commit_inside_the_restore(
-    backup_service, aphrodite_db, backup_dir, planted
+async def test_procedure_calls_and_do_blocks_are_refused_before_anything_runs(
+    backup_service, aphrodite_db, backup_dir, planted, lines_before, reason
 ):
-    await plant(backup_dir, aphrodite_db.dsn, planted)
+    line = await plant(backup_dir, aphrodite_db.dsn, planted) + lines_before
     before = await fingerprint(aphrodite_db.dsn)
 
-    with pytest.raises(RestoreFailed) as failure:
+    with pytest.raises(RestoreRefused) as refused:
         await backup_service.restore(PLANTED, label="alice")
 
-    assert "invalid transaction termination" in str(failure.value)
-    assert "Nothing was changed: the restore was rolled back." in str(failure.value)
+    assert refused.value.line == line and reason in refused.value.reason
+    assert "The database was not touched." in str(refused.value)
     assert await fingerprint(aphrodite_db.dsn) == before
+    assert files_in(backup_dir) == {PLANTED}
 
 
 async def test_the_fate_of_a_transaction_is_what_the_server_says(database, aphrodite_db):

@@ -8,11 +8,20 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tracemalloc
 
+import pytest
 import zstandard
 
 from bot.backups.compression import Compression
-from bot.backups.dump_file import CHUNK_SIZE, COMPLETION_MARKER, DumpReader
+from bot.backups.dump_file import (
+    CHUNK_SIZE,
+    COMPLETION_MARKER,
+    RATIO_AFTER_BYTES,
+    RATIO_LIMIT,
+    BackupCorrupt,
+    DumpReader,
+)
 from bot.backups.inventory import scan_inventory
 from tests.backups.fixtures import (  # noqa: F401 - fixtures
     DUMP_HEAD,
@@ -91,8 +100,8 @@ async def test_damaged_zstd_is_refused_before_the_database_is_touched(
     await assert_refused_untouched(backup_service, aphrodite_db, backup_dir, ZST_NAME, "damaged")
 
 
-def test_a_zstd_file_that_expands_enormously_is_read_in_bounded_pieces(tmp_path):
-    sql = DUMP_HEAD.encode() + b"-" * (64 * CHUNK_SIZE)
+def test_a_zstd_file_that_expands_a_lot_is_read_in_bounded_pieces(tmp_path):
+    sql = DUMP_HEAD.encode() + bytes(range(256)) * (12 * CHUNK_SIZE // 256)  # below the ratio cap
     path = tmp_path / ZST_NAME
     path.write_bytes(zstandard.ZstdCompressor().compress(sql))
     assert path.stat().st_size < 64 * 1024
@@ -102,6 +111,31 @@ def test_a_zstd_file_that_expands_enormously_is_read_in_bounded_pieces(tmp_path)
 
     assert max(sizes) <= CHUNK_SIZE and sum(sizes) == len(sql)
     assert reader.compression is Compression.ZSTD
+
+
+def test_a_zstd_bomb_is_refused_while_it_streams_with_bounded_memory(tmp_path):
+    # Far beyond 1000:1, as the audit's bomb: 2 GiB of SQL from a few KiB, refused once past the cap.
+    path = tmp_path / ZST_NAME
+    compressor = zstandard.ZstdCompressor().compressobj()
+    with open(path, "wb") as file:
+        file.write(compressor.compress(DUMP_HEAD.encode()))
+        for _ in range(2048):
+            file.write(compressor.compress(b"-" * CHUNK_SIZE))
+        file.write(compressor.flush())
+    reader = DumpReader(path)
+    read = 0
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(BackupCorrupt, match=r"inflates more than 1000 times .* a decompression bomb"):
+            for chunk in reader.chunks():
+                read += len(chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert read <= max(RATIO_AFTER_BYTES, RATIO_LIMIT * path.stat().st_size) + CHUNK_SIZE  # not 2 GiB
+    assert peak < 8 * CHUNK_SIZE
 
 
 def test_frames_written_one_after_another_read_as_one_dump(tmp_path):

@@ -207,7 +207,8 @@ async def test_a_failing_restore_leaves_the_database_and_says_so(
     broken = "aphrodite_backup_20250101_120000.sql"
     (tmp_path / "backups").mkdir(exist_ok=True)
     (tmp_path / "backups" / broken).write_text(
-        "--\n-- PostgreSQL database dump\n--\n\nDELETE FROM media_items;\nTHIS IS NOT SQL;\n"
+        "--\n-- PostgreSQL database dump\n--\n\nCOMMENT ON TABLE media_items IS 'x';\n"
+        "COMMENT ON TABLE public.gone IS 'x';\n"
         "\n--\n-- PostgreSQL database dump complete\n--\n"
     )
     question = await ask(fake_discord, "restore", broken)
@@ -263,7 +264,7 @@ async def test_a_backup_with_a_planted_shell_command_is_refused_and_runs_nothing
     marker = tmp_path / "pwned.txt"
     (tmp_path / "backups").mkdir(exist_ok=True)
     (tmp_path / "backups" / planted).write_text(
-        f"--\n-- PostgreSQL database dump\n--\n\nDELETE FROM media_items;\n\\! touch {marker}\n"
+        f"--\n-- PostgreSQL database dump\n--\n\nCOMMENT ON TABLE media_items IS 'x';\n\\! touch {marker}\n"
         "\n--\n-- PostgreSQL database dump complete\n--\n"
     )
     question = await ask(fake_discord, "restore", planted)

@@ -16,9 +16,12 @@ DATABASE_URL instead. Statements about an extension the restoring role does not 
 `CREATE EXTENSION amcheck`) would fail with "must be owner", so they are skipped too.
 
 Dropped silently: pg_dump's own `\\restrict`/`\\unrestrict` guard lines, its `SET lock_timeout = 0`
-(the restore keeps its own), its `SET client_encoding` (the SQL is converted to the connection's
-UTF-8 as it is read, whatever server encoding the dump was written in: encoding.py), and the
-bare `BEGIN;`/`COMMIT;` pg_dump writes around large-object data (the restore is one transaction).
+and other time limits (the restore keeps its own), its `SET client_encoding` (the SQL is converted
+to the connection's UTF-8 as it is read, whatever server encoding the dump was written in:
+encoding.py), and the bare `BEGIN;`/`COMMIT;` pg_dump writes around large-object data (the
+restore is one transaction).
+
+Every other statement must be of a kind pg_dump writes (allowlist.py), or it is refused.
 """
 
 from __future__ import annotations
@@ -26,9 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from bot.backups.dump_file import DumpCheck, check_dump
+from bot.backups.restore.allowlist import Verdict, verdict
 from bot.backups.restore.encoding import DumpDecoder, canonical
 from bot.backups.restore.events import (
     ROUTINE_RUNS_ON,
@@ -43,6 +45,10 @@ from bot.backups.restore.events import (
 from bot.backups.restore.lexer import SqlScanner
 
 SKIPPED_SAMPLE_LIMIT = 20
+# pg_dump writes a few statements per object and the rows as COPY data: a schema of thousands of
+# tables stays far below this. Each statement is a round trip with every table locked, so a file
+# of a million of them would hold the database for minutes; it is refused when checked instead.
+STATEMENT_COUNT_LIMIT = 200_000
 _IDENT = r'(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_$\x80-\uffff]*|"(?:[^"]|"")+")'
 _TRANSACTION_CONTROL = re.compile(
     r"^(?P<verb>BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b",
@@ -62,7 +68,6 @@ _CONNECT = re.compile(
     r"^\\(?:connect|c) "
     r"""(?:(?P<plain>[A-Za-z0-9_]+)|-reuse-previous=on "dbname='(?P<quoted>(?:[^'\\]|\\.)*)'")$"""
 )
-_LOCK_TIMEOUT = re.compile(r"^SET lock_timeout = 0;$")
 _CLIENT_ENCODING = re.compile(r"^SET client_encoding = '(?P<encoding>[^']*)';$")
 _EXTENSION_STATEMENT = re.compile(
     rf"^(?:CREATE EXTENSION (?:IF NOT EXISTS )?|DROP EXTENSION (?:IF EXISTS )?|COMMENT ON EXTENSION "
@@ -124,19 +129,28 @@ class DumpFilter:
     """Feed SQL chunks in order, then finish(); get back the actions to replay.
 
     ``keep_text`` False checks a file without keeping any statement (bounded memory); the
-    actions then carry no SQL. ``foreign_extensions``: extensions the restoring role does not own.
+    actions then carry no SQL. ``foreign_extensions``: extensions the restoring role does not own;
+    ``installed_extensions``: every extension the database has (their statements may run).
     """
 
-    def __init__(self, *, keep_text: bool = True, foreign_extensions: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        *,
+        keep_text: bool = True,
+        foreign_extensions: frozenset[str] = frozenset(),
+        installed_extensions: frozenset[str] = frozenset(),
+    ) -> None:
         self.skipped: list[str] = []
         self.skipped_count = 0
         self.skipped_extensions: list[str] = []
         self.database_name: str | None = None
         self._about_database: re.Pattern[str] | None = None
         self._foreign_extensions = foreign_extensions
+        self._installed_extensions = installed_extensions
         self._keep_text = keep_text
         self._scanner = SqlScanner(keep_text=keep_text)
         self._decoder = DumpDecoder()
+        self._statements = 0
 
     @property
     def creates_database(self) -> bool:
@@ -189,8 +203,6 @@ class DumpFilter:
         if self._about_database is not None and self._about_database.match(head):
             self._skip(head)
             return None
-        if _LOCK_TIMEOUT.match(head):
-            return None
         if encoding := _CLIENT_ENCODING.match(head):
             if canonical(said := encoding["encoding"]) != self._decoder.encoding:
                 raise DumpRefused(
@@ -204,6 +216,17 @@ class DumpFilter:
                 self.skipped_extensions.append(name)
             self._skip(head)
             return None
+        decided = verdict(head, statement.head_complete, self._installed_extensions)
+        if decided is Verdict.DROP:
+            return None
+        if isinstance(decided, str):
+            raise DumpRefused(statement.line, f"{_quote(head)}: {decided}")
+        self._statements += 1
+        if self._statements > STATEMENT_COUNT_LIMIT:
+            raise DumpRefused(
+                statement.line,
+                f"more than {STATEMENT_COUNT_LIMIT} statements (pg_dump writes rows as COPY data)",
+            )
         return Execute(statement.line, _decode(statement) if self._keep_text else "")
 
     def _copy(self, statement: Statement) -> CopyInto:
@@ -268,31 +291,3 @@ def _quote(text: str, limit: int = 60) -> str:
     """Dump text for a message: one printable line, short, in backticks that it cannot close."""
     flat = printable(" ".join(text.split()).replace("`", "'"))
     return "`" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "`"
-
-
-def inspect_dump(
-    path: Path, on_chunk: Callable[[int], None] | None = None
-) -> tuple[DumpCheck, DumpRefused | None]:
-    """One read of the whole dump: `check_dump`'s proofs, and the first thing the filter would refuse.
-
-    BackupCorrupt (the file is not a whole dump) wins over a refusal, as when the two were
-    separate reads. Blocking (call it through ``asyncio.to_thread``); memory stays bounded
-    whatever the file holds.
-    """
-    dump_filter = DumpFilter(keep_text=False)
-    refused: DumpRefused | None = None
-
-    def inspect(chunk: bytes | None) -> None:
-        nonlocal refused
-        if refused is not None:
-            return
-        try:
-            if chunk is None:
-                dump_filter.finish()
-            else:
-                dump_filter.feed(chunk)
-        except DumpRefused as refusal:
-            refused = refusal
-
-    check = check_dump(path, on_chunk, inspect)
-    return check, refused

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.backups.restore.events import Event
+from bot.backups.restore.events import DumpRefused, Event
 from bot.backups.restore.statement import RoutineBody, StatementHead
 
 # Modes of the scanner.
@@ -17,6 +17,9 @@ SQL, QUOTE, ESCAPE_QUOTE, BITS_QUOTE, IDENT_QUOTE, DOLLAR_QUOTE = range(6)
 LINE_COMMENT, BLOCK_COMMENT, META, AFTER_COPY, COPY_DATA = range(6, 11)
 # What the last SQL byte belonged to, for the meaning of a following `$` or quote.
 NOTHING, WORD, NUMBER, WORD_ENDED = range(4)
+# The longest statement (COPY data aside, which streams) replayed: pg_dump's longest are routine
+# bodies and view definitions, far below this; a bigger one is refused before it is held in memory.
+STATEMENT_LIMIT = 32 * 1024 * 1024
 
 
 def match_end(pattern: re.Pattern[bytes], data: bytes, position: int) -> int:
@@ -56,6 +59,7 @@ class ScannerState:
     def _reset_statement(self) -> None:
         self._started = False
         self._start_line = 0
+        self._size = 0
         self._head = StatementHead()
         self._text: list[bytes] = []
         self._paren_depth = 0
@@ -73,6 +77,7 @@ class ScannerState:
         piece = data[start:stop]
         self.line += piece.count(b"\n")
         self._line_start = piece.endswith(b"\n")
+        self._count(len(piece))
         if self.keep_text:
             self._text.append(piece)
         self._head.add(piece)
@@ -83,9 +88,18 @@ class ScannerState:
         self.line += piece.count(b"\n")
         self._line_start = piece.endswith(b"\n") if piece else self._line_start
         if self._started:
+            self._count(len(piece))
             if self.keep_text:
                 self._text.append(piece)
             self._head.space_pending = True
+
+    def _count(self, size: int) -> None:
+        self._size += size
+        if self._size > STATEMENT_LIMIT:
+            raise DumpRefused(
+                self._start_line or self.line,
+                f"a statement longer than {STATEMENT_LIMIT >> 20} MiB (pg_dump writes none that long)",
+            )
 
     def _begin_token(self) -> None:
         if not self._started:

@@ -7,13 +7,15 @@ the server alone through the extended query protocol, which refuses a second com
 the same message; COPY rows go through the COPY protocol in pieces of at most a chunk. No byte
 of the file is interpreted on this host, so no spelling of a meta-command can run.
 
+The file is read through the one descriptor that was vetted and checked (no path is opened
+again, so a file renamed or a symlink swapped in meanwhile is never what runs), within a time
+budget, and with at most the rights of a non-superuser database owner (rights.py).
+
 All or nothing, and truthful about it: BEGIN, remember the transaction id, replay, and COMMIT
-only once the last byte was read, the completion marker seen, the sha256 matched, and the server
-confirms the same transaction is still open. The replay stops the moment the session is no longer
-inside a transaction. After any failure the server is asked what became of the transaction
-(pg_xact_status): only when it answers "aborted" does the message say nothing changed
-(RestoreFailed); otherwise it says the database may have changed and names the safety backup
-(RestoreNotRolledBack).
+only once the last byte was read, the completion marker seen, the sha256 of the bytes replayed
+matched, nothing outside the database's objects changed (roles, settings: rights.py), and the
+server confirms the same transaction is still open. The replay stops the moment the session is no
+longer inside a transaction. After any failure the server decides what the message says (fate.py).
 
 Aphrodite may stay connected: its idle connections hold no table locks. A session inside an
 open transaction does; the restore waits for it at most the lock timeout, then gives up with
@@ -24,24 +26,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import asyncpg
 
 from bot.backups.dump_file import BackupCorrupt, DumpEnds, DumpReader
 from bot.backups.restore.clearing import CLEARING_FAILED, clear_schema
-from bot.backups.restore.errors import RestoreBlocked, RestoreFailed, RestoreNotRolledBack
+from bot.backups.restore.errors import RestoreFailed, RestoreRefused
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused
+from bot.backups.restore.fate import blockers, restore_failure, transaction_fate
 from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute, printable
+from bot.backups.restore.rights import RestoreRights, changed_outside, outside_state, restore_rights
 from bot.backups.restore.sql import (
-    FOREIGN_EXTENSIONS,
+    RECREATED_SEQUENCE,
     TRANSACTION_ID,
-    TRANSACTION_STATUS,
-    BlockingSession,
-    blocking_sessions,
     session_settings,
 )
 from bot.database.connection import Database
@@ -50,9 +53,14 @@ from bot.redact import Redactor
 
 log = logging.getLogger(__name__)
 
+_SETVAL = re.compile(r"^SELECT pg_catalog\.setval\('(?P<name>(?:[^']|'')+)', ")
+
 RESTORE_APPLICATION_NAME = "aphrodite-ops restore"
-_FATE_TIMEOUT_SECONDS = 10
-_END_BACKEND = "SELECT pg_catalog.pg_terminate_backend($1, $2)"  # waits up to $2 ms for it to exit
+# Every restore has a time budget: at least half an hour, more for big files (a second per MiB of
+# SQL); past it the replay is cancelled and rolled back. The server holds the same limit itself,
+# a few seconds longer (statement_timeout), so a client that dies cannot leave it running.
+BUDGET_FLOOR_SECONDS = 30 * 60
+BUDGET_SQL_BYTES_PER_SECOND = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,15 +81,40 @@ class _LeftTransaction(Exception):
         super().__init__(f"The statement at line {line} ended the restore's transaction.")
 
 
+class _ChangedOutside(Exception):
+    """The replay changed roles, memberships, settings or databases: never committed."""
+
+    def __init__(self, what: list[str]) -> None:
+        super().__init__(
+            f"The backup changed {', '.join(what)} outside the database's own objects, which a restore "
+            "must never do, so it was not committed."
+        )
+
+
+class _OverBudget(Exception):
+    def __init__(self, budget: float, line: int) -> None:
+        super().__init__(
+            f"The restore was still running at line {line} after its time budget of {budget:g} s, so it "
+            "was stopped."
+        )
+
+
+def restore_budget(sql_bytes: int) -> float:
+    """The time budget of a restore of ``sql_bytes`` of SQL, in seconds."""
+    return max(BUDGET_FLOOR_SECONDS, sql_bytes / BUDGET_SQL_BYTES_PER_SECOND)
+
+
 class _Source:
     """The dump as filter actions; reading, inflating and lexing block, so each chunk runs in a thread."""
 
     def __init__(
-        self, path: Path, foreign_extensions: frozenset[str], on_chunk: Callable[[int, int], None]
+        self, path: Path, file: BinaryIO, rights: RestoreRights, on_chunk: Callable[[int, int], None]
     ) -> None:
-        self.reader = DumpReader(path)
+        self.reader = DumpReader(path, file)
         self.ends = DumpEnds()
-        self.filter = DumpFilter(foreign_extensions=foreign_extensions)
+        self.filter = DumpFilter(
+            foreign_extensions=rights.foreign_extensions, installed_extensions=rights.installed_extensions
+        )
         self.line = 0
         self._chunks: Iterator[bytes] = self.reader.chunks()
         self._pending: deque[Action] = deque()
@@ -117,40 +150,57 @@ class _Source:
 
 async def stream_restore(
     path: Path,
+    file: BinaryIO,
     *,
     expected_sha256: str,
+    made_here: bool,
     database: Database,
     redactor: Redactor,
     lock_timeout_seconds: float,
     progress: Callable[[int, int], None],
+    budget_seconds: float,
     safety_backup: str | None = None,
 ) -> StreamOutcome:
-    """Replay the dump at ``path`` into the configured database, all or nothing.
+    """Replay the dump read from ``file`` (the vetted descriptor of ``path``), all or nothing.
 
-    ``progress(file_bytes_read, sql_bytes_read)`` is called after each chunk.
+    The bytes replayed must hash to ``expected_sha256`` before COMMIT. ``made_here``: a sidecar of
+    this bot vouches for the file (rights.py: only then may a superuser session replay it).
+    ``progress(file_bytes_read, sql_bytes_read)`` is called after each chunk. ``budget_seconds``
+    (see `restore_budget`) bounds the whole replay.
     """
     connection = await _connect(database)
     source: _Source | None = None
     transaction_id: str | None = None
     try:
-        foreign_extensions = frozenset(row[0] for row in await connection.fetch(FOREIGN_EXTENSIONS))
-        source = _Source(path, foreign_extensions, progress)
-        await connection.execute(session_settings(lock_timeout_seconds))
+        rights = await restore_rights(connection)
+        if not made_here and (refusal := rights.refusal(path.name)):
+            raise RestoreRefused(f"{refusal} The database was not touched.", 0, refusal)
+        source = _Source(path, file, rights, progress)
+        await connection.execute(session_settings(lock_timeout_seconds, budget_seconds))
         await connection.execute("BEGIN")
         transaction_id = await connection.fetchval(TRANSACTION_ID)
-        await connection.execute(clear_schema())
-        await _replay(connection, source)
+        outside = await outside_state(connection)
+        try:
+            async with asyncio.timeout(budget_seconds):
+                await connection.execute(clear_schema())
+                await _replay(connection, source)
+        except TimeoutError:
+            raise _OverBudget(budget_seconds, source.line) from None
         _refuse_unless_whole(source, expected_sha256)
+        if changed := changed_outside(outside, await outside_state(connection)):
+            raise _ChangedOutside(changed)
         if await connection.fetchval(TRANSACTION_ID) != transaction_id:
             raise _LeftTransaction(source.line)
         await connection.execute("COMMIT")
+    except RestoreRefused:
+        raise
     except asyncio.CancelledError:
         connection.terminate()  # the server rolls the open transaction back
         raise
     except Exception as error:  # whatever it was, the server's answer decides what the message says
         reason = _reason(error, path.name, source.line if source else 0, redactor)
         fate = await transaction_fate(connection, transaction_id, database)
-        sessions = await _blockers(database) if isinstance(error, asyncpg.LockNotAvailableError) else None
+        sessions = await blockers(database) if isinstance(error, asyncpg.LockNotAvailableError) else None
         raise restore_failure(reason, fate, sessions, lock_timeout_seconds, safety_backup) from None
     finally:
         if not connection.is_closed():
@@ -184,6 +234,7 @@ async def _replay(connection: asyncpg.Connection, source: _Source) -> None:
     """Run every statement alone and every COPY block through the COPY protocol."""
     while (action := await source.next()) is not None:
         if isinstance(action, Execute):
+            await _refuse_lasting_setval(connection, action)
             await connection.fetch(action.sql)
         elif isinstance(action, CopyInto):
             await connection.copy_to_table(
@@ -194,6 +245,18 @@ async def _replay(connection: asyncpg.Connection, source: _Source) -> None:
             )
         if not connection.is_in_transaction():
             raise _LeftTransaction(source.line)
+
+
+async def _refuse_lasting_setval(connection: asyncpg.Connection, action: Execute) -> None:
+    """A setval outlives a rollback: it may only move a sequence this restore (re)created."""
+    if (setval := _SETVAL.match(action.sql)) is None:
+        return
+    if not await connection.fetchval(RECREATED_SEQUENCE, setval["name"].replace("''", "'")):
+        raise DumpRefused(
+            action.line,
+            "setval of a sequence the restore did not recreate (not the restoring role's): sequence "
+            "changes are not undone by a rollback",
+        )
 
 
 def _refuse_unless_whole(source: _Source, expected_sha256: str) -> None:
@@ -211,89 +274,8 @@ def _reason(error: BaseException, name: str, line: int, redactor: Redactor) -> s
         return f"Before replaying {name}, {printable(redactor(str(error)))}."
     if isinstance(error, asyncpg.PostgresError):  # its words may quote the file
         return f"{name} line {line}: PostgreSQL said: {printable(redactor(str(error)))}."
-    if isinstance(error, OpsError | _LeftTransaction):
+    if isinstance(error, OpsError | _LeftTransaction | _ChangedOutside | _OverBudget):
         return str(error)
     if not isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError | OSError):
         log.error("unexpected error during a restore", exc_info=error)
     return f"The restore stopped at line {line}: {type(error).__name__}: {redactor(str(error))}."
-
-
-async def transaction_fate(
-    connection: asyncpg.Connection, transaction_id: str | None, database: Database
-) -> str:
-    """What became of the restore's transaction: 'aborted', 'committed', or another answer.
-
-    Asked on the restore's own connection after a ROLLBACK; when that connection is broken (or a
-    cancel aimed at a COPY hits the ROLLBACK), its backend is ended and waited for, and the
-    question goes through another connection.
-    """
-    if transaction_id is None:
-        return "aborted"  # nothing of the file ran: the failure came before the transaction
-    try:
-        async with asyncio.timeout(_FATE_TIMEOUT_SECONDS):
-            if connection.is_in_transaction():
-                await connection.execute("ROLLBACK")
-            return await connection.fetchval(TRANSACTION_STATUS, transaction_id) or "unknown"
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
-        log.info("asking about the failed restore through another connection", exc_info=True)
-    pid = connection.get_server_pid()
-    connection.terminate()
-    try:
-        async with database.connection() as other:
-            await other.fetchval(_END_BACKEND, pid, _FATE_TIMEOUT_SECONDS * 1000)
-            return await other.fetchval(TRANSACTION_STATUS, transaction_id) or "unknown"
-    except (OpsError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
-        log.warning("could not learn whether the failed restore was rolled back", exc_info=True)
-        return "unknown"
-
-
-def restore_failure(
-    reason: str,
-    fate: str,
-    sessions: list[BlockingSession] | None,
-    lock_timeout_seconds: float,
-    safety_backup: str | None,
-) -> OpsError:
-    """The exception for a failed restore; it says nothing changed only if the server said 'aborted'.
-
-    ``sessions`` is None unless the restore gave up waiting for locks.
-    """
-    if fate == "aborted":
-        if sessions is not None:
-            return RestoreBlocked(_blocked_message(sessions, lock_timeout_seconds), tuple(sessions))
-        return RestoreFailed(f"{reason} Nothing was changed: the restore was rolled back.")
-    what = (
-        "part of the backup was committed before the failure"
-        if fate == "committed"
-        else "the server could not confirm that none of it was committed"
-    )
-    undo = (
-        f"Restore the safety backup {safety_backup} to return to the state before this restore."
-        if safety_backup
-        else "Check the database before using it."
-    )
-    log.error("restore failed and was not rolled back (%s): %s", fate, reason)
-    return RestoreNotRolledBack(f"{reason} The database MAY HAVE CHANGED: {what}. {undo}", safety_backup)
-
-
-async def _blockers(database: Database) -> list[BlockingSession]:
-    try:
-        async with database.connection() as connection:
-            return await blocking_sessions(connection, database.timeout)
-    except OpsError:
-        log.warning("could not list the sessions blocking the restore", exc_info=True)
-        return []
-
-
-def _blocked_message(sessions: list[BlockingSession], lock_timeout_seconds: float) -> str:
-    start = (
-        f"Other sessions kept the tables busy for more than {lock_timeout_seconds:g} s, so the restore "
-        "gave up; nothing was changed."
-    )
-    if not sessions:
-        return start + " The sessions have ended since; try the restore again."
-    listed = "; ".join(session.describe() for session in sessions[:5])
-    return (
-        f"{start} Sessions in an open transaction: {listed}. Finish or stop them (for example stop "
-        "Aphrodite's worker, or SELECT pg_terminate_backend(pid)), then restore again."
-    )

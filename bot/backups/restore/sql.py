@@ -10,21 +10,38 @@ import asyncpg
 
 from bot.units import human_duration
 
+# A restore session idle inside its transaction for this long (its client hung) is ended by the server.
+IDLE_IN_TRANSACTION_SECONDS = 60
+_SERVER_GRACE_SECONDS = 5
 
-def session_settings(lock_timeout_seconds: float) -> str:
-    """The restore session's settings: its own lock timeout, no other time limit, quiet notices."""
+
+def session_settings(lock_timeout_seconds: float, budget_seconds: float) -> str:
+    """The restore session's settings: its lock timeout, its time budget, quiet notices.
+
+    The server enforces the limits itself, so a client that was killed leaves no session holding
+    the tables' locks: no statement outlives the budget, an idle transaction ends after a minute,
+    and (PostgreSQL 14+) a running statement checks every second that its client is still there.
+    """
     timeout_ms = max(1, round(lock_timeout_seconds * 1000))
+    budget_ms = round((budget_seconds + _SERVER_GRACE_SECONDS) * 1000)  # the client's budget ends first
     return (
-        f"SET lock_timeout = {timeout_ms}; SET statement_timeout = 0; "
-        "SET idle_in_transaction_session_timeout = 0; SET client_min_messages = warning;"
+        f"SET lock_timeout = {timeout_ms}; SET statement_timeout = {budget_ms}; "
+        f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_SECONDS * 1000}; "
+        "SET client_min_messages = warning; "
+        "SELECT pg_catalog.set_config('client_connection_check_interval', '1000', false) "
+        "WHERE pg_catalog.current_setting('server_version_num')::int >= 140000;"
     )
 
 
 # The id of the restore's transaction: what pg_xact_status is asked about after a failure.
 TRANSACTION_ID = "SELECT pg_catalog.pg_current_xact_id()::text"
 TRANSACTION_STATUS = "SELECT pg_catalog.pg_xact_status($1::text::xid8)"
-FOREIGN_EXTENSIONS = (
-    "SELECT e.extname FROM pg_catalog.pg_extension e WHERE NOT pg_catalog.pg_has_role(e.extowner, 'USAGE')"
+# The clearing before the replay dropped every sequence the restoring role owns (but extensions'):
+# one it owns now was created by this very transaction, so a setval on it is rolled back with it.
+RECREATED_SEQUENCE = (
+    "SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+    " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"
+    " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind = 'S'"
 )
 
 

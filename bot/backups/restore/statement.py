@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # The longest statement head pg_dump can write: a COPY of a table with PostgreSQL's maximum of
 # 1600 columns, each an identifier of the maximum 63 bytes, quoted with every byte a doubled
-# quote (128 bytes), plus the schema and table names and the words around them.
+# quote (128 bytes), plus the schema and table names and the words around them. (The longest
+# other statement it must read whole, a 16 KiB large-object lowrite in hex, is far below.)
 MAX_COLUMNS = 1600
 MAX_QUOTED_IDENTIFIER = 2 + 2 * 63
 HEAD_LIMIT = MAX_COLUMNS * (MAX_QUOTED_IDENTIFIER + len(", ")) + 2 * MAX_QUOTED_IDENTIFIER + 64

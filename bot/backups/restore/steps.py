@@ -1,8 +1,10 @@
 """The steps of a restore, in the order that keeps the data safe.
 
-1. Read the whole backup first, once: compressed stream intact, completion marker, sha256 as
-   recorded, and nothing in it that pg_dump never writes (filter.py). A bad file is refused
-   before the database is touched and before a safety backup is spent on it.
+1. Open the backup once (the vetted file, no link followed) and read it whole through that
+   descriptor: compressed stream intact and not a bomb, completion marker, sha256 as recorded,
+   nothing in it that pg_dump never writes (filter.py, allowlist.py), and rights that fit its
+   origin (rights.py). A bad file is refused before the database is touched and before a safety
+   backup is spent on it. The replay reads the same descriptor again.
 2. Count the main tables' rows.
 3. Take a safety backup of the database as it is now (a failure stops here).
 4. Replay the dump as one transaction (restore.stream_restore), committed only at the very end.
@@ -15,18 +17,20 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 from bot.backups.compression import Compression
 from bot.backups.create import BackupMaker
 from bot.backups.dump import BackupFailed
 from bot.backups.dump_file import BackupCorrupt, DumpCheck
-from bot.backups.inventory import KIND_SAFETY, BackupFile
+from bot.backups.inventory import KIND_SAFETY, BackupFile, open_backup
 from bot.backups.progress import ProgressReporter
 from bot.backups.restore.errors import RestoreFailed, RestoreRefused
 from bot.backups.restore.events import DumpUnreplayable
-from bot.backups.restore.filter import inspect_dump
-from bot.backups.restore.replay import stream_restore
-from bot.backups.results import RestoreResult, TableRows
+from bot.backups.restore.inspect import inspect_dump
+from bot.backups.restore.replay import restore_budget, stream_restore
+from bot.backups.restore.rights import RestoreRights, restore_rights
+from bot.backups.results import BackupResult, RestoreResult, TableRows
 from bot.database.connection import Database
 from bot.database.table_counts import MAIN_TABLES, count_rows
 from bot.errors import OpsError
@@ -45,36 +49,35 @@ async def run_restore(
     maker: BackupMaker,
     safety_compression: Compression,
     label: str,
+    budget_seconds: float | None = None,
 ) -> RestoreResult:
     """Check, count, back up, restore, count; the caller holds the operation lock.
 
     ``maker`` takes the safety backup (kind "safety", packed with ``safety_compression``),
     labelled with ``label``.
+    ``budget_seconds`` (default: replay.restore_budget of the SQL's size) bounds the replay.
     """
     started_at = datetime.now(UTC)
     started = time.monotonic()
-    check = await _check(backup, reporter)
-    before = await count_rows(database)
-    try:
-        safety = await maker.create(
-            compression=safety_compression,
-            kind=KIND_SAFETY,
-            label=label,
-            reporter=reporter,
-            phase="safety backup",
+    async with database.connection() as connection:
+        rights = await restore_rights(connection)
+    with await asyncio.to_thread(open_backup, backup) as file:
+        check = await _check(backup, file, rights, reporter)
+        before = await count_rows(database)
+        safety = await _safety_backup(maker, safety_compression, label, reporter)
+        reporter.announce("restoring", 0, check.size)
+        outcome = await stream_restore(
+            backup.path,
+            file,
+            expected_sha256=check.sha256,
+            made_here=_made_here(backup),
+            database=database,
+            redactor=redactor,
+            lock_timeout_seconds=lock_timeout_seconds,
+            progress=lambda done, sql_bytes: reporter.update("restoring", done, check.size, sql_bytes),
+            safety_backup=safety.name,
+            budget_seconds=budget_seconds or restore_budget(check.sql_bytes),
         )
-    except BackupFailed as error:
-        raise RestoreFailed(f"The safety backup failed, so the restore did not start: {error}") from None
-    reporter.announce("restoring", 0, check.size)
-    outcome = await stream_restore(
-        backup.path,
-        expected_sha256=check.sha256,
-        database=database,
-        redactor=redactor,
-        lock_timeout_seconds=lock_timeout_seconds,
-        progress=lambda done, sql_bytes: reporter.update("restoring", done, check.size, sql_bytes),
-        safety_backup=safety.name,
-    )
     after, after_counted = await _count_after(database)
     return RestoreResult(
         name=backup.name,
@@ -92,7 +95,31 @@ async def run_restore(
     )
 
 
-async def _check(backup: BackupFile, reporter: ProgressReporter) -> DumpCheck:
+async def _safety_backup(
+    maker: BackupMaker, compression: Compression, label: str, reporter: ProgressReporter
+) -> BackupResult:
+    try:
+        return await maker.create(
+            compression=compression,
+            kind=KIND_SAFETY,
+            label=label,
+            reporter=reporter,
+            phase="safety backup",
+        )
+    except BackupFailed as error:
+        raise RestoreFailed(f"The safety backup failed, so the restore did not start: {error}") from None
+
+
+def _made_here(backup: BackupFile) -> bool:
+    """Whether a sidecar of this bot vouches for the file (its sha256 was checked to match)."""
+    return backup.sha256 is not None
+
+
+async def _check(
+    backup: BackupFile, file: BinaryIO, rights: RestoreRights, reporter: ProgressReporter
+) -> DumpCheck:
+    if not _made_here(backup) and (refusal := rights.refusal(backup.name)):
+        raise RestoreRefused(f"{refusal} The database was not touched.", 0, refusal)
     reporter.announce("checking", 0, backup.size)
     loop = asyncio.get_running_loop()
 
@@ -100,7 +127,15 @@ async def _check(backup: BackupFile, reporter: ProgressReporter) -> DumpCheck:
         loop.call_soon_threadsafe(reporter.update, "checking", done, backup.size)
 
     try:
-        check, refused = await asyncio.to_thread(inspect_dump, backup.path, on_chunk)
+        check, refused = await asyncio.to_thread(
+            lambda: inspect_dump(
+                backup.path,
+                on_chunk,
+                file=file,
+                foreign_extensions=rights.foreign_extensions,
+                installed_extensions=rights.installed_extensions,
+            )
+        )
     except BackupCorrupt as error:
         raise RestoreFailed(f"{error} The database was not touched.") from None
     if backup.sha256 and backup.sha256 != check.sha256:
