@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from bot.database.health import DatabaseStatus
 from bot.database.integrity.findings import Finding, Severity, plural
 from bot.database.integrity.report import IntegrityReport
+from bot.status import Status
 from bot.units import human_bytes, human_duration
 from cogs.ui import limits
-from cogs.ui.embeds import STATUS_COLOURS, EmbedSpec, absolute_time, relative_time, status_line
+from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, absolute_time, relative_time, status_line
 
 SEVERITY_ICONS = {Severity.OK: "✅", Severity.WARNING: "⚠️", Severity.PROBLEM: "❌", Severity.SKIPPED: "⏭️"}
 MAX_DETAIL_LINES = 4
@@ -50,6 +51,7 @@ def _status_description(report: DatabaseStatus) -> str:
             "→ Check that PostgreSQL is running and DATABASE_URL is right; the bot reconnects by itself."
         )
     lines.extend(f"• {note}" for note in report.notes)
+    lines.extend(f"{STATUS_ICONS[Status.DEGRADED]} Risk: {risk}" for risk in report.risks)
     return "\n".join(lines)
 
 
