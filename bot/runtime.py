@@ -118,8 +118,10 @@ class Runtime:
     @cached_property
     def backups(self) -> BackupService:
         from bot.backups.service import BackupService
+        from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
 
-        return BackupService(self.database, self.settings.backup_dir, redactor=self.redactor)
+        seal = SidecarSeal(self.settings.data_dir / KEY_FILE_NAME)
+        return BackupService(self.database, self.settings.backup_dir, redactor=self.redactor, seal=seal)
 
     def opened(self, name: str) -> bool:
         """Whether the resource ``name`` (``"http"``, ``"database"``...) was opened."""

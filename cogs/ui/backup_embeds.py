@@ -101,15 +101,25 @@ def shown_name(name: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(printable(name)))
 
 
+def _origin_line(backup: BackupFile) -> str:
+    """Who made it: a sealed sidecar's words, or a warning that nobody can say."""
+    return f"{'🔏' if backup.sealed else '❔'} {shown_name(backup.origin)}"
+
+
 def _backup_line(backup: BackupFile) -> str:
-    made_by = "Aphrodite" if backup.made_by_aphrodite else f"bot ({backup.kind})"
     checks = "✅ verified" if backup.verified else "◻️ not verified"
     restorable = "Aphrodite can restore" if backup.aphrodite_can_restore else "only the bot can restore"
     return (
         f"{relative_time(backup.created_at)} · {absolute_time(backup.created_at)}\n"
-        f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · made by {made_by}"
-        f" · {restorable}"
+        f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · {restorable}\n"
+        f"{_origin_line(backup)}"
     )
+
+
+def _origin_warning(backup: BackupFile) -> str:
+    if backup.sealed:
+        return ""
+    return "⚠️ This bot did not make this file: be sure where it came from first.\n"
 
 
 def restore_question(backup: BackupFile) -> EmbedSpec:
@@ -118,6 +128,7 @@ def restore_question(backup: BackupFile) -> EmbedSpec:
         description=(
             "This **replaces the whole database** with the content of this backup "
             f"({human_bytes(backup.size)}, {absolute_time(backup.created_at)}).\n"
+            f"{_origin_line(backup)}\n{_origin_warning(backup)}"
             "A safety backup of the current database is taken first. If anything fails, the database "
             "is left exactly as it was. Aphrodite may need a restart afterwards.\n"
             "Only you can confirm; without an answer in 60 s nothing is done."
@@ -163,6 +174,7 @@ def delete_question(backup: BackupFile) -> EmbedSpec:
         description=(
             f"The file ({human_bytes(backup.size)}, {absolute_time(backup.created_at)}) is removed "
             "from the backup folder for good.\n"
+            f"{_origin_line(backup)}\n"
             "Only you can confirm; without an answer in 60 s nothing is done."
         ),
         colour=STATUS_COLOURS[Status.FAILED],
