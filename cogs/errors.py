@@ -16,6 +16,7 @@ from discord import app_commands
 from bot.errors import OpsError
 from bot.redact import Redactor
 from cogs.ui.delivery import post_to_channel, token_expired
+from cogs.ui.markup import inert
 
 log = logging.getLogger("aphrodite_ops.errors")
 
@@ -26,7 +27,7 @@ def describe_for_user(error: BaseException, redactor: Redactor) -> str:
         error = error.original
     if isinstance(error, OpsError):
         hint = f"\n→ /{error.command_hint}" if error.command_hint else ""
-        return f"❌ {redactor(str(error))}{hint}"
+        return f"❌ {inert(redactor(str(error)))}{hint}"
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"⏳ Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.CheckFailure):

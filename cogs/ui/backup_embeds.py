@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import discord
-
 from bot.backups.inventory import BackupFile, Inventory, NotABackup
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
@@ -15,6 +13,7 @@ from bot.status import Status
 from bot.units import human_bytes, human_duration
 from cogs.ui import limits
 from cogs.ui.embeds import NEUTRAL, STATUS_COLOURS, EmbedSpec, absolute_time, relative_time
+from cogs.ui.markup import inert, inline_code
 
 PER_PAGE = 8
 NOT_BACKUPS_SHOWN = 10
@@ -50,7 +49,7 @@ def _attachment_note(size: int, path: Path, attached: bool, upload_limit: int) -
         return "attached below"
     return (
         f"not attached: {human_bytes(size)} is over this server's upload limit of "
-        f"{human_bytes(upload_limit)}. It is on the bot's disk at `{path}`."
+        f"{human_bytes(upload_limit)}. It is on the bot's disk at {inline_code(str(path))}."
     )
 
 
@@ -98,7 +97,7 @@ def _not_backups_text(entries: Sequence[NotABackup]) -> str:
 
 def shown_name(name: str) -> str:
     """A name from disk as Discord text: control characters escaped, markdown inert."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(printable(name)))
+    return inert(printable(name))
 
 
 def _origin_line(backup: BackupFile) -> str:
@@ -151,14 +150,14 @@ def restored_embed(result: RestoreResult) -> EmbedSpec:
     if result.source_database:
         spec.add_field(
             "Aphrodite backup",
-            f"Database-level statements skipped (taken from database {result.source_database}); "
+            f"Database-level statements skipped (taken from database {shown_name(result.source_database)}); "
             "restored into the configured database.",
             False,
         )
     if result.skipped_extensions:
         spec.add_field(
             "Extensions left as they are",
-            f"Owned by another role, so not replayed: {', '.join(result.skipped_extensions)}.",
+            f"Owned by another role, so not replayed: {shown_name(', '.join(result.skipped_extensions))}.",
             False,
         )
     return spec
