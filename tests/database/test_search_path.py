@@ -1,4 +1,4 @@
-"""`/db status` tells the truth when the role's search_path puts look-alike catalog objects first."""
+"""`/db status` and `/db integrity` tell the truth when a role's search_path puts look-alikes first."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import asyncpg
 
 from bot.config import Settings
 from bot.database.health import collect_status
+from bot.database.integrity.findings import Severity
+from bot.database.integrity.report import run_integrity
 from tests.support.postgres_cluster import APP_USER
 
 LOOK_ALIKES = (
@@ -51,3 +53,22 @@ async def test_status_ignores_a_search_path_that_puts_evil_before_pg_catalog(
     assert server.table_count == tables == 11
     assert server.size_bytes != 42 and server.size_pretty != "tiny"
     assert abs(server.size_bytes - size) < size // 10
+
+
+async def test_integrity_still_finds_an_invalid_index_that_a_look_alike_pg_index_hides(
+    aphrodite_db, superuser_sql, app_database, state
+):
+    await superuser_sql(
+        "CREATE SCHEMA evil",
+        f"GRANT USAGE ON SCHEMA evil TO {APP_USER}",
+        "CREATE VIEW evil.pg_index AS SELECT * FROM pg_catalog.pg_index WHERE indisvalid",
+        "GRANT SELECT ON evil.pg_index TO PUBLIC",
+        f"ALTER ROLE {APP_USER} IN DATABASE {aphrodite_db.name} SET search_path = evil, pg_catalog, public",
+        "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.ix_media_items_title'::regclass",
+    )
+
+    report = await run_integrity(app_database, state)
+
+    [invalid] = [finding for finding in report.findings if finding.check == "invalid_indexes"]
+    assert invalid.severity is Severity.PROBLEM
+    assert invalid.details == ("public.ix_media_items_title on public.media_items (not valid)",)
