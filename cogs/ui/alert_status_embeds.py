@@ -27,7 +27,7 @@ def status_embed(
     colour = STATUS_COLOURS[worst(current)] if current else STATUS_COLOURS[Status.NOT_CONFIGURED]
     spec = EmbedSpec(
         title="🛰️ Monitor status",
-        description=_monitor_line(overview) if note is None else f"{_monitor_line(overview)}\n{note}",
+        description=_monitor_line(overview) if note is None else f"{_monitor_line(overview)}\n{inert(note)}",
         colour=colour,
         timestamp=overview.measured_at,
         footer="/alerts history for past incidents",
