@@ -242,7 +242,7 @@ async def main() -> None:
         await prepare_template(cluster)
         name = await clone_database(cluster)
         database = Database(Secret(cluster.dsn(name)), redactor=Redactor())
-        seal = SidecarSeal(work / KEY_FILE_NAME)
+        seal = SidecarSeal(work / KEY_FILE_NAME, work / "backups")
         service = BackupService(database, work / "backups", redactor=database.redactor, seal=seal)
         base_file = work / "baseline.sql"
         for target in (SMALL_BYTES, LARGE_BYTES):

@@ -166,7 +166,7 @@ async def round_bench() -> bool:
                             Database(None, redactor=redactor),
                             root / "backups",
                             redactor=redactor,
-                            seal=SidecarSeal(root / KEY_FILE_NAME),
+                            seal=SidecarSeal(root / KEY_FILE_NAME, root / "backups"),
                         ),
                         state,
                     ),

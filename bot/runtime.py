@@ -120,8 +120,9 @@ class Runtime:
         from bot.backups.service import BackupService
         from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
 
-        seal = SidecarSeal(self.settings.data_dir / KEY_FILE_NAME)
-        return BackupService(self.database, self.settings.backup_dir, redactor=self.redactor, seal=seal)
+        settings = self.settings
+        seal = SidecarSeal(settings.data_dir / KEY_FILE_NAME, settings.backup_dir)
+        return BackupService(self.database, settings.backup_dir, redactor=self.redactor, seal=seal)
 
     def opened(self, name: str) -> bool:
         """Whether the resource ``name`` (``"http"``, ``"database"``...) was opened."""

@@ -43,12 +43,14 @@ class SidecarSeal:
     """Signs and checks sidecars with the key at ``key_path`` (DATA_DIR/sidecar.key).
 
     The key is made on the first signature (32 random bytes, mode 0600, appearing whole or not at
-    all); checking never makes one: without a key no sidecar is this bot's. Blocking: call it from
-    a worker thread, as the inventory and the sidecar writer do.
+    all); checking never makes one: without a key no sidecar is this bot's. A key inside
+    ``backup_dir`` (DATA_DIR set to BACKUP_DIR or below it) is refused: whoever may write there
+    could read it. Blocking: call it from a worker thread, as the inventory and the writer do.
     """
 
-    def __init__(self, key_path: Path) -> None:
+    def __init__(self, key_path: Path, backup_dir: Path) -> None:
         self.key_path = key_path
+        self.backup_dir = backup_dir
         self._key: bytes | None = None
         self._lock = threading.Lock()
 
@@ -69,16 +71,27 @@ class SidecarSeal:
         return key is not None and hmac.compare_digest(claimed, _signature(key, manifest))
 
     def _existing_key(self) -> bytes | None:
+        self._refuse_shared_folder()
         with self._lock:
             if self._key is None:
                 self._key = _read_key(self.key_path)
             return self._key
 
     def _signing_key(self) -> bytes:
+        self._refuse_shared_folder()
         with self._lock:
             key = self._key or _read_key(self.key_path) or _create_key(self.key_path)
             self._key = key
             return key
+
+    def _refuse_shared_folder(self) -> None:
+        folder, shared = os.path.abspath(self.key_path.parent), os.path.abspath(self.backup_dir)
+        if os.path.commonpath([folder, shared]) == shared:
+            raise SidecarKeyError(
+                f"The sidecar key {self.key_path} would be inside BACKUP_DIR ({self.backup_dir}), which "
+                "Aphrodite and anyone who copies backups in can read. Set DATA_DIR to a folder outside "
+                "BACKUP_DIR (the default ./data with ./data/backups is fine)."
+            )
 
 
 def _signature(key: bytes, manifest: Mapping[str, object]) -> str:

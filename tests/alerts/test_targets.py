@@ -52,7 +52,7 @@ def backups_target(
 ) -> BackupsTarget:
     folder = tmp_path / "backups"
     folder.mkdir(exist_ok=True)
-    seal = SidecarSeal(tmp_path / "data" / KEY_FILE_NAME)
+    seal = SidecarSeal(tmp_path / "data" / KEY_FILE_NAME, folder)
     service = BackupService(Database(None, redactor=Redactor()), folder, redactor=Redactor(), seal=seal)
     return BackupsTarget(Settings(backup_schedule_hours=hours), service, state, free_space=lambda _: free)
 

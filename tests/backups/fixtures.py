@@ -64,7 +64,7 @@ def backup_service(database: Database, backup_dir: Path) -> BackupService:
 def make_service(database: Database, backup_dir: Path, **options) -> BackupService:
     options.setdefault("progress_interval", 0.01)
     options.setdefault("redactor", database.redactor)
-    options.setdefault("seal", SidecarSeal(backup_dir.parent / "data" / KEY_FILE_NAME))
+    options.setdefault("seal", SidecarSeal(backup_dir.parent / "data" / KEY_FILE_NAME, backup_dir))
     return BackupService(database, backup_dir, **options)
 
 

@@ -119,7 +119,8 @@ async def test_a_rewrite_through_write_manifest_is_sealed_again(backup_service):
 async def test_another_key_does_not_verify_the_sidecars(database, backup_dir, tmp_path):
     await make_service(database, backup_dir).create(label="alice")
 
-    elsewhere = make_service(database, backup_dir, seal=SidecarSeal(tmp_path / "other" / KEY_FILE_NAME))
+    other_key = SidecarSeal(tmp_path / "other" / KEY_FILE_NAME, backup_dir)
+    elsewhere = make_service(database, backup_dir, seal=other_key)
     [backup] = await elsewhere.list()
 
     assert not backup.sealed and backup.origin == UNSEALED_ORIGIN
@@ -133,7 +134,7 @@ async def test_a_malformed_key_is_a_clear_error_and_no_backup_is_made(
     key = tmp_path / "data" / KEY_FILE_NAME
     key.parent.mkdir()
     key.write_bytes(content)
-    service = make_service(database, backup_dir, seal=SidecarSeal(key))
+    service = make_service(database, backup_dir, seal=SidecarSeal(key, backup_dir))
 
     with pytest.raises(SidecarKeyError) as refused:
         await service.create(label="alice")
@@ -144,8 +145,21 @@ async def test_a_malformed_key_is_a_clear_error_and_no_backup_is_made(
 
 def test_two_seals_on_one_path_share_the_key_made_first(tmp_path):
     path = tmp_path / "data" / KEY_FILE_NAME
-    signed = SidecarSeal(path).sign({"name": "a", "size": 1})
+    backups = tmp_path / "backups"
+    signed = SidecarSeal(path, backups).sign({"name": "a", "size": 1})
 
-    assert SidecarSeal(path).verifies(signed)
-    assert SidecarSeal(path).sign({"name": "a", "size": 1}) == signed
+    assert SidecarSeal(path, backups).verifies(signed)
+    assert SidecarSeal(path, backups).sign({"name": "a", "size": 1}) == signed
     assert [entry.name for entry in path.parent.iterdir()] == [KEY_FILE_NAME]  # no temporary left
+
+
+@pytest.mark.parametrize("data_dir", [".", "inner"])
+async def test_a_key_inside_backup_dir_is_refused_and_no_backup_is_made(database, backup_dir, data_dir):
+    key = backup_dir / data_dir / KEY_FILE_NAME
+    service = make_service(database, backup_dir, seal=SidecarSeal(key, backup_dir))
+
+    with pytest.raises(SidecarKeyError) as refused:
+        await service.create(label="alice")
+
+    assert "BACKUP_DIR" in str(refused.value) and "DATA_DIR" in str(refused.value)
+    assert files_in(backup_dir) == set()
