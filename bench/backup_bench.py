@@ -49,6 +49,7 @@ from bench.measure import RssSampler, Sample, measured
 from bot.backups.compression import Compression
 from bot.backups.pg_tools import PgTools, libpq_environment
 from bot.backups.service import BackupService
+from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.redact import Redactor
@@ -241,7 +242,8 @@ async def main() -> None:
         await prepare_template(cluster)
         name = await clone_database(cluster)
         database = Database(Secret(cluster.dsn(name)), redactor=Redactor())
-        service = BackupService(database, work / "backups", redactor=database.redactor)
+        seal = SidecarSeal(work / KEY_FILE_NAME, work / "backups")
+        service = BackupService(database, work / "backups", redactor=database.redactor, seal=seal)
         base_file = work / "baseline.sql"
         for target in (SMALL_BYTES, LARGE_BYTES):
             size = await fill(cluster.dsn(name), target)

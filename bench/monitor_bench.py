@@ -36,6 +36,7 @@ from bot.alerts.results import TARGETS, TargetResult
 from bot.alerts.store import AlertStore
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, ServicesTarget
 from bot.backups.service import BackupService
+from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
 from bot.config import Settings
 from bot.database.connection import Database
 from bot.redact import Redactor
@@ -161,7 +162,12 @@ async def round_bench() -> bool:
                     DatabaseTarget(Database(None, redactor=redactor)),
                     BackupsTarget(
                         Settings(),
-                        BackupService(Database(None, redactor=redactor), root / "backups", redactor=redactor),
+                        BackupService(
+                            Database(None, redactor=redactor),
+                            root / "backups",
+                            redactor=redactor,
+                            seal=SidecarSeal(root / KEY_FILE_NAME, root / "backups"),
+                        ),
                         state,
                     ),
                     LogWatcher(root / "aphrodite-v2.log", redactor),

@@ -15,6 +15,7 @@ from discord.http import Route
 from bot import heartbeat
 from bot.alerts.incident_desk import IncidentDesk
 from bot.alerts.monitor import Monitor
+from bot.database.role import warn_if_superuser
 from bot.errors import OpsError
 from bot.history.recorder import RoundRecorder
 from bot.ops_http.observers import MeteredDelivery, MeteredRounds
@@ -70,6 +71,7 @@ class MaintenanceBot(commands.Bot):
         )
         self.runtime = runtime
         metrics = runtime.metrics
+        self._start_checks: set[asyncio.Task[None]] = set()
         self.monitor = Monitor.from_runtime(
             runtime,
             MeteredDelivery(metrics, AlertPoster(self).deliver),
@@ -127,6 +129,10 @@ class MaintenanceBot(commands.Bot):
         for extension in COGS:
             await self.load_extension(extension)
         await self._sync_commands()
+        # In the background: a database that is down or slow must not hold the start up.
+        check = asyncio.create_task(warn_if_superuser(self.runtime.database))
+        self._start_checks.add(check)
+        check.add_done_callback(self._start_checks.discard)
 
     async def _use_gateway_of_api_base(self) -> None:
         """discord.py connects to its default gateway; ask the configured API base for its own."""
@@ -150,6 +156,8 @@ class MaintenanceBot(commands.Bot):
             await asyncio.to_thread(heartbeat.beat, self.runtime.settings.data_dir)
 
     async def close(self) -> None:
+        for check in tuple(self._start_checks):
+            check.cancel()
         self._heartbeat.cancel()
         await self.monitor.stop()
         await super().close()

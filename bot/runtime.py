@@ -129,12 +129,16 @@ class Runtime:
     def backups(self) -> BackupService:
         from bot.backups.compression import Compression
         from bot.backups.service import BackupService
+        from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
 
+        settings = self.settings
+        seal = SidecarSeal(settings.data_dir / KEY_FILE_NAME, settings.backup_dir)
         return BackupService(
             self.database,
-            self.settings.backup_dir,
+            settings.backup_dir,
             redactor=self.redactor,
-            codec=Compression(self.settings.backup_compression),
+            seal=seal,
+            codec=Compression(settings.backup_compression),
             on_created=self.metrics.record_backup,
         )
 

@@ -24,6 +24,7 @@ from cogs.audited import audited
 from cogs.incident_buttons import DYNAMIC_ITEMS
 from cogs.ui.alert_status_embeds import history_pages, status_embed
 from cogs.ui.embeds import absolute_time, relative_time
+from cogs.ui.markup import inert
 from cogs.ui.views import PageView
 
 STATUS_CHART_NAME = "monitor-status.png"
@@ -130,7 +131,7 @@ class Alerts(commands.Cog):
             await interaction.followup.send("✅ Test alert posted to the alert channel.", ephemeral=True)
         else:
             await interaction.followup.send(
-                f"❌ The test alert could not be posted: {problem.reason}. To fix: {problem.fix}. "
+                f"❌ The test alert could not be posted: {inert(problem.reason)}. To fix: {problem.fix}. "
                 "It waits in the outbox and goes out once posting works.",
                 ephemeral=True,
             )

@@ -49,7 +49,9 @@ class DatabaseCommands(commands.Cog, name="Database"):
         history = self.runtime.history
         now = history.clock()
         await GrowthSampler(history.sizes).maybe_sample(self.runtime.database, now)
-        report = await collect_growth(history.sizes, self.runtime.settings.backup_dir, days, now)
+        report = await collect_growth(
+            history.sizes, self.runtime.settings.backup_dir, days, now, self.runtime.backups.seal
+        )
         png = await render_growth_chart(report)
         attach = len(png) <= interaction.filesize_limit
         embed = growth_embed(report, chart_attached=attach).build()

@@ -16,6 +16,7 @@ from discord import app_commands
 from bot.errors import OpsError
 from bot.redact import Redactor
 from cogs.ui.delivery import post_to_channel, token_expired
+from cogs.ui.markup import inert
 
 log = logging.getLogger("aphrodite_ops.errors")
 
@@ -27,8 +28,8 @@ def describe_for_user(error: BaseException, redactor: Redactor) -> str:
     if isinstance(error, OpsError):
         hint = f"\n→ /{error.command_hint}" if error.command_hint else ""
         if not hint and error.hint:
-            hint = f"\n→ {redactor(error.hint)}"
-        return f"❌ {redactor(str(error))}{hint}"
+            hint = f"\n→ {inert(redactor(error.hint))}"
+        return f"❌ {inert(redactor(str(error)))}{hint}"
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"⏳ Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.CheckFailure):

@@ -20,6 +20,7 @@ from bot.backups.inventory import STAMP_FORMAT, list_backups, scan_backups, writ
 from bot.backups.pg_tools import PgTools
 from bot.backups.progress import ProgressReporter
 from bot.backups.results import BackupResult
+from bot.backups.sidecar_seal import SidecarSeal
 from bot.database.connection import Database
 from bot.printable import printable
 from bot.redact import Redactor
@@ -41,14 +42,16 @@ def disk_free_bytes(folder: Path) -> int:
 class BackupMaker:
     """Dumps ``database`` into new verified backups in ``backup_dir``.
 
-    ``free_space`` reports the free bytes of a folder (injectable so a test can simulate a full disk).
-    ``on_created`` hears of each backup once it is complete and verified (the bot's metrics).
+    ``seal`` signs each sidecar. ``free_space`` reports the free bytes of a folder (injectable so a
+    test can simulate a full disk). ``on_created`` hears of each backup once it is complete and
+    verified (the bot's metrics).
     """
 
     database: Database
     backup_dir: Path
     tools: PgTools
     redactor: Redactor
+    seal: SidecarSeal
     free_space: FreeSpace = disk_free_bytes
     on_created: BackupObserver | None = None
 
@@ -63,6 +66,7 @@ class BackupMaker:
     ) -> BackupResult:
         """A new backup at its final name, verified, with its sidecar; BackupFailed otherwise."""
         self.tools.locate("pg_dump")
+        await asyncio.to_thread(self.seal.ready)  # SidecarKeyError before anything is written
         await asyncio.to_thread(_prepare_folder, self.backup_dir)
         await self._require_free_space(compression)
         created_at, final = await asyncio.to_thread(_new_backup_name, self.backup_dir, compression)
@@ -128,7 +132,7 @@ class BackupMaker:
             "made_by": "aphrodite-ops",
         }
         try:
-            await asyncio.to_thread(write_manifest, result.path, manifest)
+            await asyncio.to_thread(write_manifest, result.path, manifest, self.seal)
         except OSError:
             # The backup itself is complete and verified; without its sidecar it merely lists as
             # unverified, so this is logged rather than thrown away with the backup.

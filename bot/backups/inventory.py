@@ -9,9 +9,11 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 
 from bot.backups.compression import Compression
+from bot.backups.sidecar_seal import SidecarSeal
 from bot.backups.vetting import (
     NotABackupFile,
     VettedFile,
@@ -31,11 +33,21 @@ BACKUP_NAME = re.compile(
 NAME_FORMAT = "aphrodite_backup_YYYYMMDD_HHMMSS.sql[.gz|.zst]"
 _MANIFEST_LIMIT = 64 * 1024
 STAMP_FORMAT = "%Y%m%d_%H%M%S"
-# What made a backup, as its sidecar's "kind" records it; Aphrodite's have no sidecar.
+# What made a backup, as its sealed sidecar's "kind" records it; "unknown" without one.
 KIND_MANUAL = "manual"
 KIND_SCHEDULED = "scheduled"
 KIND_SAFETY = "safety"
-KIND_APHRODITE = "aphrodite"
+KIND_UNKNOWN = "unknown"
+NO_SIDECAR_ORIGIN = "unknown origin (no sidecar from this bot: Aphrodite's own or copied in)"
+UNSEALED_ORIGIN = "unknown origin (its sidecar is not sealed by this bot: copied in, edited or older)"
+
+
+class Sidecar(Enum):
+    """What lies beside a backup: nothing, a sidecar this bot's key does not verify, or a sealed one."""
+
+    NONE = "none"
+    UNSEALED = "unsealed"
+    SEALED = "sealed"
 
 
 class BackupNotFound(OpsError):
@@ -47,7 +59,10 @@ class BackupNotFound(OpsError):
 
 @dataclass(frozen=True)
 class BackupFile:
-    """One backup on disk; ``manifest`` is its sidecar `<name>.json` when there is one.
+    """One backup on disk; ``manifest`` is its sidecar `<name>.json` when this bot sealed it.
+
+    ``sidecar`` says what was found: a sidecar that does not verify is never read as a manifest,
+    so whatever it claims (verified, sha256, kind) counts for nothing.
 
     ``created_at`` comes from the name (what Aphrodite shows too); ``modified_at`` is when the
     file was last written, which a planted or mis-stamped name cannot move into the future.
@@ -63,6 +78,7 @@ class BackupFile:
     manifest: dict[str, object] | None
     modified_at: datetime | None = None
     identity: tuple[int, int] | None = None
+    sidecar: Sidecar = Sidecar.NONE
 
     @property
     def compressed(self) -> bool:
@@ -74,8 +90,13 @@ class BackupFile:
         return self.compression.aphrodite_can_restore and not self.name.endswith(".zst")
 
     @property
+    def sealed(self) -> bool:
+        """Made by this bot: its sidecar's signature verifies with the key in DATA_DIR."""
+        return self.manifest is not None and self.sidecar is Sidecar.SEALED
+
+    @property
     def verified(self) -> bool:
-        """True when our sidecar records a completed, verified dump with this size."""
+        """True when our sealed sidecar records a completed, verified dump with this size."""
         return bool(
             self.manifest and self.manifest.get("verified") and self.manifest.get("size") == self.size
         )
@@ -87,15 +108,24 @@ class BackupFile:
 
     @property
     def made_by_aphrodite(self) -> bool:
-        """Made by Aphrodite's web UI (no sidecar of ours), not by this bot."""
-        return self.manifest is None
+        """Not made by this bot (no sealed sidecar): Aphrodite's web UI's, or of unknown origin."""
+        return not self.sealed
 
     @property
     def kind(self) -> str:
-        """'manual', 'scheduled' or 'safety' (before a restore) for ours; 'aphrodite' for the web UI's."""
-        if self.manifest is None:
-            return KIND_APHRODITE
+        """'manual', 'scheduled' or 'safety' (before a restore) for ours; 'unknown' for the rest."""
+        if not self.sealed or self.manifest is None:
+            return KIND_UNKNOWN
         return str(self.manifest.get("kind") or KIND_MANUAL)
+
+    @property
+    def origin(self) -> str:
+        """Who made it, as far as can be proved: "made by ..." only for a sealed sidecar."""
+        if self.sealed and self.manifest is not None:
+            label = self.manifest.get("label")
+            by = f", for {label}" if isinstance(label, str) and label else ""
+            return f"made by this bot ({self.kind} backup{by})"
+        return NO_SIDECAR_ORIGIN if self.sidecar is Sidecar.NONE else UNSEALED_ORIGIN
 
 
 def _created_at(match: re.Match[str], modified_at: datetime) -> datetime:
@@ -110,21 +140,32 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def _read_manifest(path: Path) -> dict[str, object] | None:
+def _read_manifest(path: Path, seal: SidecarSeal | None) -> tuple[dict[str, object] | None, Sidecar]:
+    """The sidecar's manifest when ``seal`` verifies it (None and what was found otherwise)."""
     data = read_small_file(sidecar_path(path), _MANIFEST_LIMIT)
+    if data is None:
+        return None, Sidecar.NONE
     try:
-        manifest = json.loads(data) if data is not None else None
+        manifest = json.loads(data)
     except ValueError:
-        return None
-    return manifest if isinstance(manifest, dict) else None
+        return None, Sidecar.UNSEALED
+    # The seal covers the name too: a sealed sidecar copied beside another file does not count.
+    if isinstance(manifest, dict) and manifest.get("name") == path.name and seal and seal.verifies(manifest):
+        return manifest, Sidecar.SEALED
+    return None, Sidecar.UNSEALED
 
 
-def write_manifest(path: Path, manifest: dict[str, object]) -> None:
-    """Write the sidecar of the backup at ``path`` atomically and durably (blocking)."""
+def write_manifest(path: Path, manifest: dict[str, object], seal: SidecarSeal) -> None:
+    """Seal and write the sidecar of the backup at ``path`` atomically and durably (blocking).
+
+    Every sidecar the bot writes or rewrites (a field added after the dump) goes through here, so
+    each write is sealed anew over all its fields.
+    """
     sidecar = sidecar_path(path)
     temporary = sidecar.with_name(f".{sidecar.name}.partial")
+    sealed = seal.sign(manifest)
     with open(temporary, "w") as file:
-        json.dump(manifest, file, indent=2, sort_keys=True)
+        json.dump(sealed, file, indent=2, sort_keys=True)
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, sidecar)
@@ -146,10 +187,12 @@ class Inventory:
     not_backups: list[NotABackup]
 
 
-def scan_inventory(backup_dir: Path) -> Inventory:
+def scan_inventory(backup_dir: Path, seal: SidecarSeal | None = None) -> Inventory:
     """Vet every entry of ``backup_dir`` (blocking); an absent folder is an empty inventory.
 
     Hidden entries (the lock, temporary files) and the sidecars of listed backups are not reported.
+    Sidecars are read only when ``seal`` verifies them; without a seal every backup is of unknown
+    origin (enough for counting and sizes, as `/db status` does).
     """
     try:
         entries = list(backup_dir.iterdir())
@@ -166,7 +209,7 @@ def scan_inventory(backup_dir: Path) -> Inventory:
             rejected[path.name] = f"is not named like a backup ({NAME_FORMAT})"
             continue
         try:
-            backups.append(_backup_file(path, match, vet(path, owners)))
+            backups.append(_backup_file(path, match, vet(path, owners), seal))
         except NotABackupFile as refused:
             rejected[path.name] = refused.reason
         except FileNotFoundError:  # deleted while we looked (Aphrodite's UI, a retention run)
@@ -179,39 +222,43 @@ def scan_inventory(backup_dir: Path) -> Inventory:
     )
 
 
-def _backup_file(path: Path, match: re.Match[str], vetted: VettedFile) -> BackupFile:
+def _backup_file(
+    path: Path, match: re.Match[str], vetted: VettedFile, seal: SidecarSeal | None
+) -> BackupFile:
+    manifest, sidecar = _read_manifest(path, seal)
     return BackupFile(
         name=path.name,
         path=path,
         size=vetted.size,
         created_at=_created_at(match, vetted.modified_at),
         compression=vetted.compression,
-        manifest=_read_manifest(path),
+        manifest=manifest,
         modified_at=vetted.modified_at,
         identity=vetted.identity,
+        sidecar=sidecar,
     )
 
 
-def scan_backups(backup_dir: Path) -> list[BackupFile]:
+def scan_backups(backup_dir: Path, seal: SidecarSeal | None = None) -> list[BackupFile]:
     """Every backup file in ``backup_dir``, newest first (blocking)."""
-    return scan_inventory(backup_dir).backups
+    return scan_inventory(backup_dir, seal).backups
 
 
-async def list_inventory(backup_dir: Path) -> Inventory:
+async def list_inventory(backup_dir: Path, seal: SidecarSeal | None = None) -> Inventory:
     """`scan_inventory` off the event loop."""
-    return await asyncio.to_thread(scan_inventory, backup_dir)
+    return await asyncio.to_thread(scan_inventory, backup_dir, seal)
 
 
-async def list_backups(backup_dir: Path) -> list[BackupFile]:
+async def list_backups(backup_dir: Path, seal: SidecarSeal | None = None) -> list[BackupFile]:
     """`scan_backups` off the event loop."""
-    return await asyncio.to_thread(scan_backups, backup_dir)
+    return await asyncio.to_thread(scan_backups, backup_dir, seal)
 
 
-async def find_backup(backup_dir: Path, name: str) -> BackupFile:
+async def find_backup(backup_dir: Path, name: str, seal: SidecarSeal | None = None) -> BackupFile:
     """The backup called exactly ``name``; anything that is not an inventory name is refused."""
     if not BACKUP_NAME.fullmatch(name):
         raise BackupNotFound(f"{name[:80]!r} is not a backup name (expected {NAME_FORMAT}).")
-    inventory = await list_inventory(backup_dir)
+    inventory = await list_inventory(backup_dir, seal)
     for backup in inventory.backups:
         if backup.name == name:
             return backup

@@ -29,6 +29,7 @@ from bot.backups.progress import ProgressCallback, ProgressReporter
 from bot.backups.restore.steps import run_restore
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.backups.retention import backups_to_prune
+from bot.backups.sidecar_seal import SidecarSeal
 from bot.database.connection import Database, DatabaseNotConfigured
 from bot.redact import Redactor
 
@@ -45,10 +46,11 @@ _PACKING = {
 class BackupService:
     """Everything `/backup` and `python -m bot backup` do, behind one lock.
 
-    ``codec`` packs every compressed backup (BACKUP_COMPRESSION: gzip or zstd). ``free_space``
-    reports the free bytes of a folder (injectable so a test can simulate a full disk).
-    ``lock_timeout_seconds`` is how long a restore waits for other sessions' locks.
-    ``on_created`` hears of every new verified backup, a restore's safety backup too.
+    ``codec`` packs every compressed backup (BACKUP_COMPRESSION: gzip or zstd). ``seal`` signs the
+    sidecars it writes and tells its own backups from the rest (its key lives in DATA_DIR, never in
+    ``backup_dir``). ``free_space`` reports the free bytes of a folder (injectable so a test can
+    simulate a full disk). ``lock_timeout_seconds`` is how long a restore waits for other sessions'
+    locks. ``on_created`` hears of every new verified backup, a restore's safety backup too.
     ``restore_budget_seconds`` overrides a restore's time budget (replay.restore_budget).
     """
 
@@ -58,6 +60,7 @@ class BackupService:
         backup_dir: Path,
         *,
         redactor: Redactor,
+        seal: SidecarSeal,
         codec: Compression = Compression.GZIP,
         tools: PgTools | None = None,
         free_space: FreeSpace = disk_free_bytes,
@@ -72,9 +75,12 @@ class BackupService:
         self.tools = tools or PgTools()
         self.lock_timeout_seconds = lock_timeout_seconds
         self.restore_budget_seconds = restore_budget_seconds
+        self.seal = seal
         self._redactor = redactor
         self._progress_interval = progress_interval
-        self._maker = BackupMaker(database, backup_dir, self.tools, self._redactor, free_space, on_created)
+        self._maker = BackupMaker(
+            database, backup_dir, self.tools, self._redactor, seal, free_space, on_created
+        )
         self._lock = OperationLock(backup_dir)
 
     @property
@@ -84,15 +90,15 @@ class BackupService:
 
     async def list(self) -> list[BackupFile]:
         """Every backup in BACKUP_DIR (ours and Aphrodite's), newest first."""
-        return await list_backups(self.backup_dir)
+        return await list_backups(self.backup_dir, self.seal)
 
     async def inventory(self) -> Inventory:
         """The backups, and the other entries of BACKUP_DIR with why they are not backups."""
-        return await list_inventory(self.backup_dir)
+        return await list_inventory(self.backup_dir, self.seal)
 
     async def find(self, name: str) -> BackupFile:
         """The backup called ``name`` (for a download); BackupNotFound for anything else."""
-        return await find_backup(self.backup_dir, name)
+        return await find_backup(self.backup_dir, name, self.seal)
 
     async def create(
         self,
@@ -129,7 +135,7 @@ class BackupService:
         another operation runs, ClientToolMissing when pg_dump is not installed.
         """
         self._require_database()
-        backup = await find_backup(self.backup_dir, name)
+        backup = await find_backup(self.backup_dir, name, self.seal)
         self.tools.locate("pg_dump")  # missing: say so before anything (the replay needs no psql)
         async with self._lock.hold(RunningOperation(f"A restore of {name}", label)):
             reporter = self._reporter(progress, "restore")
@@ -150,7 +156,7 @@ class BackupService:
 
     async def delete(self, name: str, *, label: str) -> DeletedBackup:
         """Remove backup ``name`` and its sidecar."""
-        backup = await find_backup(self.backup_dir, name)
+        backup = await find_backup(self.backup_dir, name, self.seal)
         async with self._lock.hold(RunningOperation(f"A deletion of {name}", label)):
             return await asyncio.to_thread(_remove, backup)
 
@@ -160,7 +166,7 @@ class BackupService:
         Never deletes the newest good backup; see retention.backups_to_prune.
         """
         async with self._lock.hold(RunningOperation("A clean-up of old backups", label)):
-            backups = await list_backups(self.backup_dir)
+            backups = await list_backups(self.backup_dir, self.seal)
             doomed = backups_to_prune(backups, keep, include_foreign=include_foreign)
             for backup in doomed:
                 await asyncio.to_thread(_remove, backup)

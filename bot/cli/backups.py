@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.audit import AuditAction
 from bot.backups.compression import Compression
-from bot.backups.inventory import BackupFile, Inventory
+from bot.backups.inventory import BackupFile, Inventory, Sidecar
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.cli.audited import audited
@@ -104,8 +104,8 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         backup = await service.find(args.name)
         question = (
             f"Replace database {runtime.database.parts.database!r} with {backup.name} "
-            f"({human_bytes(backup.size)}, {backup.created_at:%Y-%m-%d %H:%M} UTC)? "
-            "A safety backup is taken first."
+            f"({human_bytes(backup.size)}, {backup.created_at:%Y-%m-%d %H:%M} UTC, {backup.origin})? "
+            f"{_origin_warning(backup)}A safety backup is taken first."
         )
         await confirm(question, "restore", assume_yes=args.yes)
         result = await service.restore(
@@ -121,11 +121,19 @@ async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     async with audited(runtime, AuditAction.BACKUP_DELETE, args.name):
         backup = await service.find(args.name)
-        question = f"Delete {backup.name} ({human_bytes(backup.size)})? This cannot be undone."
+        question = (
+            f"Delete {backup.name} ({human_bytes(backup.size)}, {backup.origin})? This cannot be undone."
+        )
         await confirm(question, "delete", assume_yes=args.yes)
         deleted = await service.delete(backup.name, label=_label())
     print(to_json(deleted, runtime.redactor) if args.json else render_deleted(deleted))
     return 0
+
+
+def _origin_warning(backup: BackupFile) -> str:
+    if backup.sealed:
+        return ""
+    return "This bot did not make it: be sure where it came from before restoring it. "
 
 
 async def _show_progress(progress: BackupProgress) -> None:
@@ -175,9 +183,9 @@ def _backup_table(backups: list[BackupFile], folder: Path) -> str:
             f"{backup.created_at:%Y-%m-%d %H:%M:%S}",
             human_bytes(backup.size),
             backup.compression.value if backup.compressed else "no",
-            "yes" if backup.verified else ("-" if backup.made_by_aphrodite else "no"),
+            "yes" if backup.verified else ("no" if backup.sealed else "-"),
             "yes" if backup.aphrodite_can_restore else "no",
-            backup.kind,
+            _origin_cell(backup),
         )
         for backup in backups
     ]
@@ -189,8 +197,14 @@ def _backup_table(backups: list[BackupFile], folder: Path) -> str:
     return "\n".join([*(line.rstrip() for line in lines), f"{len(backups)} backup(s) in {folder}."])
 
 
+def _origin_cell(backup: BackupFile) -> str:
+    if backup.sealed:
+        return f"bot ({backup.kind})"
+    return "unknown (no sidecar)" if backup.sidecar is Sidecar.NONE else "unknown (unsealed sidecar)"
+
+
 def render_restored(result: RestoreResult) -> str:
-    origin = " (made by Aphrodite)" if result.made_by_aphrodite else ""
+    origin = " (of unknown origin: not made by this bot)" if result.made_by_aphrodite else ""
     lines = [
         f"Restored {result.name}{origin} in {human_duration(result.duration_seconds)}.",
         f"Safety backup of the previous state: {result.safety_backup.name}.",
@@ -235,7 +249,9 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
         "aphrodite_can_restore": backup.aphrodite_can_restore,
         "verified": backup.verified,
         "kind": backup.kind,
-        "made_by_aphrodite": backup.made_by_aphrodite,
+        "origin": "bot" if backup.sealed else "unknown",
+        "origin_detail": backup.origin,
+        "sidecar": backup.sidecar.value,
         "sha256": backup.sha256,
     }
 

@@ -75,7 +75,7 @@ async def run_integrity_check(args: argparse.Namespace, runtime: Runtime) -> int
 
 
 def status_json(status: DatabaseStatus) -> dict[str, Any]:
-    return {"connection": status.connection_label, **_fields(status)}
+    return {"connection": status.connection_label, **_fields(status), "risks": status.risks}
 
 
 def integrity_json(report: IntegrityReport) -> dict[str, Any]:
@@ -119,6 +119,8 @@ def render_status(status: DatabaseStatus, now: datetime) -> str:
         row(f"  Integrity     {last.overall.label} {ago} ago: {last.summary}")
     for note in status.notes:
         row(f"  Note          {note}")
+    for risk in status.risks:
+        row(f"  Risk          {risk}")
     row(f"Checked at {status.checked_at:%Y-%m-%d %H:%M:%S} UTC")
     return "\n".join(lines)
 

@@ -41,7 +41,9 @@ async def run_growth(args: argparse.Namespace, runtime: Runtime) -> int:
     history = runtime.history
     now = history.clock()
     await GrowthSampler(history.sizes).maybe_sample(runtime.database, now)
-    report = await collect_growth(history.sizes, runtime.settings.backup_dir, args.days, now)
+    report = await collect_growth(
+        history.sizes, runtime.settings.backup_dir, args.days, now, runtime.backups.seal
+    )
     if args.png is not None:
         try:
             await asyncio.to_thread(_write_atomically, args.png, await render_growth_chart(report))

@@ -21,6 +21,11 @@ from bot.redact import Redactor
 
 log = logging.getLogger(__name__)
 
+# Set at connection start, which overrides a role's or database's own search_path (ALTER ROLE ...
+# SET search_path = evil, pg_catalog): a look-alike pg_tables or count() in another schema is
+# never what the bot's unqualified names find.
+SESSION_SETTINGS = {"application_name": "aphrodite-ops", "search_path": "pg_catalog, public"}
+
 
 class DatabaseNotConfigured(OpsError):
     """DATABASE_URL is not set."""
@@ -112,7 +117,7 @@ class Database:
                             timeout=options.timeout(self.timeout),
                             command_timeout=self.timeout,
                             max_inactive_connection_lifetime=60,
-                            server_settings={**options.server_settings, "application_name": "aphrodite-ops"},
+                            server_settings={**options.server_settings, **SESSION_SETTINGS},
                         ),
                         timeout=self.timeout + 1,
                     )

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.database.connection import Database, DatabaseUnavailable
 from bot.database.integrity.report import LastIntegrity, last_integrity
 from bot.database.read_only import ReadOnlySession, failure_reason
+from bot.database.role import SUPERUSER_QUERY, SUPERUSER_RISK
 from bot.database.target import database_redactor
 from bot.state import StateStore
 from bot.status import Status
@@ -26,30 +27,33 @@ log = logging.getLogger(__name__)
 CONNECTIONS_WARNING = 0.9
 LARGEST_TABLES = 5
 
-_FIGURES = """
-SELECT pg_database_size(current_database()) AS size_bytes,
-       pg_size_pretty(pg_database_size(current_database())) AS size_pretty,
-       (SELECT count(*) FROM pg_tables WHERE schemaname = 'public') AS table_count,
-       current_setting('server_version') AS server_version,
-       current_setting('server_version_num')::int AS server_version_num,
-       pg_postmaster_start_time() AS started_at,
-       now() - pg_postmaster_start_time() AS uptime,
-       (SELECT sum(numbackends) FROM pg_stat_database)::int AS connections,
-       current_setting('max_connections')::int AS max_connections,
-       to_regclass('alembic_version') IS NOT NULL AS has_alembic
+_FIGURES = f"""
+SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS size_bytes,
+       pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(pg_catalog.current_database())) AS size_pretty,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public') AS table_count,
+       pg_catalog.current_setting('server_version') AS server_version,
+       pg_catalog.current_setting('server_version_num')::int AS server_version_num,
+       pg_catalog.pg_postmaster_start_time() AS started_at,
+       pg_catalog.now() - pg_catalog.pg_postmaster_start_time() AS uptime,
+       (SELECT pg_catalog.sum(numbackends) FROM pg_catalog.pg_stat_database)::int AS connections,
+       pg_catalog.current_setting('max_connections')::int AS max_connections,
+       pg_catalog.to_regclass('public.alembic_version') IS NOT NULL AS has_alembic,
+       ({SUPERUSER_QUERY}) AS superuser
 """
 
-_ALEMBIC_REVISION = "SELECT string_agg(version_num, ', ' ORDER BY version_num) FROM alembic_version"
+_ALEMBIC_REVISION = (
+    "SELECT pg_catalog.string_agg(version_num, ', ' ORDER BY version_num) FROM public.alembic_version"
+)
 
 # pg_total_relation_size locks each relation (ACCESS SHARE): run apart, so a migration's lock
 # costs only this list, bounded by lock_timeout.
 _LARGEST_TABLES = """
-SELECT n.nspname AS schema, c.relname AS name, pg_total_relation_size(c.oid) AS total_bytes,
+SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_total_relation_size(c.oid) AS total_bytes,
        c.reltuples::bigint AS row_estimate
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast'
-ORDER BY pg_total_relation_size(c.oid) DESC, 2
+ORDER BY pg_catalog.pg_total_relation_size(c.oid) DESC, 2
 LIMIT $1
 """
 
@@ -84,6 +88,7 @@ class ServerFigures:
     connections: int
     max_connections: int
     largest_tables: tuple[TableSize, ...]
+    superuser: bool
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,11 @@ class DatabaseStatus:
     backups: BackupSummary
     last_integrity: LastIntegrity | None
     notes: tuple[str, ...] = ()
+
+    @property
+    def risks(self) -> tuple[str, ...]:
+        """What is dangerous about how the bot connects (shown amber, whatever the status)."""
+        return (SUPERUSER_RISK,) if self.server is not None and self.server.superuser else ()
 
     @property
     def connection_label(self) -> str:
@@ -233,6 +243,7 @@ async def _server_figures(database: Database) -> tuple[ServerFigures, list[str]]
             )
             for row in largest
         ),
+        superuser=bool(figures["superuser"]),
     )
     return server, notes
 

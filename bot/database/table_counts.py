@@ -17,8 +17,8 @@ async def count_rows(database: Database, tables: tuple[str, ...] = MAIN_TABLES) 
         present = {
             row["name"]
             for row in await connection.fetch(
-                "SELECT name FROM unnest($1::text[]) AS name "
-                "WHERE to_regclass('public.' || quote_ident(name)) IS NOT NULL",
+                "SELECT name FROM pg_catalog.unnest($1::text[]) AS name "
+                "WHERE pg_catalog.to_regclass('public.' || pg_catalog.quote_ident(name)) IS NOT NULL",
                 list(tables),
             )
         }
@@ -29,6 +29,6 @@ async def count_rows(database: Database, tables: tuple[str, ...] = MAIN_TABLES) 
             # Names come from MAIN_TABLES, not from users; quoted all the same.
             quoted = '"' + table.replace('"', '""') + '"'
             counts[table] = await connection.fetchval(
-                f"SELECT count(*) FROM public.{quoted}", timeout=COUNT_TIMEOUT_SECONDS
+                f"SELECT pg_catalog.count(*) FROM public.{quoted}", timeout=COUNT_TIMEOUT_SECONDS
             )
     return counts

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.backups.inventory import list_backups
+from bot.backups.sidecar_seal import SidecarSeal
 from bot.history.sizes import SizeHistory, SizeSample
 from bot.units import human_bytes
 
@@ -95,8 +96,13 @@ def period_words(span: timedelta) -> str:
     return f"{round(seconds)} seconds"
 
 
-async def collect_growth(sizes: SizeHistory, backup_dir: Path, days: int, now: datetime) -> GrowthReport:
-    """The report for the ``days`` days up to ``now``; an unreadable backup folder is said, not raised."""
+async def collect_growth(
+    sizes: SizeHistory, backup_dir: Path, days: int, now: datetime, seal: SidecarSeal | None = None
+) -> GrowthReport:
+    """The report for the ``days`` days up to ``now``; an unreadable backup folder is said, not raised.
+
+    ``seal`` tells the bot's own backups (and their kind) from those of unknown origin.
+    """
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     since = now - timedelta(days=days)
@@ -105,7 +111,7 @@ async def collect_growth(sizes: SizeHistory, backup_dir: Path, days: int, now: d
     try:
         backups = [
             BackupPoint(backup.name, backup.created_at, backup.size, backup.kind)
-            for backup in await list_backups(backup_dir)
+            for backup in await list_backups(backup_dir, seal)
             if since <= backup.created_at <= now
         ]
     except OSError as failure:

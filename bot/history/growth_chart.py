@@ -25,7 +25,7 @@ from bot.history.timeline import from_epoch, to_epoch
 TOTAL_COLOUR = "#ffffff"
 # Up to this many samples, each is marked: a lone sample between gaps would otherwise not show.
 FEW_SAMPLES = 48
-BACKUP_COLOURS = {"aphrodite": "#b39ddb", "safety": "#f1c40f"}
+BACKUP_COLOURS = {"unknown": "#b39ddb", "safety": "#f1c40f"}
 BACKUP_DEFAULT_COLOUR = "#4ea8ff"
 _UNITS = (("B", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3), ("TiB", 1024**4))
 

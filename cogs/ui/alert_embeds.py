@@ -14,6 +14,7 @@ from bot.status import Status, worst
 from bot.units import human_duration
 from cogs.ui import limits
 from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, absolute_time, relative_time
+from cogs.ui.markup import inert
 
 HISTORY_PER_PAGE = 8
 _LOG_BLOCK = 3000
@@ -113,9 +114,9 @@ def _down_words(status: Status) -> str:
 
 
 def _incident(notice: Notice, title: str) -> EmbedSpec:
-    spec = EmbedSpec(title=title, description=notice.detail, colour=STATUS_COLOURS[notice.status])
+    spec = EmbedSpec(title=title, description=inert(notice.detail), colour=STATUS_COLOURS[notice.status])
     if notice.hint:
-        spec.add_field("What to do", notice.hint)
+        spec.add_field("What to do", inert(notice.hint))
     if notice.started_at is not None:
         spec.add_field("Since", f"{absolute_time(notice.started_at)} ({relative_time(notice.started_at)})")
     if notice.holding_back:
@@ -180,7 +181,7 @@ def _grouped(notice: Notice) -> EmbedSpec:
 def _recovered(notice: Notice) -> EmbedSpec:
     spec = EmbedSpec(
         title=f"{STATUS_ICONS[Status.OK]} {_name(notice)} recovered",
-        description=notice.detail,
+        description=inert(notice.detail),
         colour=STATUS_COLOURS[Status.OK],
     )
     spec.add_field("Outage", outage_words(notice))
@@ -203,12 +204,12 @@ def _flapping(notice: Notice) -> EmbedSpec:
         title=f"{STATUS_ICONS[Status.DEGRADED]} {_name(notice)} is flapping",
         description=(
             "It keeps switching between working and failing, so each change is not announced. "
-            f"Latest: {notice.detail}"
+            f"Latest: {inert(notice.detail)}"
         ),
         colour=STATUS_COLOURS[Status.DEGRADED],
     )
     if notice.hint:
-        spec.add_field("What to do", notice.hint)
+        spec.add_field("What to do", inert(notice.hint))
     spec.footer = "Alerts for it resume once it has been stable for a while"
     return spec
 
@@ -220,7 +221,7 @@ def _log_errors(notice: Notice) -> EmbedSpec:
     shown = () if errors is None else errors.shown
     block = limits.code_block("\n".join(shown), _LOG_BLOCK) if shown else ""
     more = count - len(shown)
-    description = f"{notice.detail}\n{block}"
+    description = f"{inert(notice.detail)}\n{block}"
     if more > 0:
         description += f"\n… and {more} more: **Download** has all of them."
     spec = EmbedSpec(
@@ -229,14 +230,14 @@ def _log_errors(notice: Notice) -> EmbedSpec:
         colour=STATUS_COLOURS[notice.status],
     )
     if notice.hint:
-        spec.footer = notice.hint
+        spec.footer = notice.hint  # footers show no markdown
     return spec
 
 
 def _paused(notice: Notice) -> EmbedSpec:
     until = notice.until
     when = f"{absolute_time(until)} ({relative_time(until)})" if until else "further notice"
-    by = f" by {notice.by}" if notice.by else ""
+    by = f" by {inert(notice.by)}" if notice.by else ""
     return EmbedSpec(
         title="🔧 Maintenance window: alerts paused",
         description=f"Opened{by}. No alerts until {when}; the channel is told when it ends. "
@@ -246,7 +247,7 @@ def _paused(notice: Notice) -> EmbedSpec:
 
 
 def _resumed(notice: Notice) -> EmbedSpec:
-    how = f"ended early by {notice.by}" if notice.by else "over"
+    how = f"ended early by {inert(notice.by)}" if notice.by else "over"
     return EmbedSpec(
         title="🔔 Maintenance window over: alerts are back on",
         description=f"The window is {how}. Anything still failing is announced now.",

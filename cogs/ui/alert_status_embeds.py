@@ -13,6 +13,7 @@ from bot.status import Status, worst
 from bot.units import human_duration
 from cogs.ui import limits
 from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, absolute_time, relative_time
+from cogs.ui.markup import inert
 
 HISTORY_PER_PAGE = 8
 
@@ -26,7 +27,7 @@ def status_embed(
     colour = STATUS_COLOURS[worst(current)] if current else STATUS_COLOURS[Status.NOT_CONFIGURED]
     spec = EmbedSpec(
         title="🛰️ Monitor status",
-        description=_monitor_line(overview) if note is None else f"{_monitor_line(overview)}\n{note}",
+        description=_monitor_line(overview) if note is None else f"{_monitor_line(overview)}\n{inert(note)}",
         colour=colour,
         timestamp=overview.measured_at,
         footer="/alerts history for past incidents",
@@ -47,12 +48,12 @@ def _monitor_line(overview: MonitorOverview) -> str:
     if overview.last_round_at is not None:
         lines.append(f"Last round {relative_time(overview.last_round_at)}.")
     if overview.paused and overview.paused_until is not None:
-        by = f" by {overview.paused_by}" if overview.paused_by else ""
+        by = f" by {inert(overview.paused_by)}" if overview.paused_by else ""
         lines.append(f"🔧 Paused{by} until {absolute_time(overview.paused_until)}.")
     if overview.store_problem:
         lines.append(f"🗄️ {overview.store_problem} Checks and alerts go on from memory.")
     if overview.pending_notices:
-        problem = f" ({overview.delivery_problem})" if overview.delivery_problem else ""
+        problem = f" ({inert(overview.delivery_problem)})" if overview.delivery_problem else ""
         lines.append(f"📮 {overview.pending_notices} alert(s) waiting to be posted{problem}.")
     return "\n".join(lines)
 
@@ -71,7 +72,7 @@ def _target_value(target: TargetOverview) -> str:
         parts.append(f"since {relative_time(target.since)}")
     if target.latency_ms is not None:
         parts.append(f"{target.latency_ms:.0f} ms")
-    lines = [" · ".join(parts), limits.truncate(target.detail, 300)]
+    lines = [" · ".join(parts), inert(limits.truncate(target.detail, 300))]
     if target.incident is not None:
         incident = target.incident
         lines.append(f"🚨 Incident #{incident.id} open since {relative_time(incident.started_at)}")
@@ -116,4 +117,4 @@ def history_pages(history: IncidentHistory) -> list[EmbedSpec]:
 def _incident_field(incident: IncidentRecord, history: IncidentHistory) -> tuple[str, str]:
     name = f"{STATUS_ICONS[incident.severity]} {target_name(incident.target)} · #{incident.id}"
     span = incident_span(incident, history.measured_at, absolute_time)
-    return name, f"{span}\n{limits.truncate(incident.detail, 400)}"
+    return name, f"{span}\n{inert(limits.truncate(incident.detail, 400))}"

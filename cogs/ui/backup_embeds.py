@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import discord
-
 from bot.backups.inventory import BackupFile, Inventory, NotABackup
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
@@ -15,6 +13,7 @@ from bot.status import Status
 from bot.units import human_bytes, human_duration
 from cogs.ui import limits
 from cogs.ui.embeds import NEUTRAL, STATUS_COLOURS, EmbedSpec, absolute_time, relative_time
+from cogs.ui.markup import inert, inline_code
 
 PER_PAGE = 8
 NOT_BACKUPS_SHOWN = 10
@@ -58,7 +57,7 @@ def _attachment_note(size: int, path: Path, attached: bool, upload_limit: int) -
         return "attached below"
     return (
         f"not attached: {human_bytes(size)} is over this server's upload limit of "
-        f"{human_bytes(upload_limit)}. It is on the bot's disk at `{path}`."
+        f"{human_bytes(upload_limit)}. It is on the bot's disk at {inline_code(str(path))}."
     )
 
 
@@ -106,18 +105,28 @@ def _not_backups_text(entries: Sequence[NotABackup]) -> str:
 
 def shown_name(name: str) -> str:
     """A name from disk as Discord text: control characters escaped, markdown inert."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(printable(name)))
+    return inert(printable(name))
+
+
+def _origin_line(backup: BackupFile) -> str:
+    """Who made it: a sealed sidecar's words, or a warning that nobody can say."""
+    return f"{'🔏' if backup.sealed else '❔'} {shown_name(backup.origin)}"
 
 
 def _backup_line(backup: BackupFile) -> str:
-    made_by = "Aphrodite" if backup.made_by_aphrodite else f"bot ({backup.kind})"
     checks = "✅ verified" if backup.verified else "◻️ not verified"
     restorable = "Aphrodite can restore" if backup.aphrodite_can_restore else "only the bot can restore"
     return (
         f"{relative_time(backup.created_at)} · {absolute_time(backup.created_at)}\n"
-        f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · made by {made_by}"
-        f" · {restorable}"
+        f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · {restorable}\n"
+        f"{_origin_line(backup)}"
     )
+
+
+def _origin_warning(backup: BackupFile) -> str:
+    if backup.sealed:
+        return ""
+    return "⚠️ This bot did not make this file: be sure where it came from first.\n"
 
 
 def restore_question(backup: BackupFile) -> EmbedSpec:
@@ -126,6 +135,7 @@ def restore_question(backup: BackupFile) -> EmbedSpec:
         description=(
             "This **replaces the whole database** with the content of this backup "
             f"({human_bytes(backup.size)}, {absolute_time(backup.created_at)}).\n"
+            f"{_origin_line(backup)}\n{_origin_warning(backup)}"
             "A safety backup of the current database is taken first. If anything fails, the database "
             "is left exactly as it was. Aphrodite may need a restart afterwards.\n"
             "Only you can confirm; without an answer in 60 s nothing is done."
@@ -148,14 +158,14 @@ def restored_embed(result: RestoreResult) -> EmbedSpec:
     if result.source_database:
         spec.add_field(
             "Aphrodite backup",
-            f"Database-level statements skipped (taken from database {result.source_database}); "
+            f"Database-level statements skipped (taken from database {shown_name(result.source_database)}); "
             "restored into the configured database.",
             False,
         )
     if result.skipped_extensions:
         spec.add_field(
             "Extensions left as they are",
-            f"Owned by another role, so not replayed: {', '.join(result.skipped_extensions)}.",
+            f"Owned by another role, so not replayed: {shown_name(', '.join(result.skipped_extensions))}.",
             False,
         )
     return spec
@@ -171,6 +181,7 @@ def delete_question(backup: BackupFile) -> EmbedSpec:
         description=(
             f"The file ({human_bytes(backup.size)}, {absolute_time(backup.created_at)}) is removed "
             "from the backup folder for good.\n"
+            f"{_origin_line(backup)}\n"
             "Only you can confirm; without an answer in 60 s nothing is done."
         ),
         colour=STATUS_COLOURS[Status.FAILED],

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.services.runner import CheckResult
 from bot.status import Status, worst
 from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, relative_time, status_line
+from cogs.ui.markup import inert
 
 
 def _latency(result: CheckResult) -> str:
@@ -26,9 +27,9 @@ def summary_embed(results: Sequence[CheckResult]) -> EmbedSpec:
         footer="Measured now · /check <service> for details",
     )
     for result in results:
-        value = f"{status_line(result.status)} · {_latency(result)}\n{result.detail}"
+        value = f"{status_line(result.status)} · {_latency(result)}\n{inert(result.detail)}"
         if result.hint and result.status in (Status.FAILED, Status.DEGRADED):
-            value += f"\n→ {result.hint}"
+            value += f"\n→ {inert(result.hint)}"
         spec.add_field(result.display_name, value, inline=False)
     return spec
 
@@ -37,7 +38,7 @@ def detail_embed(result: CheckResult) -> EmbedSpec:
     """`/check <service>`: everything the check learned, credential source included."""
     spec = EmbedSpec(
         title=f"{result.display_name} — {status_line(result.status)}",
-        description=result.detail,
+        description=inert(result.detail),
         colour=STATUS_COLOURS[result.status],
         timestamp=result.checked_at,
         footer=f"Checked {result.checked_at:%Y-%m-%d %H:%M:%S} UTC",
@@ -45,8 +46,8 @@ def detail_embed(result: CheckResult) -> EmbedSpec:
     spec.add_field("Latency", _latency(result), inline=True)
     spec.add_field("Credentials from", result.credential_source or "nowhere (not configured)", inline=True)
     for label, value in result.facts:
-        spec.add_field(label, str(value), inline=True)
+        spec.add_field(label, inert(str(value)), inline=True)
     if result.hint:
-        spec.add_field("What to do", result.hint, inline=False)
+        spec.add_field("What to do", inert(result.hint), inline=False)
     spec.add_field("Measured", relative_time(result.checked_at), inline=True)
     return spec

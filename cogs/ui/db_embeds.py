@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from bot.database.health import DatabaseStatus
 from bot.database.integrity.findings import Finding, Severity, plural
 from bot.database.integrity.report import IntegrityReport
+from bot.status import Status
 from bot.units import human_bytes, human_duration
 from cogs.ui import limits
-from cogs.ui.embeds import STATUS_COLOURS, EmbedSpec, absolute_time, relative_time, status_line
+from cogs.ui.embeds import STATUS_COLOURS, STATUS_ICONS, EmbedSpec, absolute_time, relative_time, status_line
+from cogs.ui.markup import inert, inline_code
 
 SEVERITY_ICONS = {Severity.OK: "✅", Severity.WARNING: "⚠️", Severity.PROBLEM: "❌", Severity.SKIPPED: "⏭️"}
 MAX_DETAIL_LINES = 4
@@ -30,9 +32,9 @@ def status_embed(report: DatabaseStatus) -> EmbedSpec:
         spec.add_field("Size", f"{server.size_pretty} ({server.size_bytes:,} bytes)", inline=True)
         spec.add_field("Tables in public", str(server.table_count), inline=True)
         spec.add_field(
-            "Schema version", f"{server.schema_version} ({server.schema_version_source})", inline=True
+            "Schema version", f"{inert(server.schema_version)} ({server.schema_version_source})", inline=True
         )
-        spec.add_field("PostgreSQL", server.server_version, inline=True)
+        spec.add_field("PostgreSQL", inert(server.server_version), inline=True)
         spec.add_field("Uptime", human_duration(server.uptime), inline=True)
         spec.add_field("Connections", f"{server.connections} / {server.max_connections}", inline=True)
         spec.add_field("Largest tables", _largest_tables(report), inline=False)
@@ -44,12 +46,13 @@ def status_embed(report: DatabaseStatus) -> EmbedSpec:
 def _status_description(report: DatabaseStatus) -> str:
     lines = [status_line(report.status)]
     if report.reason:
-        lines.append(report.reason)
+        lines.append(inert(report.reason))
     if not report.connected and report.reason:
         lines.append(
             "→ Check that PostgreSQL is running and DATABASE_URL is right; the bot reconnects by itself."
         )
-    lines.extend(f"• {note}" for note in report.notes)
+    lines.extend(f"• {inert(note)}" for note in report.notes)
+    lines.extend(f"{STATUS_ICONS[Status.DEGRADED]} Risk: {risk}" for risk in report.risks)
     return "\n".join(lines)
 
 
@@ -72,8 +75,8 @@ def _rows(estimate: int | None) -> str:
 def _backups(report: DatabaseStatus) -> str:
     backups = report.backups
     if backups.error:
-        return f"{backups.error}\n`{backups.directory}`"
-    text = f"{backups.count} in `{backups.directory}` ({human_bytes(backups.total_bytes)})"
+        return f"{inert(backups.error)}\n{inline_code(str(backups.directory))}"
+    text = f"{backups.count} in {inline_code(str(backups.directory))} ({human_bytes(backups.total_bytes)})"
     age = backups.newest_age(datetime.now(UTC))
     if backups.newest_at is not None and age is not None:
         when = absolute_time(backups.newest_at)
@@ -87,7 +90,7 @@ def _last_integrity(report: DatabaseStatus) -> str:
     last = report.last_integrity
     if last is None:
         return "never run here → /db integrity"
-    return f"{status_line(last.overall)} {relative_time(last.checked_at)}: {last.summary}"
+    return f"{status_line(last.overall)} {relative_time(last.checked_at)}: {inert(last.summary)}"
 
 
 def integrity_embed(report: IntegrityReport) -> EmbedSpec:
@@ -96,24 +99,25 @@ def integrity_embed(report: IntegrityReport) -> EmbedSpec:
     spec = EmbedSpec(
         title=f"Integrity of {report.database} — {status_line(report.overall)}",
         description=(
-            f"{report.summary}\n{counts.get('ok', 0)} OK · {plural(counts.get('warning', 0), 'warning')} · "
+            f"{inert(report.summary)}\n{counts.get('ok', 0)} OK · "
+            f"{plural(counts.get('warning', 0), 'warning')} · "
             f"{plural(counts.get('problem', 0), 'problem')} · {counts.get('skipped', 0)} skipped · "
             f"{human_duration(report.duration_seconds)} (budget {report.budget_seconds:g} s)"
         ),
         colour=STATUS_COLOURS[report.overall],
         timestamp=report.checked_at,
-        footer=f"PostgreSQL {report.server_version} · read-only checks",
+        footer=f"PostgreSQL {report.server_version} · read-only checks",  # footers show no markdown
     )
     for finding in sorted(report.findings, key=lambda f: -f.severity.rank):
-        spec.add_field(f"{SEVERITY_ICONS[finding.severity]} {finding.title}", _finding_text(finding))
+        spec.add_field(f"{SEVERITY_ICONS[finding.severity]} {inert(finding.title)}", _finding_text(finding))
     return spec
 
 
 def _finding_text(finding: Finding) -> str:
-    lines = [finding.summary]
-    lines += [f"• {detail}" for detail in finding.details[:MAX_DETAIL_LINES]]
+    lines = [inert(finding.summary)]
+    lines += [f"• {inert(detail)}" for detail in finding.details[:MAX_DETAIL_LINES]]
     if len(finding.details) > MAX_DETAIL_LINES:
         lines.append(f"• … {len(finding.details) - MAX_DETAIL_LINES} more")
-    lines += [f"Not checked: {item}" for item in finding.not_checked[:2]]
-    lines += [f"Fix: `{limits.truncate(fix, 300)}`" for fix in finding.fix[:2]]
+    lines += [f"Not checked: {inert(item)}" for item in finding.not_checked[:2]]
+    lines += [f"Fix: {inline_code(limits.truncate(fix, 300))}" for fix in finding.fix[:2]]
     return "\n".join(lines)

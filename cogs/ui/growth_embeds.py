@@ -6,6 +6,7 @@ from bot.history import GrowthReport
 from bot.units import human_bytes
 from cogs.ui import limits
 from cogs.ui.embeds import NEUTRAL, EmbedSpec, absolute_time, relative_time
+from cogs.ui.markup import inert
 
 CHART_NAME = "db-growth.png"
 
@@ -54,7 +55,7 @@ def _tables(report: GrowthReport) -> str:
 
 def _backups(report: GrowthReport) -> str:
     if report.backup_error:
-        return report.backup_error
+        return inert(report.backup_error)
     if not report.backups:
         return "none → /backup create makes one"
     newest = report.backups[-1]

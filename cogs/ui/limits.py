@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 CONTENT = 2000
@@ -18,6 +19,8 @@ CHOICE_NAME = 100
 CHOICES = 25
 
 ELLIPSIS = "…"
+# A backtick followed by another: where a fence could start inside a code block.
+_ADJACENT_BACKTICK = re.compile(r"`(?=`)")
 
 
 def truncate(text: str, limit: int, marker: str = ELLIPSIS) -> str:
@@ -28,9 +31,13 @@ def truncate(text: str, limit: int, marker: str = ELLIPSIS) -> str:
 
 
 def code_block(text: str, limit: int, language: str = "") -> str:
-    """A fenced code block of at most ``limit`` characters; backticks inside cannot break it."""
+    """A fenced code block of at most ``limit`` characters; backticks inside cannot break it.
+
+    Discord knows only ``` fences, so every run of backticks inside (three, four or more) gets a
+    zero-width space after each backtick: no two stay adjacent, and no fence can form.
+    """
     fence_open, fence_close = f"```{language}\n", "\n```"
-    body = text.replace("```", "`\u200b``")
+    body = _ADJACENT_BACKTICK.sub("`\u200b", text)
     room = limit - len(fence_open) - len(fence_close)
     return fence_open + truncate(body, room) + fence_close
 

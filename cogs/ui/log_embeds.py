@@ -13,6 +13,7 @@ from bot.status import Status
 from bot.units import human_bytes
 from cogs.ui import limits
 from cogs.ui.embeds import NEUTRAL, STATUS_COLOURS, EmbedSpec, absolute_time, relative_time
+from cogs.ui.markup import inert, inline_code
 
 Redact = Callable[[str], str]
 
@@ -59,7 +60,7 @@ def page_colour(entries: Sequence[LogEntry]) -> discord.Colour:
 
 def _title(query: LogQuery, redact: Redact) -> str:
     # describe() echoes what the user typed: it may hold a secret pasted into the search.
-    return f"📜 Aphrodite log — {redact(query.describe())}"
+    return f"📜 Aphrodite log — {inert(redact(query.describe()))}"
 
 
 def _header(view: LogView) -> str:
@@ -67,7 +68,7 @@ def _header(view: LogView) -> str:
     if view.interrupted:
         header += "\n⚠️ The log was cleared or rotated while it was read: showing what was read."
     for note in view.notes:
-        header += f"\n⚠️ {note}"
+        header += f"\n⚠️ {inert(note)}"
     return header
 
 
@@ -75,11 +76,11 @@ def view_pages(view: LogView, redact: Redact) -> list[LogPage]:
     """`/logs view`: newest entries first, packed into pages whose code block fits an embed."""
     title = _title(view.query, redact)
     header = _header(view)
-    footer = f"Newest first · {view.path.name}"
+    footer = f"Newest first · {view.path.name}"  # footers show no markdown
     if not view.entries:
         spec = EmbedSpec(
             title=title,
-            description=f"{header}\n\nNo entries match {redact(view.query.describe())}.",
+            description=f"{header}\n\nNo entries match {inert(redact(view.query.describe()))}.",
             footer=footer,
             timestamp=view.measured_at,
         )
@@ -120,7 +121,7 @@ def no_log_embed(result: NoLog, title: str = "📜 Aphrodite log") -> EmbedSpec:
     """The missing or empty log: the exact message, the path looked at, what lies beside it."""
     spec = EmbedSpec(
         title=title,
-        description=f"{result.message}\n`{result.path}`",
+        description=f"{result.message}\n{inline_code(str(result.path))}",
         timestamp=result.measured_at,
     )
     _add_siblings(spec, result.rotated, result.archives)
@@ -131,7 +132,7 @@ def status_embed(status: LogStatus) -> EmbedSpec:
     """`/logs status`: size, lines, last change, rotated files and archives."""
     spec = EmbedSpec(
         title="📜 Aphrodite log — status",
-        description=f"`{status.path}`",
+        description=inline_code(str(status.path)),
         timestamp=status.measured_at,
         footer="Rotated at 10 MB into .1 … .5 by Aphrodite",
     )
@@ -152,14 +153,16 @@ def _add_siblings(spec: EmbedSpec, rotated: Sequence[SiblingFile], archived: Seq
 
 
 def _sibling_lines(files: Sequence[SiblingFile]) -> str:
-    return "\n".join(f"`{f.path.name}` · {human_bytes(f.size)} · {relative_time(f.modified)}" for f in files)
+    return "\n".join(
+        f"{inline_code(f.path.name)} · {human_bytes(f.size)} · {relative_time(f.modified)}" for f in files
+    )
 
 
 def export_message(export: LogExport, redact: Redact) -> str:
     """The text sent with a download: what it holds and, when cut or gzipped, why."""
-    text = f"📎 Aphrodite log ({redact(export.query.describe())}) · {human_bytes(export.size)}"
+    text = f"📎 Aphrodite log ({inert(redact(export.query.describe()))}) · {human_bytes(export.size)}"
     if export.note:
-        text += f"\n{export.note}"
+        text += f"\n{inert(export.note)}"
     return limits.truncate(text, limits.CONTENT)
 
 
@@ -171,7 +174,7 @@ def clear_question(path: Path, archive: bool) -> EmbedSpec:
         what = "⚠️ It is **not** archived first: its content will be lost."
     return EmbedSpec(
         title="🧹 Clear Aphrodite's log?",
-        description=f"This empties `{path}` in place; Aphrodite keeps writing to it.\n{what}",
+        description=f"This empties {inline_code(str(path))} in place; Aphrodite keeps writing to it.\n{what}",
         colour=STATUS_COLOURS[Status.FAILED],
         footer="Only the member who asked can answer · nothing happens after 60 s",
     )
@@ -180,12 +183,16 @@ def clear_question(path: Path, archive: bool) -> EmbedSpec:
 def clear_embed(result: ClearResult) -> EmbedSpec:
     """What clear did: bytes removed and where the archive went."""
     if result.archive:
-        archived = f"Archived to `{result.archive.path}` ({human_bytes(result.archive.size)})."
+        archived = (
+            f"Archived to {inline_code(str(result.archive.path))} ({human_bytes(result.archive.size)})."
+        )
     else:
         archived = "Not archived."
     return EmbedSpec(
         title="🧹 Log cleared",
-        description=f"Cleared {human_bytes(result.cleared_bytes)} from `{result.path}`.\n{archived}",
+        description=(
+            f"Cleared {human_bytes(result.cleared_bytes)} from {inline_code(str(result.path))}.\n{archived}"
+        ),
         colour=STATUS_COLOURS[Status.OK],
         timestamp=result.cleared_at,
     )

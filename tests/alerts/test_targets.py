@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, record_scheduled_backup
 from bot.backups.service import BackupService
+from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
 from bot.config import Secret, Settings
 from bot.database.connection import Database
 from bot.redact import Redactor
@@ -51,7 +52,8 @@ def backups_target(
 ) -> BackupsTarget:
     folder = tmp_path / "backups"
     folder.mkdir(exist_ok=True)
-    service = BackupService(Database(None, redactor=Redactor()), folder, redactor=Redactor())
+    seal = SidecarSeal(tmp_path / "data" / KEY_FILE_NAME, folder)
+    service = BackupService(Database(None, redactor=Redactor()), folder, redactor=Redactor(), seal=seal)
     return BackupsTarget(Settings(backup_schedule_hours=hours), service, state, free_space=lambda _: free)
 
 

@@ -20,6 +20,7 @@ import pytest
 from bot.backups.lock import LOCK_FILE_NAME
 from bot.backups.pg_tools import PgTools
 from bot.backups.service import BackupService
+from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
 from bot.cli import backups as backup_cli
 from bot.cli.main import run_parsed
 from bot.config import Secret, Settings
@@ -63,6 +64,7 @@ def backup_service(database: Database, backup_dir: Path) -> BackupService:
 def make_service(database: Database, backup_dir: Path, **options) -> BackupService:
     options.setdefault("progress_interval", 0.01)
     options.setdefault("redactor", database.redactor)
+    options.setdefault("seal", SidecarSeal(backup_dir.parent / "data" / KEY_FILE_NAME, backup_dir))
     return BackupService(database, backup_dir, **options)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.backups.inventory import NO_SIDECAR_ORIGIN
 from bot.cli.main import main as cli_main
 from bot.config import Secret, Settings
 from tests.backups.fixtures import files_in, fingerprint, mutate, run_cli, write_dump_head
@@ -54,7 +55,7 @@ async def test_create_json_and_no_compress(settings, capsys):
     assert files_in(settings.backup_dir) == {created["name"], created["name"] + ".json"}
 
 
-async def test_list_shows_ours_and_aphrodites(settings, capsys):
+async def test_list_shows_ours_and_aphrodites_of_unknown_origin(settings, capsys):
     ours = await create(settings, capsys)
     write_dump_head(settings.backup_dir / "aphrodite_backup_20200101_000000.sql")
 
@@ -64,18 +65,23 @@ async def test_list_shows_ours_and_aphrodites(settings, capsys):
         *("NAME", "CREATED", "(UTC)", "SIZE", "COMPRESSED", "VERIFIED"),
         *("APHRODITE", "CAN", "RESTORE", "MADE", "BY"),
     ]
-    assert lines[1].startswith(ours["name"]) and lines[1].split()[-4:] == ["gzip", "yes", "yes", "manual"]
-    assert lines[2].startswith("aphrodite_backup_20200101_000000.sql") and lines[2].split()[-4:] == [
-        "no",
-        "-",
+    assert lines[1].startswith(ours["name"]) and lines[1].split()[-5:] == [
+        "gzip",
         "yes",
-        "aphrodite",
+        "yes",
+        "bot",
+        "(manual)",
     ]
+    assert lines[2].startswith("aphrodite_backup_20200101_000000.sql")
+    assert lines[2].split()[-6:] == ["no", "-", "yes", "unknown", "(no", "sidecar)"]
 
     assert await run_cli(settings, "backup", "list", "--json") == 0
     listed = json.loads(capsys.readouterr().out)["backups"]
     assert [b["name"] for b in listed] == [ours["name"], "aphrodite_backup_20200101_000000.sql"]
-    assert listed[0]["verified"] is True and listed[1]["made_by_aphrodite"] is True
+    assert listed[0]["verified"] is True and listed[0]["origin"] == "bot" and listed[0]["sidecar"] == "sealed"
+    assert listed[0]["origin_detail"].startswith("made by this bot (manual backup, for ")
+    assert (listed[1]["origin"], listed[1]["sidecar"]) == ("unknown", "none")
+    assert listed[1]["origin_detail"] == NO_SIDECAR_ORIGIN
 
 
 async def test_create_zstd_is_listed_as_one_aphrodite_cannot_restore(settings, capsys):
@@ -85,7 +91,7 @@ async def test_create_zstd_is_listed_as_one_aphrodite_cannot_restore(settings, c
     assert created["compressed"] is True and created["aphrodite_can_restore"] is False
     assert await run_cli(settings, "backup", "list") == 0
     line = capsys.readouterr().out.splitlines()[1]
-    assert line.startswith(created["name"]) and line.split()[-4:] == ["zstd", "yes", "no", "manual"]
+    assert line.startswith(created["name"]) and line.split()[-5:] == ["zstd", "yes", "no", "bot", "(manual)"]
     assert await run_cli(settings, "backup", "list", "--json") == 0
     [listed] = json.loads(capsys.readouterr().out)["backups"]
     assert listed["compression"] == "zstd" and listed["aphrodite_can_restore"] is False
@@ -220,3 +226,22 @@ async def test_python_m_bot_backup_end_to_end(settings, aphrodite_db):
 
     status, out, _ = await python_m_bot(settings, "backup", "list", "--json")
     assert status == 0 and len(json.loads(out)["backups"]) == 2  # the backup and the safety backup
+
+
+async def test_restore_and_delete_questions_say_a_planted_file_is_of_unknown_origin(
+    settings, capsys, monkeypatch
+):
+    ours = await create(settings, capsys)
+    planted = write_dump_head(settings.backup_dir / "aphrodite_backup_20300101_000000.sql")
+    monkeypatch.setattr(sys, "stdin", FakeTerminal("n\n"))
+
+    assert await run_cli(settings, "backup", "restore", planted.name) == 3
+    restore_question = capsys.readouterr().err
+    assert await run_cli(settings, "backup", "delete", planted.name) == 3
+    delete_question = capsys.readouterr().err
+    assert await run_cli(settings, "backup", "delete", ours["name"]) == 3
+    our_question = capsys.readouterr().err
+
+    assert NO_SIDECAR_ORIGIN in restore_question and "This bot did not make it" in restore_question
+    assert NO_SIDECAR_ORIGIN in delete_question
+    assert "made by this bot (manual backup, for " in our_question and "unknown origin" not in our_question

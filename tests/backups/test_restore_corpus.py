@@ -28,7 +28,7 @@ from bot.backups.service import BackupService
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.redact import Redactor
-from tests.backups.fixtures import REAL_PG_DUMP, backup_dir, execute  # noqa: F401 - backup_dir: fixture
+from tests.backups.fixtures import REAL_PG_DUMP, backup_dir, execute, make_service  # noqa: F401
 from tests.support.postgres_cluster import APP_USER, SUPERUSER_PASSWORD, PostgresCluster
 
 CORPUS = Path(__file__).with_name("corpus")
@@ -121,7 +121,7 @@ def service_for(
     cluster: PostgresCluster, database: str, folder: Path, *, superuser: bool = False
 ) -> BackupService:
     dsn = cluster.superuser_dsn(database) if superuser else cluster.dsn(database)
-    return BackupService(Database(Secret(dsn), redactor=Redactor()), folder, redactor=Redactor())
+    return make_service(Database(Secret(dsn), redactor=Redactor()), folder)
 
 
 async def change_everything(dsn: str) -> None:

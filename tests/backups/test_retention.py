@@ -8,18 +8,25 @@ from pathlib import Path
 import pytest
 
 from bot.backups.compression import Compression
-from bot.backups.inventory import BackupFile
+from bot.backups.inventory import BackupFile, Sidecar
 from bot.backups.retention import backups_to_prune
 
 START = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def backup(hour: int, kind: str, *, verified: bool = True) -> BackupFile:
-    """A backup made ``hour`` hours after START; 'aphrodite' ones have no sidecar."""
+    """A backup made ``hour`` hours after START, with a sealed sidecar of ``kind``.
+
+    'aphrodite' ones have no sidecar; 'planted' ones have a sidecar the seal does not verify.
+    """
     created = START + timedelta(hours=hour)
     name = f"aphrodite_backup_{created:%Y%m%d_%H%M%S}.sql.gz"
-    manifest = None if kind == "aphrodite" else {"kind": kind, "verified": verified, "size": 100}
-    return BackupFile(name, Path("/backups") / name, 100, created, Compression.GZIP, manifest)
+    path = Path("/backups") / name
+    if kind in ("aphrodite", "planted"):
+        sidecar = Sidecar.NONE if kind == "aphrodite" else Sidecar.UNSEALED
+        return BackupFile(name, path, 100, created, Compression.GZIP, None, sidecar=sidecar)
+    manifest: dict[str, object] = {"kind": kind, "verified": verified, "size": 100}
+    return BackupFile(name, path, 100, created, Compression.GZIP, manifest, sidecar=Sidecar.SEALED)
 
 
 def inventory(*backups: BackupFile) -> list[BackupFile]:
@@ -59,16 +66,25 @@ def test_the_last_good_backup_survives_a_run_of_damaged_ones():
     assert names(doomed) == [backup(0, "scheduled").name]
 
 
-def test_foreign_backups_are_pruned_only_when_asked_and_never_the_newest():
-    backups = inventory(
-        backup(0, "aphrodite"), backup(1, "manual"), backup(2, "aphrodite"), backup(3, "aphrodite")
-    )
+def test_manual_and_safety_backups_are_pruned_only_when_asked_and_never_the_newest():
+    backups = inventory(backup(0, "manual"), backup(1, "safety"), backup(2, "manual"), backup(3, "manual"))
 
     assert backups_to_prune(backups, keep=1) == []
     doomed = backups_to_prune(backups, keep=1, include_foreign=True)
 
-    # The newest (Aphrodite's, unverified) stays, and so does the newest verified one (the manual).
-    assert names(doomed) == names(inventory(backup(0, "aphrodite"), backup(2, "aphrodite")))
+    assert names(doomed) == names(inventory(backup(0, "manual"), backup(1, "safety"), backup(2, "manual")))
+
+
+def test_retention_never_deletes_a_backup_of_unknown_origin():
+    backups = inventory(
+        *(backup(hour, "aphrodite") for hour in range(3)),
+        *(backup(hour, "planted") for hour in range(3, 6)),
+        backup(6, "scheduled"),
+        backup(7, "scheduled"),
+    )
+
+    assert names(backups_to_prune(backups, keep=1)) == [backup(6, "scheduled").name]
+    assert names(backups_to_prune(backups, keep=1, include_foreign=True)) == [backup(6, "scheduled").name]
 
 
 def test_keep_must_be_at_least_one():

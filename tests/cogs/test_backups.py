@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import asyncpg
@@ -247,9 +248,9 @@ async def test_planted_files_are_listed_as_not_backups_and_never_attached(start_
 
     fields = listing.original.embeds[0]["fields"]
     (warning,) = [f["value"] for f in fields if f["name"].startswith("⚠️ Not backups (3)")]
-    # Names are markdown-escaped: `aphrodite\_backup\_…` shows as aphrodite_backup_… on Discord.
-    assert r"aphrodite\_backup\_20250101\_120000.sql is a symbolic link" in warning
-    assert r"aphrodite\_backup\_20250103\_120000.sql has 2 hard links" in warning
+    # Names are markdown-escaped; an underscore inside a word cannot start italics, so it stays as is.
+    assert "aphrodite_backup_20250101_120000.sql is a symbolic link" in warning
+    assert "aphrodite_backup_20250103_120000.sql has 2 hard links" in warning
     assert "\\*\\*bold\\*\\* @\u200beveryone\\\\x0aline" in warning
     assert [choice["value"] for choice in choices] == [real.name]
     assert download.ephemeral and "is not a backup: it is a symbolic link" in download.original.content
@@ -331,3 +332,30 @@ async def test_a_zstd_backup_is_listed_as_one_only_the_bot_restores(start_bot, f
 
     [line] = [field["value"] for field in listing.original.embeds[0]["fields"] if field["name"] == name]
     assert "zstd" in line and "only the bot can restore" in line
+
+
+async def test_list_and_confirmations_tell_the_bots_backups_from_those_of_unknown_origin(
+    start_bot, fake_discord, aphrodite_db, tmp_path
+):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    _, ours = await create_backup(fake_discord)
+    folder = tmp_path / "backups"
+    planted = write_dump_head(folder / "aphrodite_backup_20300101_000000.sql")
+    forged = {**json.loads((folder / f"{ours}.json").read_text()), "name": planted.name}
+    forged["size"] = planted.stat().st_size
+    (folder / f"{planted.name}.json").write_text(json.dumps(forged))
+
+    listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await listing.wait_done(timeout=10)
+    restore = await ask(fake_discord, "restore", planted.name)
+    delete = await ask(fake_discord, "delete", planted.name)
+    delete_ours = await ask(fake_discord, "delete", ours)
+
+    lines = {field["name"]: field["value"] for field in listing.original.embeds[0]["fields"]}
+    assert "❔ unknown origin (its sidecar is not sealed by this bot" in lines[planted.name]
+    assert "✅ verified" not in lines[planted.name]
+    assert "🔏 made by this bot (manual backup, for " in lines[ours] and "✅ verified" in lines[ours]
+    restore_question = restore.original.embeds[0]["description"]
+    assert "❔ unknown origin" in restore_question and "This bot did not make this file" in restore_question
+    assert "❔ unknown origin" in delete.original.embeds[0]["description"]
+    assert "🔏 made by this bot" in delete_ours.original.embeds[0]["description"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime
 
 import asyncpg
 
 from bot.database.integrity.findings import Finding, Severity
 from bot.database.integrity.report import IntegrityReport
+from bot.database.role import SUPERUSER_RISK
 from bot.status import Status
 from cogs.access import REFUSAL
 from cogs.ui import limits
@@ -130,3 +133,25 @@ def test_many_long_findings_fit_and_the_problems_come_first():
     assert len(embed.fields) <= limits.EMBED_FIELDS
     assert all(len(field.value) <= limits.FIELD_VALUE for field in embed.fields)
     assert embed.fields[0].name.startswith("❌")
+
+
+async def test_a_superuser_connection_is_an_amber_risk_in_status_and_a_warning_at_start(
+    start_bot, fake_discord, aphrodite_db, caplog
+):
+    with caplog.at_level(logging.WARNING, logger="bot.database.role"):
+        await start_bot(DATABASE_URL=aphrodite_db.superuser_dsn)
+        embed = await run(fake_discord, "status")
+        for _ in range(200):  # the start's check runs in the background
+            if caplog.records:
+                break
+            await asyncio.sleep(0.05)
+
+    assert f"🟠 Risk: {SUPERUSER_RISK}" in embed["description"].splitlines()
+    assert [record.getMessage() for record in caplog.records] == [f"database: {SUPERUSER_RISK}"]
+
+
+async def test_the_owner_role_shows_no_risk(start_bot, fake_discord, aphrodite_db):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    embed = await run(fake_discord, "status")
+
+    assert "Risk" not in embed["description"]

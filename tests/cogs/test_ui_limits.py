@@ -40,3 +40,10 @@ def test_pack_lines_keeps_every_page_within_the_limit():
     pages = limits.pack_lines([f"line {n} " + "x" * (n % 90) for n in range(500)], 1000)
     assert all(len(page) <= 1000 for page in pages)
     assert sum(page.count("\n") + 1 for page in pages) == 500
+
+
+def test_code_block_cannot_be_broken_by_four_or_more_backticks():
+    for run in ("````", "`````", "``````x```", "`` ``` ````"):
+        block = limits.code_block(f"before {run} after", 200)
+        assert block.count("``") == 2  # the opening and closing fences only
+        assert block.startswith("```\n") and block.endswith("\n```")

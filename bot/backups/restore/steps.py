@@ -111,8 +111,8 @@ async def _safety_backup(
 
 
 def _made_here(backup: BackupFile) -> bool:
-    """Whether a sidecar of this bot vouches for the file (its sha256 was checked to match)."""
-    return backup.sha256 is not None
+    """Whether a sealed sidecar of this bot vouches for the file (its sha256 is checked to match)."""
+    return backup.sealed and backup.sha256 is not None
 
 
 async def _check(

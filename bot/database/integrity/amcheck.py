@@ -29,41 +29,43 @@ CORRUPTION_STATES = ("XX001", "XX002")
 
 _STATE = """
 SELECT e.extversion AS installed_version,
-       quote_ident(n.nspname) AS schema,
-       EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck') AS available,
-       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
-       pg_is_in_recovery() AS standby,
-       quote_ident(current_user) AS user,
-       current_database() AS database,
-       current_setting('server_version_num')::int AS server_version_num
+       pg_catalog.quote_ident(n.nspname) AS schema,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'amcheck') AS available,
+       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
+       pg_catalog.pg_is_in_recovery() AS standby,
+       pg_catalog.quote_ident(current_user) AS user,
+       pg_catalog.current_database() AS database,
+       pg_catalog.current_setting('server_version_num')::int AS server_version_num
 FROM (SELECT 1) AS one
-LEFT JOIN pg_extension e ON e.extname = 'amcheck'
-LEFT JOIN pg_namespace n ON n.oid = e.extnamespace
+LEFT JOIN pg_catalog.pg_extension e ON e.extname = 'amcheck'
+LEFT JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
 """
 
 _EXECUTABLE = """
 SELECT name,
-       COALESCE(has_function_privilege(to_regprocedure($1 || '.' || name), 'EXECUTE'), false) AS executable
-FROM unnest($2::text[]) AS name
+       COALESCE(
+           pg_catalog.has_function_privilege(pg_catalog.to_regprocedure($1 || '.' || name), 'EXECUTE'), false
+       ) AS executable
+FROM pg_catalog.unnest($2::text[]) AS name
 """
 
 # Valid, permanent relations only: invalid indexes are their own check, and other sessions'
 # temporary tables cannot be read. User schemas first, smallest first, so a short budget covers
 # the most of what matters.
 _INDEXES = """
-SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name
-FROM pg_index i
-JOIN pg_class c ON c.oid = i.indexrelid
-JOIN pg_am am ON am.oid = c.relam
-JOIN pg_namespace n ON n.oid = c.relnamespace
+SELECT c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = c.relam
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE am.amname = 'btree' AND c.relpersistence <> 't' AND i.indisvalid AND i.indisready AND i.indislive
 ORDER BY n.nspname IN ('pg_catalog', 'pg_toast', 'information_schema'), c.relpages, 2
 """
 
 _TABLES = """
-SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
+SELECT c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'm', 't') AND c.relpersistence <> 't'
 ORDER BY n.nspname IN ('pg_catalog', 'pg_toast', 'information_schema'), c.relpages, 2
 """
@@ -205,7 +207,7 @@ async def _still_exists(session: ReadOnlySession, oid: int) -> bool:
     # one) fails with an internal error that is no sign of corruption.
     return bool(
         await session.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = $1)", oid, timeout=CATALOG_TIMEOUT
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid = $1)", oid, timeout=CATALOG_TIMEOUT
         )
     )
 

@@ -25,28 +25,28 @@ FOREIGN_KEYS = IntegrityCheck("foreign_keys", "Unvalidated foreign keys")
 _TYPE_MAX = {"smallint": 2**15 - 1, "integer": 2**31 - 1, "bigint": 2**63 - 1}
 
 _OWNED_SEQUENCES = """
-SELECT format('%I.%I', sn.nspname, s.relname) AS sequence,
-       quote_literal(format('%I.%I', sn.nspname, s.relname)) AS sequence_literal,
-       format('%I.%I', tn.nspname, t.relname) AS table,
-       quote_ident(a.attname) AS column,
+SELECT pg_catalog.format('%I.%I', sn.nspname, s.relname) AS sequence,
+       pg_catalog.quote_literal(pg_catalog.format('%I.%I', sn.nspname, s.relname)) AS sequence_literal,
+       pg_catalog.format('%I.%I', tn.nspname, t.relname) AS table,
+       pg_catalog.quote_ident(a.attname) AS column,
        a.atttypid::regtype::text AS column_type,
        seq.seqincrement AS increment,
        seq.seqmax AS sequence_max,
        (t.relkind = 'r' AND t.relpages < $1) AS small,
        EXISTS (
-           SELECT 1 FROM pg_index i
-           JOIN pg_class ic ON ic.oid = i.indexrelid
-           JOIN pg_am am ON am.oid = ic.relam
+           SELECT 1 FROM pg_catalog.pg_index i
+           JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+           JOIN pg_catalog.pg_am am ON am.oid = ic.relam
            WHERE i.indrelid = t.oid AND i.indkey[0] = a.attnum AND i.indisvalid AND am.amname = 'btree'
        ) AS indexed
-FROM pg_depend d
-JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-JOIN pg_namespace sn ON sn.oid = s.relnamespace
-JOIN pg_sequence seq ON seq.seqrelid = s.oid
-JOIN pg_class t ON t.oid = d.refobjid AND t.relkind IN ('r', 'p')
-JOIN pg_namespace tn ON tn.oid = t.relnamespace
-JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
-WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
+JOIN pg_catalog.pg_sequence seq ON seq.seqrelid = s.oid
+JOIN pg_catalog.pg_class t ON t.oid = d.refobjid AND t.relkind IN ('r', 'p')
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
   AND d.deptype IN ('a', 'i')
   AND a.atttypid IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
   AND tn.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -54,25 +54,25 @@ ORDER BY 1
 """
 
 _UNVALIDATED_FOREIGN_KEYS = """
-SELECT quote_ident(c.conname) AS constraint,
-       format('%I.%I', cn.nspname, ct.relname) AS child,
-       format('%I.%I', pn.nspname, pt.relname) AS parent,
+SELECT pg_catalog.quote_ident(c.conname) AS constraint,
+       pg_catalog.format('%I.%I', cn.nspname, ct.relname) AS child,
+       pg_catalog.format('%I.%I', pn.nspname, pt.relname) AS parent,
        ct.relkind = 'p' AS child_partitioned,
        pt.relkind = 'p' AS parent_partitioned,
        c.confmatchtype = 'f' AS match_full,
-       ARRAY(SELECT quote_ident(a.attname)
-             FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, position)
-             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+       ARRAY(SELECT pg_catalog.quote_ident(a.attname)
+             FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
              ORDER BY k.position) AS child_columns,
-       ARRAY(SELECT quote_ident(a.attname)
-             FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, position)
-             JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum
+       ARRAY(SELECT pg_catalog.quote_ident(a.attname)
+             FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum
              ORDER BY k.position) AS parent_columns
-FROM pg_constraint c
-JOIN pg_class ct ON ct.oid = c.conrelid
-JOIN pg_namespace cn ON cn.oid = ct.relnamespace
-JOIN pg_class pt ON pt.oid = c.confrelid
-JOIN pg_namespace pn ON pn.oid = pt.relnamespace
+FROM pg_catalog.pg_constraint c
+JOIN pg_catalog.pg_class ct ON ct.oid = c.conrelid
+JOIN pg_catalog.pg_namespace cn ON cn.oid = ct.relnamespace
+JOIN pg_catalog.pg_class pt ON pt.oid = c.confrelid
+JOIN pg_catalog.pg_namespace pn ON pn.oid = pt.relnamespace
 WHERE c.contype = 'f' AND NOT c.convalidated AND c.conparentid = 0
 ORDER BY 2, 1
 """
@@ -203,8 +203,8 @@ async def check_unvalidated_foreign_keys(session: ReadOnlySession, budget: TimeB
             continue
         try:
             orphans = await session.fetchval(
-                f"SELECT count(*) FROM (SELECT 1 FROM {key.child_from} AS c WHERE {key.orphan_condition} "
-                f"LIMIT {ORPHAN_COUNT_LIMIT + 1}) AS orphans",
+                f"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {key.child_from} AS c "
+                f"WHERE {key.orphan_condition} LIMIT {ORPHAN_COUNT_LIMIT + 1}) AS orphans",
                 timeout=budget.limit(OBJECT_TIMEOUT),
             )
         except asyncpg.PostgresError as error:

@@ -31,37 +31,39 @@ DEAD_TUPLES = IntegrityCheck("dead_tuples", "Dead tuples (bloat)")
 Row: TypeAlias = asyncpg.Record | Mapping[str, Any]
 
 _DATABASE_AGES = """
-SELECT datname AS database, datname = current_database() AS current,
-       age(datfrozenxid) AS xid_age, mxid_age(datminmxid) AS mxid_age,
-       current_setting('autovacuum_freeze_max_age')::bigint AS xid_freeze_max_age,
-       current_setting('autovacuum_multixact_freeze_max_age')::bigint AS mxid_freeze_max_age
-FROM pg_database
-ORDER BY age(datfrozenxid) DESC
+SELECT datname AS database, datname = pg_catalog.current_database() AS current,
+       pg_catalog.age(datfrozenxid) AS xid_age, pg_catalog.mxid_age(datminmxid) AS mxid_age,
+       pg_catalog.current_setting('autovacuum_freeze_max_age')::bigint AS xid_freeze_max_age,
+       pg_catalog.current_setting('autovacuum_multixact_freeze_max_age')::bigint AS mxid_freeze_max_age
+FROM pg_catalog.pg_database
+ORDER BY pg_catalog.age(datfrozenxid) DESC
 """
 
 _OLDEST_TABLES = """
-SELECT format('%I.%I', n.nspname, c.relname) AS table, age(c.relfrozenxid) AS xid_age
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS table, pg_catalog.age(c.relfrozenxid) AS xid_age
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'm', 't') AND c.relpersistence <> 't'
-ORDER BY age(c.relfrozenxid) DESC
+ORDER BY pg_catalog.age(c.relfrozenxid) DESC
 LIMIT 3
 """
 
 # What holds back the oldest transaction ID that vacuum may freeze up to.
 _HORIZON_HOLDERS = """
-SELECT (SELECT max(age(backend_xmin)) FROM pg_stat_activity) AS session_xmin_age,
-       (SELECT count(*) FROM pg_prepared_xacts) AS prepared_transactions,
-       (SELECT max(greatest(age(xmin), age(catalog_xmin))) FROM pg_replication_slots) AS slot_xmin_age
+SELECT (SELECT pg_catalog.max(pg_catalog.age(backend_xmin))
+        FROM pg_catalog.pg_stat_activity) AS session_xmin_age,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_xacts) AS prepared_transactions,
+       (SELECT pg_catalog.max(greatest(pg_catalog.age(xmin), pg_catalog.age(catalog_xmin)))
+        FROM pg_catalog.pg_replication_slots) AS slot_xmin_age
 """
 
 _NEVER_MAINTAINED = """
-SELECT format('%I.%I', s.schemaname, s.relname) AS table,
+SELECT pg_catalog.format('%I.%I', s.schemaname, s.relname) AS table,
        s.n_live_tup AS live,
        s.last_vacuum IS NULL AND s.last_autovacuum IS NULL AS never_vacuumed,
        s.last_analyze IS NULL AND s.last_autoanalyze IS NULL AS never_analyzed,
-       EXISTS (SELECT 1 FROM unnest(c.reloptions) AS option
+       EXISTS (SELECT 1 FROM pg_catalog.unnest(c.reloptions) AS option
                WHERE option ~* '^autovacuum_enabled=(false|off|no|0)$') AS autovacuum_disabled
-FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+FROM pg_catalog.pg_stat_user_tables s JOIN pg_catalog.pg_class c ON c.oid = s.relid
 WHERE s.n_live_tup + s.n_dead_tup >= $1
   AND ((s.last_vacuum IS NULL AND s.last_autovacuum IS NULL)
        OR (s.last_analyze IS NULL AND s.last_autoanalyze IS NULL))
@@ -69,14 +71,15 @@ ORDER BY s.n_live_tup DESC, 1
 """
 
 _STATISTICS_SETTINGS = """
-SELECT current_setting('autovacuum')::bool AS autovacuum,
-       (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset
+SELECT pg_catalog.current_setting('autovacuum')::bool AS autovacuum,
+       (SELECT stats_reset FROM pg_catalog.pg_stat_database
+        WHERE datname = pg_catalog.current_database()) AS stats_reset
 """
 
 _DEAD_TUPLES = """
-SELECT format('%I.%I', schemaname, relname) AS table, n_live_tup AS live, n_dead_tup AS dead,
-       now() - greatest(last_vacuum, last_autovacuum) AS since_vacuum
-FROM pg_stat_user_tables
+SELECT pg_catalog.format('%I.%I', schemaname, relname) AS table, n_live_tup AS live, n_dead_tup AS dead,
+       pg_catalog.now() - greatest(last_vacuum, last_autovacuum) AS since_vacuum
+FROM pg_catalog.pg_stat_user_tables
 WHERE n_dead_tup >= $1 AND n_dead_tup >= $2 * greatest(n_live_tup, 1)
 ORDER BY n_dead_tup DESC, 1
 """

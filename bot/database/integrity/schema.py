@@ -20,26 +20,28 @@ INVALID_INDEXES = IntegrityCheck("invalid_indexes", "Invalid indexes")
 _REINDEX_LEFTOVER = re.compile(r"_cc(new|old)\d*\"?$")
 
 _INVALID_INDEXES = """
-SELECT format('%I.%I', n.nspname, c.relname) AS index,
-       format('%I.%I', tn.nspname, t.relname) AS table,
+SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS index,
+       pg_catalog.format('%I.%I', tn.nspname, t.relname) AS table,
        i.indisready AS ready,
-       EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid) AS building
-FROM pg_index i
-JOIN pg_class c ON c.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_class t ON t.oid = i.indrelid
-JOIN pg_namespace tn ON tn.oid = t.relnamespace
+       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p
+               WHERE p.index_relid = i.indexrelid) AS building
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
 WHERE NOT (i.indisvalid AND i.indisready) AND i.indislive AND c.relpersistence <> 't'
 ORDER BY 1
 """
 
 
 async def check_expected_tables(session: ReadOnlySession, budget: TimeBudget) -> Finding:
-    """Aphrodite's tables are all there (as the application would resolve them, via search_path)."""
+    """Aphrodite's tables are all there (resolved through the bot's search_path: pg_catalog, public)."""
     missing = [
         row["name"]
         for row in await session.fetch(
-            "SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(quote_ident(name)) IS NULL",
+            "SELECT name FROM pg_catalog.unnest($1::text[]) AS name "
+            "WHERE pg_catalog.to_regclass(pg_catalog.quote_ident(name)) IS NULL",
             list(APHRODITE_TABLES),
             timeout=CATALOG_TIMEOUT,
         )
@@ -62,7 +64,10 @@ async def check_settings_json(session: ReadOnlySession, budget: TimeBudget) -> F
 
     The value holds API keys: neither it nor any part of it ever goes into the finding.
     """
-    if await session.fetchval("SELECT to_regclass('system_config')", timeout=CATALOG_TIMEOUT) is None:
+    if (
+        await session.fetchval("SELECT pg_catalog.to_regclass('system_config')", timeout=CATALOG_TIMEOUT)
+        is None
+    ):
         return SETTINGS_JSON.finding(Severity.SKIPPED, "table system_config is missing")
     rows = await session.fetch(
         "SELECT value::text AS value FROM system_config WHERE key = $1", SETTINGS_KEY, timeout=CATALOG_TIMEOUT

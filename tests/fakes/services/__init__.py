@@ -13,7 +13,8 @@ including the error bodies, and a switchable behaviour::
 Modes: ``ok``; ``bad_key`` (the service's own "invalid key" answer); ``quota`` (OMDb's "Request limit
 reached!", TMDB's 429 code 25, MDBList's "API Limit Reached!", a proxy's 429 for Jellyfin and AniDB);
 ``banned`` (AniDB only); ``slow`` (ok after ``delay`` s); ``server_error`` (5xx); ``garbage`` (an
-HTML page, echoing the request URL like proxy error pages do); ``truncated`` (half a body).
+HTML page, echoing the request URL like proxy error pages do); ``truncated`` (half a body);
+``hostile`` (OMDb only: an error text full of Discord markup, `answers.HOSTILE_ERROR`).
 Credentials are checked for real: a wrong key gets the same answer as ``bad_key``.
 `FakeServices.environment()` gives the settings' environment variables (HTTP_TIMEOUT_SECONDS=2 unless
 overridden);

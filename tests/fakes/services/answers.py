@@ -20,6 +20,8 @@ TMDB_V4_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiIwMTIzNDU2Nzg5YWJjZGVmIn0.c2lnbm
 MDBLIST_API_KEY = "mdbl1st0a9b8c7d6e5f4g3h2i1"
 ANIDB_CLIENT = "aphroditeops"
 ANIDB_CLIENT_VERSION = "1"
+# OMDb's "hostile" mode: an error text carrying Discord markup, a masked link and a mass mention.
+HOSTILE_ERROR = "[click](http://evil) @everyone ````"
 SECRETS = (JELLYFIN_API_KEY, OMDB_API_KEY, TMDB_V3_KEY, TMDB_V4_TOKEN, MDBLIST_API_KEY)
 
 
@@ -127,6 +129,8 @@ async def _omdb(fake: FakeService, request: web.Request) -> web.Response:
         return answer
     if fake.mode == "quota":
         return _json(401, {"Response": "False", "Error": "Request limit reached!"})
+    if fake.mode == "hostile":
+        return _json(401, {"Response": "False", "Error": HOSTILE_ERROR})
     if "apikey" not in request.query:
         return _json(401, {"Response": "False", "Error": "No API key provided."})
     if fake.mode == "bad_key" or request.query["apikey"] != OMDB_API_KEY:

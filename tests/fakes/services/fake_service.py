@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-MODES = ("ok", "bad_key", "quota", "banned", "slow", "server_error", "garbage", "truncated")
+MODES = ("ok", "bad_key", "quota", "banned", "slow", "server_error", "garbage", "truncated", "hostile")
 DEFAULT_SLOW_DELAY = 1.0
 
 Responder = Callable[["FakeService", web.Request], Awaitable[web.Response]]
@@ -43,7 +43,8 @@ class FakeService:
     gzip_header: bool = True
 
     def set_mode(self, mode: str, *, delay: float | None = None) -> None:
-        if mode not in MODES or (mode == "banned" and self.key != "anidb"):
+        only = {"banned": "anidb", "hostile": "omdb"}.get(mode, self.key)
+        if mode not in MODES or only != self.key:
             raise ValueError(f"{self.key} has no mode {mode!r}")
         self.mode = mode
         if delay is not None:
