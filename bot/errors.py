@@ -7,8 +7,14 @@ class OpsError(Exception):
     Adapters show ``str(error)`` as is; it never contains a secret. ``exit_code`` is the CLI's
     exit status for it (2 failed; 3 for "not configured" and bad input). ``command_hint`` names the
     command that helps (`backup list`), which each adapter spells its own way (a slash command,
-    `python -m bot backup list`).
+    `python -m bot backup list`). ``hint`` is free advice instead (what to create, chown or set).
     """
 
     exit_code = 2
     command_hint: str | None = None
+    hint: str | None = None
+
+    def __init__(self, *args: object, hint: str | None = None) -> None:
+        super().__init__(*args)
+        if hint is not None:
+            self.hint = hint

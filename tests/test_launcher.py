@@ -1,8 +1,9 @@
-"""`python -m bot`: without a token it stops with one clear line; the CLI works without one."""
+"""`python -m bot`: no token, a bad folder or an unreachable Discord: error: and hint:, no traceback."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ def test_without_a_token_the_bot_names_what_to_set(tmp_path):
     result = run_bot(tmp_path)
     assert result.returncode == 3
     assert "DISCORD_TOKEN" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert [line.split(":")[0] for line in result.stderr.strip().splitlines()] == ["error", "hint"]
 
 
 def test_an_invalid_setting_stops_the_start_naming_it(tmp_path):
@@ -52,3 +53,38 @@ def test_settings_are_read_from_dotenv(tmp_path):
     result = run_bot(tmp_path, "check", "all")
     assert result.returncode == 3
     assert "ALERT_CHANNEL_ID" in result.stderr
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_discord_is_an_error_and_a_hint_not_a_traceback(tmp_path):
+    api_base = f"http://127.0.0.1:{closed_port()}/api/v10"
+    result = run_bot(tmp_path, DISCORD_TOKEN="x", DISCORD_API_BASE=api_base)
+
+    assert result.returncode == 2
+    assert f"error: Discord cannot be reached at {api_base}: cannot connect" in result.stderr
+    assert "hint:" in result.stderr and "DISCORD_API_BASE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_data_dir_that_is_a_file_stops_the_start_naming_it(tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    result = run_bot(tmp_path, DISCORD_TOKEN="x")
+
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: DATA_DIR {tmp_path / 'data'} exists but is not a folder")
+    assert "\nhint: " in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_backup_dir_that_cannot_be_created_stops_the_start_naming_it(tmp_path):
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    result = run_bot(tmp_path, DISCORD_TOKEN="x", BACKUP_DIR=str(tmp_path / "blocker" / "backups"))
+
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: BACKUP_DIR {tmp_path / 'blocker' / 'backups'} cannot be created")
+    assert "Traceback" not in result.stderr

@@ -73,6 +73,11 @@ def build_parser(features: Collection[str] = tuple(FEATURES)) -> argparse.Argume
         description="Aphrodite maintenance from a terminal. Without a command, runs the Discord bot.",
         epilog="Exit status: 0 OK, 1 degraded, 2 failed, 3 not configured, usage error or not confirmed.",
     )
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="read settings from FILE instead of ./.env (or set APHRODITE_OPS_ENV); for cron",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, feature in FEATURES.items():
         if name in features:
@@ -102,6 +107,9 @@ def main(argv: Sequence[str], *, own_process: bool = False) -> int:
 
 
 def _main(argv: Sequence[str], own_process: bool) -> int:
+    from bot.env_file import split_env_file
+
+    env_file, argv = split_env_file(argv)
     as_json = "--json" in argv
     words = [word for word in argv if not word.startswith("-")]
     parser = build_parser(words[:1])
@@ -115,14 +123,16 @@ def _main(argv: Sequence[str], own_process: bool) -> int:
         if not as_json:
             meant.print_usage(sys.stderr)
         hint = f"{meant.prog} --help"
-        print_error(str(error), hint, error.exit_code, as_json=as_json, redact=_redactor_without_runtime())
+        redact = _redactor_without_runtime(env_file)
+        print_error(str(error), hint, error.exit_code, as_json=as_json, redact=redact)
         return error.exit_code
     from bot.config import ConfigError, load_settings
 
     try:
-        settings = load_settings()
+        settings = load_settings(env_file=env_file)
     except ConfigError as error:
-        print_error(str(error), None, error.exit_code, as_json=as_json, redact=_redactor_without_runtime())
+        redact = _redactor_without_runtime(env_file)
+        print_error(str(error), error.hint, error.exit_code, as_json=as_json, redact=redact)
         return error.exit_code
     import asyncio
 
@@ -143,7 +153,7 @@ async def run_parsed(args: argparse.Namespace, settings: Settings) -> int:
             status: int = await args.handler(args, runtime)
             return status
         except OpsError as error:
-            hint = command(error.command_hint) if error.command_hint else None
+            hint = command(error.command_hint) if error.command_hint else error.hint
             as_json = bool(getattr(args, "json", False))
             print_error(str(error), hint, error.exit_code, as_json=as_json, redact=runtime.redactor)
             return error.exit_code
@@ -159,12 +169,12 @@ def _command_parser(parser: argparse.ArgumentParser, words: Sequence[str]) -> ar
     return parser
 
 
-def _redactor_without_runtime() -> Redact:
+def _redactor_without_runtime(env_file: str | None) -> Redact:
     """For errors before the runtime opens: the configured secrets when they load, else patterns."""
     from bot.config import ConfigError, load_settings
     from bot.runtime import process_redactor
 
     try:
-        return process_redactor(load_settings())
+        return process_redactor(load_settings(env_file=env_file))
     except ConfigError:
         return process_redactor(None)
