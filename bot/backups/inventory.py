@@ -74,6 +74,14 @@ class BackupFile:
         return self.compression.aphrodite_can_restore and not self.name.endswith(".zst")
 
     @property
+    def aphrodite_restorable(self) -> bool | None:
+        """`aphrodite_can_restore` as far as is known: None when the format allows it but the file
+        was never verified (a truncated gzip looks just like a whole one until it is read)."""
+        if not self.aphrodite_can_restore:
+            return False
+        return True if self.verified else None
+
+    @property
     def verified(self) -> bool:
         """True when our sidecar records a completed, verified dump with this size."""
         return bool(
