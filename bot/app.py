@@ -13,6 +13,7 @@ from discord.http import Route
 
 from bot import heartbeat
 from bot.alerts.monitor import Monitor
+from bot.alerts.requests import RequestQueue
 from bot.history.recorder import RoundRecorder
 from bot.runtime import Runtime
 from cogs.access import GuardedTree
@@ -64,6 +65,7 @@ class MaintenanceBot(commands.Bot):
             on_round=RoundRecorder(runtime.history, runtime.database),
             interval=monitor_interval,
         )
+        self._requests = RequestQueue(runtime.state)
 
     async def setup_hook(self) -> None:
         if self.runtime.settings.discord_api_base:
@@ -93,7 +95,16 @@ class MaintenanceBot(commands.Bot):
         if self.is_ready() and not self.is_closed():
             await asyncio.to_thread(heartbeat.beat, self.runtime.settings.data_dir)
 
+    @tasks.loop(seconds=1)
+    async def _command_line_requests(self) -> None:
+        """`python -m bot alerts pause|resume|test` while the bot runs: applied by its monitor."""
+        try:
+            await self._requests.apply_pending(self.monitor)
+        except Exception:
+            log.exception("the command line's alert requests could not be read; retrying")
+
     async def close(self) -> None:
+        self._command_line_requests.cancel()
         self._heartbeat.cancel()
         await self.monitor.stop()
         await super().close()
@@ -102,6 +113,8 @@ class MaintenanceBot(commands.Bot):
         if not self._heartbeat.is_running():
             self._heartbeat.start()
         self.monitor.start()
+        if self.monitor.enabled and not self._command_line_requests.is_running():
+            self._command_line_requests.start()
         log.info(
             "logged in as %s (%s) in %d guild(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds)
         )

@@ -1,4 +1,6 @@
-"""`python -m bot alerts status|history [--json]`: the monitor's state, uptime and past incidents.
+"""`python -m bot alerts status|history|pause|resume|test`: the monitor's state, uptime and past incidents.
+
+pause, resume and test are in alert_actions.py.
 
 Works without Discord and while the bot runs (it reads the same SQLite files, and never creates
 the history's). `status` exits with the worst open incident (0 none, 1 degraded, 2 failed; 3 when
@@ -15,6 +17,7 @@ from bot.alerts.incident_span import incident_span
 from bot.alerts.overview import MonitorOverview, TargetOverview, overview
 from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
+from bot.cli import alert_actions
 from bot.cli.output import print_json
 from bot.history.uptime_summary import (
     UptimeReading,
@@ -43,6 +46,7 @@ def register(
     history.add_argument("--target", choices=TARGETS, help="only this target (default: all)")
     history.add_argument("--days", type=_positive, default=7, help="how far back (default 7)")
     history.set_defaults(handler=run_history)
+    alert_actions.register(actions, common)
 
 
 def _positive(text: str) -> int:
