@@ -54,7 +54,7 @@ def register(
 
     view = actions.add_parser("view", parents=[common], help="the newest matching entries")
     _add_filters(view)
-    view.add_argument("--lines", type=int, default=50, help="how many entries (default 50)")
+    view.add_argument("--lines", type=int, default=50, help="how many entries, 1 to 1000 (default 50)")
     view.set_defaults(handler=view_log)
 
     status = actions.add_parser("status", parents=[common], help="size, lines, last change, rotated files")
@@ -81,7 +81,9 @@ def register(
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--level", type=_level, choices=LEVEL_CHOICES, default="ALL")
+    parser.add_argument(
+        "--level", type=_level, choices=LEVEL_CHOICES, default="ALL", help="exactly this level (default ALL)"
+    )
     parser.add_argument("--search", help="case-insensitive text, or re:REGEX (RE2 syntax)")
 
 
