@@ -52,6 +52,14 @@ def run_bot(env_file: str | None = None) -> int:
         hint = "check the token in .env (Developer Portal → Bot → Reset Token)"
         _print_error("Discord refused DISCORD_TOKEN.", hint, redactor)
         return NOT_CONFIGURED
+    except discord.HTTPException as error:  # e.g. a 5xx from Discord or a proxy at login
+        _print_error(
+            f"Discord answered HTTP {error.status} at start: {error.text or error}.",
+            "Discord or DISCORD_API_BASE's proxy may be down (https://discordstatus.com); "
+            "a container restarts and tries again",
+            redactor,
+        )
+        return FAILED
     except (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound) as error:
         where = settings.discord_api_base or DISCORD_API
         _print_error(

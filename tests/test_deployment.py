@@ -85,6 +85,14 @@ def test_cli_backup_create_as_the_image_user_names_backup_dir_instead_of_a_trace
     assert "\nhint: " in result.stderr and "Traceback" not in result.stderr
 
 
+def test_cli_alerts_pause_as_the_image_user_names_data_dir_instead_of_a_traceback(app_folder):
+    result = as_image_user(app_folder, "alerts", "pause", "--minutes", "30", ALERT_CHANNEL_ID="1234")
+
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: DATA_DIR data ({app_folder / 'data'}) cannot be created")
+    assert "Traceback" not in result.stderr
+
+
 def test_with_the_compose_environment_the_image_user_gets_past_its_folders(app_folder):
     # /data is a volume the image's user owns; stand in for it with such a folder.
     volume = Path(tempfile.mkdtemp(prefix="aphrodite-ops-data-", dir="/tmp"))

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aiohttp import web
+
+from tests.cli.process import python_m_bot
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -88,3 +92,31 @@ def test_a_backup_dir_that_cannot_be_created_stops_the_start_naming_it(tmp_path)
     assert result.returncode == 3
     assert result.stderr.startswith(f"error: BACKUP_DIR {tmp_path / 'blocker' / 'backups'} cannot be created")
     assert "Traceback" not in result.stderr
+
+
+async def test_discord_answering_503_at_login_is_an_error_and_a_hint_not_a_traceback(tmp_path):
+    async def unavailable(request: web.Request) -> web.Response:
+        return web.Response(status=503, text="Service Unavailable")  # 502 is retried for 30 s
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", unavailable)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        done = await python_m_bot(
+            environment={
+                "DISCORD_TOKEN": "x",
+                "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
+                "DATA_DIR": str(tmp_path / "data"),
+            },
+            cwd=tmp_path,
+        )
+    finally:
+        await runner.cleanup()
+
+    assert done.code == 2
+    assert "error: Discord answered HTTP 503 at start" in done.err and "\nhint: " in done.err
+    assert "Traceback" not in done.err

@@ -9,6 +9,7 @@ waits in its outbox: it is posted when the bot connects, so `test` then exits 2.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import logging
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from bot.alerts.outbox import DeliveryFailed
 from bot.alerts.requests import MAX_PAUSE_MINUTES, AlertRequest, RequestOutcome, RequestQueue, apply_request
 from bot.cli.output import fields_of, print_json
 from bot.errors import OpsError
+from bot.folders import ensure_writable_folder
 from bot.heartbeat import STALE_AFTER_SECONDS, age_seconds
 from bot.runtime import Runtime
 from bot.units import human_duration
@@ -86,6 +88,7 @@ def _who() -> str:
 async def run_action(args: argparse.Namespace, runtime: Runtime) -> int:
     if runtime.settings.alert_channel_id is None:
         raise AlertsOffHere()
+    await asyncio.to_thread(ensure_writable_folder, "DATA_DIR", runtime.settings.data_dir)  # the state store
     request = AlertRequest(0, args.action_name, args.minutes, _who())
     if _bot_is_running(runtime):
         outcome, applied_by = await _through_the_bot(runtime, request), "the running bot"
