@@ -12,8 +12,8 @@ class FolderUnusable(ConfigError):
     """A folder setting names a place this user cannot create or write; nothing was changed."""
 
 
-def ensure_writable_folder(variable: str, path: Path) -> None:
-    """Create ``path`` (and its parents) when missing; FolderUnusable when that fails or it is read-only."""
+def ensure_folder(variable: str, path: Path) -> None:
+    """Create ``path`` (and its parents) when missing; FolderUnusable if that fails or it is not a folder."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -22,6 +22,11 @@ def ensure_writable_folder(variable: str, path: Path) -> None:
         raise _unusable(variable, path, f"cannot be created: {_reason(error, path)}") from None
     if not path.is_dir():
         raise _unusable(variable, path, "exists but is not a folder")
+
+
+def ensure_writable_folder(variable: str, path: Path) -> None:
+    """`ensure_folder`, and FolderUnusable when this user may not write there either."""
+    ensure_folder(variable, path)
     if not os.access(path, os.W_OK | os.X_OK):
         raise _unusable(variable, path, "is not writable")
 

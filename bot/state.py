@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.folders import ensure_folder
+
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -33,7 +35,9 @@ class StateStore:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Its folder is DATA_DIR: one that cannot be made is an error naming it, not a traceback
+            # (a read-only one may still be read: `alerts status` by another user).
+            ensure_folder("DATA_DIR", self.path.parent)
             connection = sqlite3.connect(self.path, check_same_thread=False)
             connection.execute(_SCHEMA)
             connection.commit()
