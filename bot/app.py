@@ -66,6 +66,7 @@ class MaintenanceBot(commands.Bot):
             interval=monitor_interval,
         )
         self._requests = RequestQueue(runtime.state)
+        self._requests_failing = False
 
     async def setup_hook(self) -> None:
         if self.runtime.settings.discord_api_base:
@@ -101,7 +102,11 @@ class MaintenanceBot(commands.Bot):
         try:
             await self._requests.apply_pending(self.monitor)
         except Exception:
-            log.exception("the command line's alert requests could not be read; retrying")
+            if not self._requests_failing:  # once per outage: this runs every second
+                log.exception("the command line's alert requests could not be read; retrying every second")
+            self._requests_failing = True
+        else:
+            self._requests_failing = False
 
     async def close(self) -> None:
         self._command_line_requests.cancel()

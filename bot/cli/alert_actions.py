@@ -48,7 +48,8 @@ class BotDidNotAnswer(OpsError):
     def __init__(self) -> None:
         super().__init__(
             f"The running bot did not take the request within {BOT_ANSWER_SECONDS:g} s; nothing was changed.",
-            hint="look at the bot's log; `health` says whether it is connected",
+            hint="is ALERT_CHANNEL_ID set in the bot's own settings too? Its log says more; "
+            "`health` says whether it is connected",
         )
 
 
