@@ -71,12 +71,9 @@ def build_parser(features: Collection[str] = tuple(FEATURES)) -> argparse.Argume
     parser = _Parser(
         prog=program(),
         description="Aphrodite maintenance from a terminal. Without a command, runs the Discord bot.",
-        epilog="Exit status: 0 OK, 1 degraded, 2 failed, 3 not configured, usage error or not confirmed.",
-    )
-    parser.add_argument(
-        "--env-file",
-        metavar="FILE",
-        help="read settings from FILE instead of ./.env (or set APHRODITE_OPS_ENV); for cron",
+        epilog="Settings come from ./.env, or from --env-file FILE (anywhere on the line) or "
+        "APHRODITE_OPS_ENV=FILE, for cron. "
+        "Exit status: 0 OK, 1 degraded, 2 failed, 3 not configured, usage error or not confirmed.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, feature in FEATURES.items():
