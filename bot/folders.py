@@ -31,6 +31,13 @@ def ensure_writable_folder(variable: str, path: Path) -> None:
         raise _unusable(variable, path, "is not writable")
 
 
+def unreadable_folder(variable: str, path: Path, error: OSError) -> FolderUnusable:
+    """The error for a folder setting whose folder exists but cannot be listed (or is a file)."""
+    if isinstance(error, NotADirectoryError):
+        return _unusable(variable, path, "exists but is not a folder")
+    return _unusable(variable, path, f"cannot be read: {_reason(error, path)}")
+
+
 def _reason(error: OSError, path: Path) -> str:
     """The system's words, and the parent that failed when it is not the folder itself."""
     reason = (error.strerror or type(error).__name__).lower()

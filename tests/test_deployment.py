@@ -122,3 +122,21 @@ def test_cli_alerts_status_as_the_image_user_names_data_dir_instead_of_a_traceba
     assert result.returncode == 3
     assert result.stderr.startswith(f"error: DATA_DIR data ({app_folder / 'data'}) cannot be created")
     assert "\nhint: " in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_backup_list_of_a_folder_the_image_user_cannot_read_names_backup_dir(app_folder):
+    private = app_folder / "private"
+    private.mkdir(mode=0o700)
+
+    result = as_image_user(app_folder, "backup", "list", BACKUP_DIR=str(private))
+
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: BACKUP_DIR {private} cannot be read: permission denied")
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_db_growth_as_the_image_user_names_data_dir_instead_of_a_traceback(app_folder):
+    result = as_image_user(app_folder, "db", "growth")
+
+    assert result.stderr.startswith(f"error: DATA_DIR data ({app_folder / 'data'}) cannot be created")
+    assert "\nhint: " in result.stderr and "Traceback" not in result.stderr

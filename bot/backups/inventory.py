@@ -21,6 +21,7 @@ from bot.backups.vetting import (
     vet,
 )
 from bot.errors import OpsError
+from bot.folders import unreadable_folder
 
 # aphrodite_backup_20250606_185246.sql[.gz] (ours and Aphrodite's web UI), .sql.zst (ours only),
 # and the older aphrodite_v2_backup_20250101_120000.sql[.gz] names of earlier Aphrodite releases.
@@ -164,6 +165,8 @@ def scan_inventory(backup_dir: Path) -> Inventory:
         owners = trusted_owners(backup_dir)
     except FileNotFoundError:
         return Inventory([], [])
+    except OSError as error:  # unreadable by this user, or a file: name the setting, no traceback
+        raise unreadable_folder("BACKUP_DIR", backup_dir, error) from None
     backups: list[BackupFile] = []
     rejected: dict[str, str] = {}
     for path in entries:
