@@ -9,8 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.folders import ensure_folder
-
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -35,9 +33,7 @@ class StateStore:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
-            # Its folder is DATA_DIR: one that cannot be made is an error naming it, not a traceback
-            # (a read-only one may still be read: `alerts status` by another user).
-            ensure_folder("DATA_DIR", self.path.parent)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, check_same_thread=False)
             connection.execute(_SCHEMA)
             connection.commit()

@@ -116,14 +116,6 @@ def test_with_the_compose_environment_the_image_user_gets_past_its_folders(app_f
         shutil.rmtree(volume)
 
 
-def test_cli_alerts_status_as_the_image_user_names_data_dir_instead_of_a_traceback(app_folder):
-    result = as_image_user(app_folder, "alerts", "status")
-
-    assert result.returncode == 3
-    assert result.stderr.startswith(f"error: DATA_DIR data ({app_folder / 'data'}) cannot be created")
-    assert "\nhint: " in result.stderr and "Traceback" not in result.stderr
-
-
 def test_cli_backup_list_of_a_folder_the_image_user_cannot_read_names_backup_dir(app_folder):
     private = app_folder / "private"
     private.mkdir(mode=0o700)
