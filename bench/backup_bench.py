@@ -1,14 +1,14 @@
 """Benchmark: the bot's backups and restore against the same steps done by hand in the shell.
 
-Starts its own throwaway PostgreSQL cluster and fills Aphrodite's schema to about 25 MB, then to
-about 150 MB. At each size it times, alternately and in the same run, each bot operation and its
+Starts its own throwaway PostgreSQL cluster and fills Aphrodite's schema to about 25 MiB, then to
+about 150 MiB. At each size it times, alternately and in the same run, each bot operation and its
 peer (same pg_dump flags, same compression level):
 
   create (gzip)         BackupService.create, start-up included  vs  pg_dump | gzip -6 > file
-  create --no-compress  (150 MB) wall time and CPU                vs  pg_dump > file
-  create --zstd         (150 MB)                                  vs  pg_dump | zstd -3 > file,
+  create --no-compress  (150 MiB) wall time and CPU                vs  pg_dump > file
+  create --zstd         (150 MiB)                                  vs  pg_dump | zstd -3 > file,
                         and against the bot's own gzip backup (time and size)
-  restore (gz)          (150 MB) BackupService.restore            vs  sha256sum + gzip -t (verify),
+  restore (gz)          (150 MiB) BackupService.restore            vs  sha256sum + gzip -t (verify),
                         pg_dump | gzip -6 > safety (safety copy), gunzip -c | psql -1 (the restore)
 
 The files the creates make are removed after each run, untimed on both sides: unlinking 93 MiB
@@ -247,7 +247,7 @@ async def main() -> None:
         base_file = work / "baseline.sql"
         for target in (SMALL_BYTES, LARGE_BYTES):
             size = await fill(cluster.dsn(name), target)
-            label = f"{round(size / MB)} MB"
+            label = f"{round(size / MB)} MiB"
             print(
                 f"database ({name}, a copy of {TEMPLATE}) at {human_bytes(size)}; {RUNS} runs each",
                 flush=True,

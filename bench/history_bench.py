@@ -14,10 +14,10 @@ Prints:
   rollup, no pruning) over the first two days;
 - one monitor round (8 results, one call) as the monitor makes it, per call;
 - the history file on disk after 90 days (file + WAL + shm) and its largest size during the run
-  (target < 50 MB), and the WAL's largest size;
+  (target < 50 MiB), and the WAL's largest size;
 - the /alerts status work: 24 h and 7-day uptime of 8 targets + the status chart (target < 1 s;
   the first render also pays matplotlib's import, shown apart);
-- the peak RSS growth of this process during a render (target < 150 MB).
+- the peak RSS growth of this process during a render (target < 150 MiB).
 
 Run: .venv/bin/python bench/history_bench.py [--days 90]   (never run by the suite)
 """
@@ -45,7 +45,7 @@ from bot.units import human_bytes
 TARGETS = ("jellyfin", "omdb", "tmdb", "mdblist", "anidb", "database", "backups", "log")
 INTERVAL = 10
 START = datetime(2026, 1, 1, tzinfo=UTC)
-TARGET_BYTES = 50 * 1000 * 1000
+TARGET_BYTES = 50 * 1024 * 1024
 TARGET_STATUS_SECONDS = 1.0
 TARGET_RENDER_RSS = 150 * 1024 * 1024
 BASELINE_DAYS = 2
@@ -194,7 +194,7 @@ async def main(days: int) -> None:
     print(
         f"\nhistory file after {days} days: {human_bytes(size)} ({size:,} bytes); largest during the run "
         f"{human_bytes(largest_file)}; WAL at day ends {human_bytes(largest_wal)} "
-        f"(target < 50 MB: {'ok' if ok else 'MISSED'})"
+        f"(target < 50 MiB: {'ok' if ok else 'MISSED'})"
     )
 
     now = clock.now
@@ -230,7 +230,7 @@ async def main(days: int) -> None:
     )
     print(
         f"render peak RSS growth: {human_bytes(growth)}; process peak RSS {human_bytes(rss.peak)} "
-        f"(target < 150 MB: {'ok' if growth < TARGET_RENDER_RSS else 'MISSED'})"
+        f"(target < 150 MiB: {'ok' if growth < TARGET_RENDER_RSS else 'MISSED'})"
     )
     print(f"PNG: {human_bytes(len(png))} at {out}")
     await store.close()

@@ -4,7 +4,7 @@
    injected clock, the statuses a mix of healthy stretches, outages, degradations and flapping, so
    every transition runs. Prints rounds per second, the ratio to a baseline that only builds the
    same results (measured in the same run), and this process's RSS growth over the run
-   (target < 10 MB: no leak; the engine's memory must not grow with the rounds).
+   (target < 10 MiB: no leak; the engine's memory must not grow with the rounds).
 2. One real monitor round against the fake services, each answering after 1 s, beside the
    database, backups and log targets. Baseline: the slowest service checked alone, same run.
    Target: round / baseline ≤ 1.2 (the targets run concurrently).

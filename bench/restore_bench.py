@@ -1,15 +1,15 @@
 """Benchmark: restoring dumps that hold one huge line, against a plain read of the same file.
 
-The audit found the old restore filter quadratic in the length of a line (50/100/200 MB lines:
-1.7/8.2/32.8 s; a 200 MB COPY row took 65 s and 637 MB RSS). For lines of 50, 100 and 200 MB in
-a COPY row, and of 8, 16 and 30 MB in a SQL string literal (statements over 32 MiB are refused),
+The audit found the old restore filter quadratic in the length of a line (50/100/200 MiB lines:
+1.7/8.2/32.8 s; a 200 MiB COPY row took 65 s and 637 MiB RSS). For lines of 50, 100 and 200 MiB in
+a COPY row, and of 8, 16 and 30 MiB in a SQL string literal (statements over 32 MiB are refused),
 this times in the same run:
   read    DumpReader over the file (read + sha256): the floor every restore pays;
   check   inspect_dump, check_dump and the lexer in the one pass that refuses a planted file
           before anything is touched;
   replay  the lexer keeping statement text, as the replay does (COPY rows stream in pieces).
-It prints seconds per 100 MB (flat across sizes = linear), the ratio to `read`, and the peak RSS
-growth. With --database it also replays a 200 MB COPY row into a throwaway cluster
+It prints seconds per 100 MiB (flat across sizes = linear), the ratio to `read`, and the peak RSS
+growth. With --database it also replays a 200 MiB COPY row into a throwaway cluster
 (stream_restore) and times `psql --single-transaction -f` on the same file as the baseline.
 
 Run: .venv/bin/python bench/restore_bench.py [--database]   (never run by the test suite)
@@ -151,7 +151,7 @@ async def database_bench(folder: Path) -> None:
                 ours = time.perf_counter() - started
             await database.close()
             print(
-                f"200 MB COPY row into PostgreSQL: psql {psql_time:.2f} s, stream_restore {ours:.2f} s "
+                f"200 MiB COPY row into PostgreSQL: psql {psql_time:.2f} s, stream_restore {ours:.2f} s "
                 f"(× {ours / psql_time:.2f}), RSS + {human_bytes(rss.growth)}",
                 flush=True,
             )

@@ -15,6 +15,7 @@ from discord.http import Route
 from bot import heartbeat
 from bot.alerts.incident_desk import IncidentDesk
 from bot.alerts.monitor import Monitor
+from bot.alerts.requests import RequestQueue
 from bot.database.role import warn_if_superuser
 from bot.errors import OpsError
 from bot.history.recorder import RoundRecorder
@@ -82,6 +83,8 @@ class MaintenanceBot(commands.Bot):
             metrics.follow_incidents(lambda: len(self.monitor.engine.state.open_incidents()))
         self.incidents = IncidentDesk(self.monitor)
         self.ops_http: OpsServer | None = None
+        self._requests = RequestQueue(runtime.state)
+        self._requests_failing = False
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -155,9 +158,22 @@ class MaintenanceBot(commands.Bot):
         if self.is_ready() and not self.is_closed():
             await asyncio.to_thread(heartbeat.beat, self.runtime.settings.data_dir)
 
+    @tasks.loop(seconds=1)
+    async def _command_line_requests(self) -> None:
+        """`python -m bot alerts pause|resume|test` while the bot runs: applied by its monitor."""
+        try:
+            await self._requests.apply_pending(self.monitor)
+        except Exception:
+            if not self._requests_failing:  # once per outage: this runs every second
+                log.exception("the command line's alert requests could not be read; retrying every second")
+            self._requests_failing = True
+        else:
+            self._requests_failing = False
+
     async def close(self) -> None:
         for check in tuple(self._start_checks):
             check.cancel()
+        self._command_line_requests.cancel()
         self._heartbeat.cancel()
         await self.monitor.stop()
         await super().close()
@@ -166,6 +182,8 @@ class MaintenanceBot(commands.Bot):
         if not self._heartbeat.is_running():
             self._heartbeat.start()
         self.monitor.start()
+        if self.monitor.enabled and not self._command_line_requests.is_running():
+            self._command_line_requests.start()
         log.info(
             "logged in as %s (%s) in %d guild(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds)
         )

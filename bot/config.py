@@ -138,20 +138,25 @@ class Settings:
         return revealed
 
 
-def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, dotenv: bool = True, env_file: str | None = None
+) -> Settings:
     """Read and validate the settings; raise ConfigError naming the first bad variable.
 
-    With ``dotenv`` (the default when reading the real environment) a `.env` file in the
-    working directory is loaded first; variables already set win over it.
+    With ``dotenv`` (the default when reading the real environment) a `.env` file is loaded
+    first: ``env_file`` (`--env-file`), else $APHRODITE_OPS_ENV, else the working directory's
+    (bot/env_file.py); variables already set win over it.
     """
     if environ is None:
-        dotenv_file = Path.cwd() / ".env"
-        if dotenv and dotenv_file.is_file():  # without one, python-dotenv need not even load
+        from bot.env_file import dotenv_file
+
+        found = dotenv_file(env_file, os.environ, Path.cwd()) if dotenv else None
+        if found is not None:  # without one, python-dotenv need not even load
             from dotenv import load_dotenv
 
-            # Explicitly the working directory's: by default python-dotenv searches from the
-            # calling module's folder, which is the installed package, not where the user is.
-            load_dotenv(dotenv_file, override=False)
+            # Explicitly this file: by default python-dotenv searches from the calling
+            # module's folder, which is the installed package, not where the user is.
+            load_dotenv(found, override=False)
         environ = os.environ
     env = _Env(environ)
     return Settings(

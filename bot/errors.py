@@ -14,6 +14,11 @@ class OpsError(Exception):
     command_hint: str | None = None
     hint: str | None = None
 
+    def __init__(self, *args: object, hint: str | None = None) -> None:
+        super().__init__(*args)
+        if hint is not None:
+            self.hint = hint
+
 
 class NotConfirmed(OpsError):
     """The user declined, or nobody was there to confirm; nothing was done (the CLI's exit status 3)."""

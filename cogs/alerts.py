@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.alerts.monitor import Monitor
 from bot.alerts.overview import MonitorOverview
+from bot.alerts.requests import MAX_PAUSE_MINUTES
 from bot.alerts.results import TARGET_NAMES
 from bot.app import MaintenanceBot
 from bot.audit import AuditAction
@@ -29,7 +30,6 @@ from cogs.ui.views import PageView
 
 STATUS_CHART_NAME = "monitor-status.png"
 TARGET_CHOICES = [app_commands.Choice(name=name, value=key) for key, name in TARGET_NAMES.items()]
-MAX_PAUSE_MINUTES = 7 * 24 * 60
 
 
 def _who(interaction: discord.Interaction[MaintenanceBot]) -> str:

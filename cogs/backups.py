@@ -104,11 +104,13 @@ class Backups(commands.Cog):
                 progress=_progress_editor(interaction.edit_original_response),
             )
             entry.target = result.name
+        keep = self.bot.runtime.settings.backup_keep
+        retention = await self.service.apply_retention(keep, label=_label(interaction))
         limit = interaction.filesize_limit
         attach = result.size <= limit
         await edit_or_post(
             interaction,
-            embed=created_embed(result, attach, limit).build(),
+            embed=created_embed(result, attach, limit, retention).build(),
             files=lambda: [discord.File(result.path, filename=result.name)] if attach else [],
         )
 

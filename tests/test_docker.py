@@ -74,3 +74,29 @@ def test_the_build_context_leaves_out_secrets_and_local_state():
         "!README.md",
         "!requirements.lock",
     }
+
+
+COMPOSE = (REPO / "docker-compose.yml").read_text()
+
+
+def test_compose_joins_aphrodites_project_instead_of_starting_a_database():
+    assert "image: postgres" not in COMPOSE and "postgres-data" not in COMPOSE
+    network = r"\nnetworks:\n  aphrodite:\n    external: true\n    name: \$\{APHRODITE_NETWORK:-"
+    logs = r"\n  aphrodite-logs:\n    external: true\n    name: \$\{APHRODITE_LOGS_VOLUME:-"
+    assert re.search(network, COMPOSE) and re.search(logs, COMPOSE)
+    assert "- aphrodite-logs:/app/logs" in COMPOSE
+
+
+def test_compose_takes_every_setting_from_env_but_the_containers_own_paths():
+    environment = re.search(r"\n    environment:\n((?:      .*\n)+)", COMPOSE)
+    assert environment is not None
+    names = set(re.findall(r"^      ([A-Z_]+):", environment[1], re.MULTILINE))
+
+    assert names == {"DATA_DIR", "BACKUP_DIR", "APHRODITE_LOG_FILE"}  # never DATABASE_URL, never a secret
+    assert "env_file: .env" in COMPOSE and "- ops-data:/data" in COMPOSE
+
+
+def test_every_setting_compose_reads_from_env_example_is_in_it():
+    example = (REPO / ".env.example").read_text()
+    for name in re.findall(r"\$\{([A-Z_]+):-", COMPOSE):
+        assert re.search(rf"^{name}=", example, re.MULTILINE), name

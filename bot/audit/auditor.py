@@ -106,6 +106,9 @@ class Auditor:
                 None if target is None else self._bounded(target),
                 Outcome(outcome.kind, reason),
             )
+        except OpsError as error:  # the state store says what is wrong and what to do: no traceback
+            log.warning("could not write the audit record of %s by %r: %s", action.value, actor.name, error)
+            return None
         except Exception:
             # Never raised: the action itself already happened, and saying it failed would be false.
             log.exception("could not write the audit record of %s by %r", action.value, actor.name)

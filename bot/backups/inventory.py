@@ -23,6 +23,7 @@ from bot.backups.vetting import (
     vet,
 )
 from bot.errors import OpsError
+from bot.folders import unreadable_folder
 
 # aphrodite_backup_20250606_185246.sql[.gz] (ours and Aphrodite's web UI), .sql.zst (ours only),
 # and the older aphrodite_v2_backup_20250101_120000.sql[.gz] names of earlier Aphrodite releases.
@@ -93,6 +94,14 @@ class BackupFile:
     def sealed(self) -> bool:
         """Made by this bot: its sidecar's signature verifies with the key in DATA_DIR."""
         return self.manifest is not None and self.sidecar is Sidecar.SEALED
+
+    @property
+    def aphrodite_restorable(self) -> bool | None:
+        """`aphrodite_can_restore` as far as is known: None when the format allows it but the file
+        was never verified (a truncated gzip looks just like a whole one until it is read)."""
+        if not self.aphrodite_can_restore:
+            return False
+        return True if self.verified else None
 
     @property
     def verified(self) -> bool:
@@ -199,6 +208,8 @@ def scan_inventory(backup_dir: Path, seal: SidecarSeal | None = None) -> Invento
         owners = trusted_owners(backup_dir)
     except FileNotFoundError:
         return Inventory([], [])
+    except OSError as error:  # unreadable by this user, or a file: name the setting, no traceback
+        raise unreadable_folder("BACKUP_DIR", backup_dir, error) from None
     backups: list[BackupFile] = []
     rejected: dict[str, str] = {}
     for path in entries:

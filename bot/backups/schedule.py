@@ -1,4 +1,4 @@
-"""Automatic backups every BACKUP_SCHEDULE_HOURS, keeping the newest BACKUP_KEEP (Discord-free).
+"""Automatic backups every BACKUP_SCHEDULE_HOURS, then retention (BACKUP_KEEP; Discord-free).
 
 The bot starts a `BackupScheduler` with callbacks: ``on_failure`` posts the alert, ``on_success``
 (optional) may post a note. The schedule survives restarts: the next run is due one interval
@@ -138,18 +138,11 @@ class BackupScheduler:
             return None
         self._failures = 0
         self.next_run_at = _now() + self.every
-        pruned, prune_error = await self._prune()
-        done = ScheduledBackupDone(backup, pruned, prune_error, self.next_run_at)
+        retention = await self.service.apply_retention(self.keep, label=SCHEDULER_LABEL)
+        done = ScheduledBackupDone(backup, retention.pruned, retention.error, self.next_run_at)
         if self._on_success is not None:
             await _call_safely(self._on_success, done)
         return done
-
-    async def _prune(self) -> tuple[tuple[str, ...], str | None]:
-        try:
-            return await self.service.prune(self.keep, label=SCHEDULER_LABEL), None
-        except OpsError as error:
-            log.warning("retention after the scheduled backup failed: %s", error)
-            return (), str(error)
 
     async def _failed(self, error: str) -> None:
         self._failures += 1

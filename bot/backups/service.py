@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.backups.compression import Compression
@@ -28,9 +29,11 @@ from bot.backups.pg_tools import PgTools
 from bot.backups.progress import ProgressCallback, ProgressReporter
 from bot.backups.restore.steps import run_restore
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
-from bot.backups.retention import backups_to_prune
+from bot.backups.retention import RetentionRun, backups_to_prune
 from bot.backups.sidecar_seal import SidecarSeal
 from bot.database.connection import Database, DatabaseNotConfigured
+from bot.errors import OpsError
+from bot.folders import ensure_writable_folder
 from bot.redact import Redactor
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,7 @@ class BackupService:
         """
         self._require_database()
         compression = self.codec if compression is None else compression
+        await self._require_writable_folder()
         summary = f"A backup ({_PACKING[compression]})"
         async with self._lock.hold(RunningOperation(summary, label)):
             reporter = self._reporter(progress, "backup")
@@ -136,6 +140,7 @@ class BackupService:
         """
         self._require_database()
         backup = await find_backup(self.backup_dir, name, self.seal)
+        await self._require_writable_folder()  # the safety backup goes there
         self.tools.locate("pg_dump")  # missing: say so before anything (the replay needs no psql)
         async with self._lock.hold(RunningOperation(f"A restore of {name}", label)):
             reporter = self._reporter(progress, "restore")
@@ -157,21 +162,35 @@ class BackupService:
     async def delete(self, name: str, *, label: str) -> DeletedBackup:
         """Remove backup ``name`` and its sidecar."""
         backup = await find_backup(self.backup_dir, name, self.seal)
+        await self._require_writable_folder()
         async with self._lock.hold(RunningOperation(f"A deletion of {name}", label)):
             return await asyncio.to_thread(_remove, backup)
 
-    async def prune(self, keep: int, *, label: str, include_foreign: bool = False) -> tuple[str, ...]:
-        """Delete scheduled backups beyond the newest ``keep`` (all kinds with ``include_foreign``).
+    async def prune(self, keep: int, *, label: str) -> tuple[str, ...]:
+        """Delete the bot's backups beyond the newest ``keep`` and safety backups past their time.
 
-        Never deletes the newest good backup; see retention.backups_to_prune.
+        Never deletes the newest good backup nor one the bot did not make; see retention.py.
         """
+        await self._require_writable_folder()
         async with self._lock.hold(RunningOperation("A clean-up of old backups", label)):
             backups = await list_backups(self.backup_dir, self.seal)
-            doomed = backups_to_prune(backups, keep, include_foreign=include_foreign)
+            doomed = backups_to_prune(backups, keep, now=datetime.now(UTC))
             for backup in doomed:
                 await asyncio.to_thread(_remove, backup)
                 log.info("retention removed %s", backup.name)
             return tuple(backup.name for backup in doomed)
+
+    async def apply_retention(self, keep: int, *, label: str) -> RetentionRun:
+        """`prune` after a backup that worked: a failure is reported, never raised (the backup stands)."""
+        try:
+            return RetentionRun(await self.prune(keep, label=label))
+        except OpsError as error:
+            log.warning("retention after the backup failed: %s", error)
+            return RetentionRun(error=str(error))
+
+    async def _require_writable_folder(self) -> None:
+        """FolderUnusable (naming BACKUP_DIR) before the lock file or a backup is written there."""
+        await asyncio.to_thread(ensure_writable_folder, "BACKUP_DIR", self.backup_dir)
 
     def _require_database(self) -> None:
         if not self.database.configured:

@@ -1,4 +1,6 @@
-"""`python -m bot alerts status|history [--json]`: the monitor's state, uptime and past incidents.
+"""`python -m bot alerts status|history|pause|resume|test`: the monitor's state, uptime and past incidents.
+
+pause, resume and test are in alert_actions.py.
 
 Works without Discord and while the bot runs (it reads the same SQLite files, and never creates
 the history's). `status` exits with the worst open incident (0 none, 1 degraded, 2 failed; 3 when
@@ -15,6 +17,7 @@ from bot.alerts.incident_span import incident_span
 from bot.alerts.overview import MonitorOverview, TargetOverview, overview
 from bot.alerts.results import TARGETS, target_name
 from bot.alerts.store import AlertStore
+from bot.cli import alert_actions
 from bot.cli.arguments import whole_number
 from bot.cli.output import print_json
 from bot.history.growth import MAX_DAYS
@@ -47,6 +50,7 @@ def register(
         "--days", type=whole_number(1, MAX_DAYS), default=7, help=f"how far back, 1 to {MAX_DAYS} (default 7)"
     )
     history.set_defaults(handler=run_history)
+    alert_actions.register(actions, common)
 
 
 async def run_status(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -13,6 +13,7 @@ from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile, Inventory, Sidecar
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
+from bot.backups.retention import RetentionRun
 from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
@@ -72,8 +73,9 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
         )
         entry.target = result.name
     _end_progress_line(args)
-    shown = _created(result, runtime.redactor)
-    print(to_json(shown, runtime.redactor) if args.json else render_created(result))
+    retention = await service.apply_retention(runtime.settings.backup_keep, label=_label())
+    shown = {**_created(result, runtime.redactor), "retention": fields_of(retention, runtime.redactor)}
+    print(to_json(shown, runtime.redactor) if args.json else render_created(result, retention))
     return 0
 
 
@@ -151,7 +153,7 @@ def _end_progress_line(args: argparse.Namespace) -> None:
         print("\r" + " " * 70 + "\r", end="", file=sys.stderr, flush=True)
 
 
-def render_created(result: BackupResult) -> str:
+def render_created(result: BackupResult, retention: RetentionRun | None = None) -> str:
     kind = "uncompressed" if result.compression is Compression.NONE else f"{result.compression} compressed"
     lines = [
         f"Backup {result.name} created: {human_bytes(result.size)} ({kind}, "
@@ -161,6 +163,10 @@ def render_created(result: BackupResult) -> str:
     ]
     if not result.compression.aphrodite_can_restore:
         lines.append("  Aphrodite's web UI cannot restore zstd files; this bot can.")
+    if retention is not None and retention.error:
+        lines.append(f"  old backups were not cleaned up: {retention.error}")
+    elif retention is not None and retention.pruned:
+        lines.append(f"  retention (BACKUP_KEEP) removed: {', '.join(retention.pruned)}")
     return "\n".join(lines)
 
 
@@ -184,7 +190,7 @@ def _backup_table(backups: list[BackupFile], folder: Path) -> str:
             human_bytes(backup.size),
             backup.compression.value if backup.compressed else "no",
             "yes" if backup.verified else ("no" if backup.sealed else "-"),
-            "yes" if backup.aphrodite_can_restore else "no",
+            _RESTORABLE_WORDS[backup.aphrodite_restorable],
             _origin_cell(backup),
         )
         for backup in backups
@@ -201,6 +207,9 @@ def _origin_cell(backup: BackupFile) -> str:
     if backup.sealed:
         return f"bot ({backup.kind})"
     return "unknown (no sidecar)" if backup.sidecar is Sidecar.NONE else "unknown (unsealed sidecar)"
+
+
+_RESTORABLE_WORDS = {True: "yes", False: "no", None: "unverified"}
 
 
 def render_restored(result: RestoreResult) -> str:
@@ -246,7 +255,7 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
         "size": backup.size,
         "compressed": backup.compressed,
         "compression": backup.compression.value,
-        "aphrodite_can_restore": backup.aphrodite_can_restore,
+        "aphrodite_can_restore": backup.aphrodite_restorable,
         "verified": backup.verified,
         "kind": backup.kind,
         "origin": "bot" if backup.sealed else "unknown",

@@ -39,6 +39,12 @@ class BadOutput(OpsError):
     exit_code = USAGE_ERROR
 
 
+class LogFolderMissing(OpsError):
+    """APHRODITE_LOG_FILE's folder does not exist: the setting is wrong, not the log merely empty."""
+
+    exit_code = USAGE_ERROR  # the contract's "not configured"
+
+
 _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*")
 
 
@@ -50,7 +56,7 @@ def register(
 
     view = actions.add_parser("view", parents=[common], help="the newest matching entries")
     _add_filters(view)
-    view.add_argument("--lines", type=int, default=50, help="how many entries (default 50)")
+    view.add_argument("--lines", type=int, default=50, help="how many entries, 1 to 1000 (default 50)")
     view.set_defaults(handler=view_log)
 
     status = actions.add_parser("status", parents=[common], help="size, lines, last change, rotated files")
@@ -77,12 +83,15 @@ def register(
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--level", type=_level, choices=LEVEL_CHOICES, default="ALL")
+    parser.add_argument(
+        "--level", type=_level, choices=LEVEL_CHOICES, default="ALL", help="exactly this level (default ALL)"
+    )
     parser.add_argument("--search", help="case-insensitive text, or re:REGEX (RE2 syntax)")
 
 
 async def view_log(args: argparse.Namespace, runtime: Runtime) -> int:
     result = await runtime.log.view(_query(args), args.lines)
+    _require_folder(result)
     if args.json:
         _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
@@ -94,6 +103,7 @@ async def view_log(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def log_status(args: argparse.Namespace, runtime: Runtime) -> int:
     result = await runtime.log.status()
+    _require_folder(result)
     if args.json:
         _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
@@ -111,6 +121,7 @@ async def log_status(args: argparse.Namespace, runtime: Runtime) -> int:
 async def count_log(args: argparse.Namespace, runtime: Runtime) -> int:
     query = _query(args)
     result = await runtime.log.count(query)
+    _require_folder(result)
     if args.json:
         _print_json(result, runtime.redactor)
     elif isinstance(result, NoLog):
@@ -189,6 +200,16 @@ async def clear_log(args: argparse.Namespace, runtime: Runtime) -> int:
 def _status_of(result: object) -> int:
     """1 (degraded) when the scan stopped at its time limit: the answer covers part of the log."""
     return DEGRADED if getattr(result, "stopped_early", False) else 0
+
+
+def _require_folder(result: object) -> None:
+    """Refuse (exit 3) a log whose folder is missing, rather than call it "not written yet"."""
+    if isinstance(result, NoLog) and not result.folder_exists:
+        raise LogFolderMissing(
+            result.message,
+            hint="set APHRODITE_LOG_FILE to Aphrodite's log (in its container /app/logs/aphrodite-v2.log; "
+            "in Docker mount Aphrodite's logs volume there)",
+        )
 
 
 def _print_notes(notes: tuple[str, ...]) -> None:

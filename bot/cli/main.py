@@ -72,7 +72,9 @@ def build_parser(features: Collection[str] = tuple(FEATURES)) -> argparse.Argume
     parser = _Parser(
         prog=program(),
         description="Aphrodite maintenance from a terminal. Without a command, runs the Discord bot.",
-        epilog="Exit status: 0 OK, 1 degraded, 2 failed, 3 not configured, usage error or not confirmed.",
+        epilog="Settings come from ./.env, or from --env-file FILE (anywhere on the line) or "
+        "APHRODITE_OPS_ENV=FILE, for cron. "
+        "Exit status: 0 OK, 1 degraded, 2 failed, 3 not configured, usage error or not confirmed.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, feature in FEATURES.items():
@@ -103,6 +105,9 @@ def main(argv: Sequence[str], *, own_process: bool = False) -> int:
 
 
 def _main(argv: Sequence[str], own_process: bool) -> int:
+    from bot.env_file import split_env_file
+
+    env_file, argv = split_env_file(argv)
     as_json = "--json" in argv
     words = [word for word in argv if not word.startswith("-")]
     parser = build_parser(words[:1])
@@ -116,16 +121,16 @@ def _main(argv: Sequence[str], own_process: bool) -> int:
         if not as_json:
             meant.print_usage(sys.stderr)
         hint = f"{meant.prog} --help"
-        print_error(str(error), hint, error.exit_code, as_json=as_json, redact=_redactor_without_runtime())
+        redact = _redactor_without_runtime(env_file)
+        print_error(str(error), hint, error.exit_code, as_json=as_json, redact=redact)
         return error.exit_code
     from bot.config import ConfigError, load_settings
 
     try:
-        settings = load_settings()
+        settings = load_settings(env_file=env_file)
     except ConfigError as error:
-        print_error(
-            str(error), error.hint, error.exit_code, as_json=as_json, redact=_redactor_without_runtime()
-        )
+        redact = _redactor_without_runtime(env_file)
+        print_error(str(error), error.hint, error.exit_code, as_json=as_json, redact=redact)
         return error.exit_code
     import asyncio
 
@@ -162,12 +167,12 @@ def _command_parser(parser: argparse.ArgumentParser, words: Sequence[str]) -> ar
     return parser
 
 
-def _redactor_without_runtime() -> Redact:
+def _redactor_without_runtime(env_file: str | None) -> Redact:
     """For errors before the runtime opens: the configured secrets when they load, else patterns."""
     from bot.config import ConfigError, load_settings
     from bot.runtime import process_redactor
 
     try:
-        return process_redactor(load_settings())
+        return process_redactor(load_settings(env_file=env_file))
     except ConfigError:
         return process_redactor(None)

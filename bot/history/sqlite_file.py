@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.errors import OpsError
+from bot.folders import FolderUnusable, ensure_folder
 
 T = TypeVar("T")
 
@@ -90,7 +91,10 @@ class HistoryFile:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                ensure_folder("DATA_DIR", self.path.parent)
+            except FolderUnusable as error:  # unusable history, as callers expect, saying why
+                raise HistoryUnavailable(str(error), hint=error.hint) from None
             connection = sqlite3.connect(self.path, timeout=self._busy_timeout, check_same_thread=False)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")

@@ -236,7 +236,7 @@ class AphroditeLog:
 
             exported = await self._with_log(write)
             if isinstance(exported, NoLog):
-                raise NothingToExport(f"{NoLog.MESSAGE} ({self.path})")
+                raise NothingToExport(f"{exported.message} ({self.path})")
             yield replace(exported, notes=notes)
         finally:
             await asyncio.to_thread(shutil.rmtree, folder, True)

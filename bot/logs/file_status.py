@@ -38,7 +38,11 @@ class LogStatus:
 
 @dataclass(frozen=True)
 class NoLog:
-    """The log file is missing or empty: adapters show `MESSAGE` and the path looked at."""
+    """The log file is missing or empty: adapters show `message` and the path looked at.
+
+    ``folder_exists`` is False when not even the log's folder exists: APHRODITE_LOG_FILE points
+    nowhere (a typo, a volume not mounted), which "doesn't exist yet" would hide.
+    """
 
     MESSAGE: ClassVar[str] = "The log file is empty or doesn't exist yet."
 
@@ -47,9 +51,15 @@ class NoLog:
     rotated: tuple[SiblingFile, ...]
     archives: tuple[SiblingFile, ...]
     measured_at: datetime
+    folder_exists: bool = True
 
     @property
     def message(self) -> str:
+        if not self.folder_exists:
+            return (
+                f"APHRODITE_LOG_FILE is {self.path}, but its folder {self.path.parent} does not exist: "
+                "the setting is wrong, or Aphrodite's log folder is not mounted here."
+            )
         return self.MESSAGE
 
 
@@ -66,7 +76,9 @@ def open_log(path: Path) -> LogHandle | None:
 
 
 def no_log(path: Path) -> NoLog:
-    return NoLog(path, path.exists(), rotated_files(path), archives(path), datetime.now(UTC))
+    return NoLog(
+        path, path.exists(), rotated_files(path), archives(path), datetime.now(UTC), path.parent.is_dir()
+    )
 
 
 def log_status(handle: LogHandle, total_lines: int) -> LogStatus:

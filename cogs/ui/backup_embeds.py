@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.backups.inventory import BackupFile, Inventory, NotABackup
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
+from bot.backups.retention import RetentionRun
 from bot.printable import printable
 from bot.status import Status
 from bot.units import human_bytes, human_duration
@@ -28,7 +29,9 @@ def progress_text(progress: BackupProgress) -> str:
     return f"⏳ {progress.operation}: {progress.phase} — {done}, {elapsed} elapsed"
 
 
-def created_embed(result: BackupResult, attached: bool, upload_limit: int) -> EmbedSpec:
+def created_embed(
+    result: BackupResult, attached: bool, upload_limit: int, retention: RetentionRun | None = None
+) -> EmbedSpec:
     spec = EmbedSpec(
         title="Backup created — 🟢 OK",
         description=f"`{result.name}`",
@@ -42,6 +45,8 @@ def created_embed(result: BackupResult, attached: bool, upload_limit: int) -> Em
     spec.add_field("File", _attachment_note(result.size, result.path, attached, upload_limit), False)
     if not result.compression.aphrodite_can_restore:
         spec.add_field("Aphrodite", "Its web UI cannot restore zstd files; /backup restore can.", False)
+    if retention is not None and (retention.pruned or retention.error):
+        spec.add_field("Retention", retention_text(retention), False)
     return spec
 
 
@@ -50,6 +55,14 @@ def _codec_note(result: BackupResult) -> str:
     if not result.compressed:
         return "none (plain SQL)"
     return f"{result.compression.value} ({human_bytes(result.sql_bytes)} of SQL)"
+
+
+def retention_text(retention: RetentionRun) -> str:
+    """What retention did after a backup (BACKUP_KEEP of the bot's own, safety backups by age)."""
+    if retention.error:
+        return f"Old backups were not cleaned up: {retention.error}"
+    names = ", ".join(f"`{name}`" for name in retention.pruned)
+    return f"Removed {len(retention.pruned)} old backup(s) (BACKUP_KEEP): {names}"
 
 
 def _attachment_note(size: int, path: Path, attached: bool, upload_limit: int) -> str:
@@ -113,9 +126,16 @@ def _origin_line(backup: BackupFile) -> str:
     return f"{'🔏' if backup.sealed else '❔'} {shown_name(backup.origin)}"
 
 
+_RESTORABLE = {
+    True: "Aphrodite can restore",
+    False: "only the bot can restore",
+    None: "Aphrodite can restore it if complete (unverified)",
+}
+
+
 def _backup_line(backup: BackupFile) -> str:
     checks = "✅ verified" if backup.verified else "◻️ not verified"
-    restorable = "Aphrodite can restore" if backup.aphrodite_can_restore else "only the bot can restore"
+    restorable = _RESTORABLE[backup.aphrodite_restorable]
     return (
         f"{relative_time(backup.created_at)} · {absolute_time(backup.created_at)}\n"
         f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · {restorable}\n"

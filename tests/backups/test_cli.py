@@ -73,7 +73,7 @@ async def test_list_shows_ours_and_aphrodites_of_unknown_origin(settings, capsys
         "(manual)",
     ]
     assert lines[2].startswith("aphrodite_backup_20200101_000000.sql")
-    assert lines[2].split()[-6:] == ["no", "-", "yes", "unknown", "(no", "sidecar)"]
+    assert lines[2].split()[-6:] == ["no", "-", "unverified", "unknown", "(no", "sidecar)"]
 
     assert await run_cli(settings, "backup", "list", "--json") == 0
     listed = json.loads(capsys.readouterr().out)["backups"]
@@ -105,6 +105,33 @@ async def test_create_packs_with_backup_compression_unless_a_flag_says_otherwise
 
     assert configured["name"].endswith(".sql.zst") and configured["compression"] == "zstd"
     assert plain["name"].endswith(".sql") and plain["compressed"] is False
+
+
+async def test_a_truncated_gzip_is_listed_as_unverified_not_restorable(settings, capsys):
+    ours = await create(settings, capsys)
+    truncated = settings.backup_dir / "aphrodite_backup_20200101_000000.sql.gz"
+    whole = await asyncio.to_thread(Path(ours["path"]).read_bytes)
+    await asyncio.to_thread(truncated.write_bytes, whole[: len(whole) // 2])
+
+    assert await run_cli(settings, "backup", "list") == 0
+    line = capsys.readouterr().out.splitlines()[2]
+    assert line.startswith(truncated.name)
+    assert line.split()[-6:] == ["gzip", "-", "unverified", "unknown", "(no", "sidecar)"]
+    assert await run_cli(settings, "backup", "list", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)["backups"]
+    assert [b["aphrodite_can_restore"] for b in listed] == [True, None]
+
+
+async def test_create_applies_retention_to_the_bots_backups_and_spares_aphrodites(settings, capsys):
+    settings = dataclasses.replace(settings, backup_keep=1)
+    first = await create(settings, capsys)
+    aphrodite_made = settings.backup_dir / "aphrodite_backup_20200101_000000.sql"
+    write_dump_head(aphrodite_made)
+
+    second = await create(settings, capsys)
+
+    assert second["retention"] == {"pruned": [first["name"]], "error": None}
+    assert files_in(settings.backup_dir) == {second["name"], second["name"] + ".json", aphrodite_made.name}
 
 
 def test_zstd_and_no_compress_together_are_a_usage_error(capsys):

@@ -51,7 +51,7 @@ def scheduler(service, recorder: Recorder, **options) -> BackupScheduler:
     return BackupScheduler(service, on_failure=recorder.failed, on_success=recorder.succeeded, **options)
 
 
-async def test_scheduled_backups_keep_the_newest_and_spare_foreign_ones(backup_service, backup_dir):
+async def test_scheduled_backups_keep_the_newest_of_the_bots_and_spare_aphrodites(backup_service, backup_dir):
     manual = await backup_service.create(label="alice")
     aphrodite_made = backup_dir / "aphrodite_backup_20200101_000000.sql.gz"
     shutil.copy(manual.path, aphrodite_made)
@@ -61,11 +61,12 @@ async def test_scheduled_backups_keep_the_newest_and_spare_foreign_ones(backup_s
     runs = [await schedule.run_once() for _ in range(4)]
 
     assert all(run is not None and run.backup.kind == KIND_SCHEDULED for run in runs)
-    assert runs[0].pruned == () and runs[1].pruned == ()
+    # The manual backup counts towards BACKUP_KEEP like the scheduled ones: it goes first.
+    assert runs[0].pruned == () and runs[1].pruned == (manual.name,)
     assert runs[2].pruned == (runs[0].backup.name,) and runs[3].pruned == (runs[1].backup.name,)
     listed = await backup_service.list()
-    assert [b.name for b in listed if b.kind == KIND_SCHEDULED] == [runs[3].backup.name, runs[2].backup.name]
-    assert manual.path.exists() and aphrodite_made.exists()
+    assert [b.name for b in listed if not b.made_by_aphrodite] == [runs[3].backup.name, runs[2].backup.name]
+    assert aphrodite_made.exists() and not manual.path.exists()
     assert recorder.failures == [] and len(recorder.successes) == 4
     assert runs[0].backup.label == SCHEDULER_LABEL
 

@@ -359,3 +359,32 @@ async def test_list_and_confirmations_tell_the_bots_backups_from_those_of_unknow
     assert "❔ unknown origin" in restore_question and "This bot did not make this file" in restore_question
     assert "❔ unknown origin" in delete.original.embeds[0]["description"]
     assert "🔏 made by this bot" in delete_ours.original.embeds[0]["description"]
+
+
+async def test_a_file_the_bot_never_verified_is_listed_as_unverified_not_restorable(
+    start_bot, fake_discord, tmp_path
+):
+    name = "aphrodite_backup_20250102_120000.sql"
+    (tmp_path / "backups").mkdir()
+    write_dump_head(tmp_path / "backups" / name)  # Aphrodite's: no sidecar, perhaps cut short
+    await start_bot()
+
+    listing = await fake_discord.slash("backup", "list", user=fake_discord.admin_user)
+    await listing.wait_done(timeout=10)
+
+    [line] = [field["value"] for field in listing.original.embeds[0]["fields"] if field["name"] == name]
+    assert "Aphrodite can restore it if complete (unverified)" in line
+
+
+async def test_backup_create_applies_retention_and_says_what_it_removed(
+    start_bot, fake_discord, aphrodite_db
+):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn, BACKUP_KEEP="1")
+    names = []
+    for _ in range(2):
+        record = await fake_discord.slash("backup", "create", user=fake_discord.admin_user)
+        await record.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
+        names.append(record.original.embeds[0]["description"].strip("`"))
+
+    fields = {field["name"]: field["value"] for field in record.original.embeds[0]["fields"]}
+    assert fields["Retention"] == f"Removed 1 old backup(s) (BACKUP_KEEP): `{names[0]}`"

@@ -81,6 +81,33 @@ def test_status_of_a_missing_log_says_so(cli, log_path):
     assert json.loads(out)["empty"] is True
 
 
+@pytest.mark.parametrize("action", ["status", "view", "count"])
+def test_a_log_whose_folder_does_not_exist_is_a_wrong_setting_exit_3(cli, monkeypatch, tmp_path, action):
+    wrong = tmp_path / "no-such-folder" / "aphrodite-v2.log"
+    monkeypatch.setenv("APHRODITE_LOG_FILE", str(wrong))
+
+    status, _, err = cli(action)
+
+    assert status == 3
+    assert err.startswith(
+        f"error: APHRODITE_LOG_FILE is {wrong}, but its folder {wrong.parent} does not exist"
+    )
+    assert "\nhint: set APHRODITE_LOG_FILE" in err
+    status, out, _ = cli(action, "--json")
+    assert status == 3 and json.loads(out)["error"]["exit_code"] == 3
+
+
+def test_clear_no_archive_keeps_no_copy_where_clear_archives_one(cli, written, log_path):
+    status, out, _ = cli("clear", "--yes", "--no-archive")
+    assert status == 0 and "Archived" not in out
+    assert list(log_path.parent.glob(log_path.name + ".*.gz")) == []
+
+    log_path.write_text("2025-06-06 18:52:46 [INFO] app.main:1: started again\n")
+    status, out, _ = cli("clear", "--yes")
+    assert status == 0 and "Archived to" in out
+    assert len(list(log_path.parent.glob(log_path.name + ".*.gz"))) == 1
+
+
 def test_status_and_count(cli, written):
     status, out, _ = cli("status", "--json")
     assert status == 0 and json.loads(out)["total_lines"] == sum(len(e.lines) for e in written)
