@@ -36,7 +36,9 @@ def searchable(raw: Chunk, redactor: Redactor, query: LogQuery) -> ShownChunk:
     if not fast or has_long_line(raw.data, raw.start, raw.end):
         return show(raw, redactor)
     spliced = []
-    for piece in pieces(raw.data, raw.start, raw.end):  # a piece's lines to redact are bounded by its size
+    for piece in pieces(
+        raw.data, raw.start, raw.end, redactor
+    ):  # a piece's lines to redact are bounded by its size
         searched = _searchable_piece(piece, redactor)
         if searched is None:
             return show(raw, redactor)

@@ -71,29 +71,31 @@ def show(raw: Chunk, redactor: Redactor) -> ShownChunk:
         text = _cut_line(raw.text, raw.line_length, redactor).encode()
     else:
         text = b"".join(
-            _shown_lines(piece, redactor).encode() for piece in pieces(raw.data, raw.start, raw.end)
+            _shown_lines(piece, redactor).encode() for piece in pieces(raw.data, raw.start, raw.end, redactor)
         )
     return ShownChunk(raw, Chunk(raw.offset, text, 0, len(text)))
 
 
-def pieces(data: bytes, start: int, end: int) -> Iterator[bytes]:
+def pieces(data: bytes, start: int, end: int, redactor: Redactor) -> Iterator[bytes]:
     """data[start:end] in pieces of whole lines of about _PIECE bytes, redacted one at a time."""
     while start < end:
-        stop = _piece_end(data, start, end)
+        stop = _piece_end(data, start, end, redactor)
         yield data[start:stop]
         start = stop
 
 
-def _piece_end(data: bytes, start: int, end: int) -> int:
+def _piece_end(data: bytes, start: int, end: int, redactor: Redactor) -> int:
     """Where the piece from ``start`` ends: after a newline about _PIECE bytes on (or ``end``),
-    never right after a line that may announce a credential on the next one."""
+    never right after a line that may announce a credential on the next one, or end with the
+    start of a known secret that goes on on the next one."""
     stop = start + _PIECE
     while stop < end:
         newline = data.find(b"\n", stop, end)
         if newline == -1:
             return end
         line_start = data.rfind(b"\n", start, newline) + 1
-        if not _ANNOUNCES.search(data, max(line_start, newline - 64), newline):
+        announces = _ANNOUNCES.search(data, max(line_start, newline - 64), newline)
+        if not announces and not redactor.may_go_on(data, line_start, newline):
             return newline + 1
         stop = newline + 1
     return end

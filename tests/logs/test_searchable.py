@@ -1,5 +1,7 @@
 """A plain search sees raw bytes only where they are the shown text: same answers, no oracle."""
 
+import base64
+
 import pytest
 import re2
 
@@ -9,7 +11,7 @@ from bot.logs.scan import ChunkScanner
 from bot.logs.search import count_matching, newest_matching
 from bot.logs.searchable import searchable
 from bot.logs.shown import show
-from bot.redact import Redactor
+from bot.redact import MASK, Redactor
 from tests.logs.conftest import DB_PASSWORD, TMDB_KEY
 from tests.logs.generate import FORMATS, generate, write_log
 
@@ -107,3 +109,34 @@ def test_a_secret_spanning_lines_makes_plain_searches_read_the_shown_text(log_pa
         assert searched.exact and b"second-half-88" not in searched.chunk.text
         assert count_matching(handle, LogQuery.parse("ALL", "second-half"), redactor).matching == 0
         assert count_matching(handle, LogQuery.parse("ALL", "tmdb"), redactor).matching == 1
+
+
+def _forms_of(key: str) -> list[str]:
+    """Forms of a key that the redactor masks (see bot/secret_forms.py)."""
+    return [
+        key.upper(),
+        "".join(f"%{byte:02x}" for byte in key.encode()),
+        "".join(f"\\u{ord(char):04x}" for char in key),
+        key.encode().hex().upper(),
+        base64.b64encode(b"u" + key.encode()).decode()[2:-2],
+        f"{key[:9]} {key[9:]}",
+    ]
+
+
+@pytest.mark.parametrize("form", range(len(_forms_of(TMDB_KEY))))
+async def test_every_form_of_a_key_is_masked_when_shown_and_when_searched(aphrodite_log, log_path, form):
+    written = _forms_of(TMDB_KEY)[form]
+    log_path.write_text(
+        f"2026-11-28 00:00:00 [ERROR] app.x:1: echoed {written} back\n"
+        f"2026-11-28 00:00:01 [ERROR] app.x:1: cut {TMDB_KEY[:9]}\n{TMDB_KEY[9:]} there\n"
+        "2026-11-28 00:00:02 [INFO] app.x:1: nothing here\n"
+    )
+    view = await aphrodite_log.view(LogQuery.parse("ALL"))
+    assert [entry.text for entry in view.entries] == [
+        f"2026-11-28 00:00:00 [ERROR] app.x:1: echoed {MASK} back",
+        f"2026-11-28 00:00:01 [ERROR] app.x:1: cut {MASK}\n{MASK} there",
+        "2026-11-28 00:00:02 [INFO] app.x:1: nothing here",
+    ]
+    for probe in (written, written[:12], written[-12:], TMDB_KEY[9:], TMDB_KEY[:9].upper()):
+        assert (await aphrodite_log.count(LogQuery.parse("ALL", probe))).matching == 0, probe
+        assert (await aphrodite_log.view(LogQuery.parse("ERROR", probe))).entries == (), probe
