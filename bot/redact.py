@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from bot.redact_lines import LineFinder, line_finder
+from bot.redact_lines import NEARBY, LineFinder, line_finder
 from bot.secret_forms import KnownForms, SecretPatterns, patterns_of
 
 MASK = "***"
@@ -25,9 +25,8 @@ MIN_SECRET_CHARS = 3
 
 # Every pattern below needs one of these words on its line (redact_bytes looks only at such lines).
 _TRIGGERS = ("key", "token", "pass", "pwd", "secret", "credential", "authorization", "bearer", "eyj", "://")
-# Words whose credential may stand on the next line.
-_REACH_NEXT_LINE = ("authorization", "bearer")
-_ANNOUNCES_NEXT_LINE = b"(?i:" + b"|".join(word.encode() for word in _REACH_NEXT_LINE) + b")"
+# A line ending with a word whose credential may stand on the next line (multi-line mode).
+_ANNOUNCES_NEXT_LINE = rb"(?i:bearer|authorization[^ \t\r\n]*)[ \t]*[:=]?[ \t]*\x0d?$"
 
 # A name that says its value is a secret: ``api_key``, ``SECRET_KEY``, ``aws_secret_access_key``,
 # ``PGPASSWORD``, ``refresh_token``, ``api key``, ``X-Api-Key``, camelCase ``tmdbApiKey`` and
@@ -72,7 +71,7 @@ class Redactor:
         self._known: frozenset[str] = frozenset()
         self._patterns: tuple[SecretPatterns, ...] = ()
         self._masked = KnownForms()
-        self._cut_starts: re.Pattern[bytes] | None = None
+        self._reaching = re.compile(_ANNOUNCES_NEXT_LINE, re.M)
         # Built on first use (a command that redacts no file does not compile it).
         self._finder: LineFinder | None = None
         self._finder_built = False
@@ -89,7 +88,7 @@ class Redactor:
             self._patterns = self._patterns + added
             self._masked = self._masked.with_forms(added)
             starts = [p.continues for p in self._patterns if p.continues is not None]
-            self._cut_starts = re.compile(b"|".join(starts)) if starts else None
+            self._reaching = re.compile(b"|".join([_ANNOUNCES_NEXT_LINE, *starts]), re.M)
             self._known = self._known | new
             self._finder_built = False
 
@@ -112,20 +111,22 @@ class Redactor:
         parts.append(_decode(data[at:]))
         return "".join(parts)
 
-    def lines_to_redact(self, data: bytes) -> list[Span] | None:
+    def lines_to_redact(self, data: bytes, holding: Sequence[int] | None = None) -> list[Span] | None:
         """(start, end) of the lines of ``data`` that redaction may change; all others it leaves as
         they are. None when a known secret spans lines (then only whole-text redaction is right).
+        With ``holding`` (where lines end, ascending), only the spans that hold one of those lines.
 
         The pass looks for trigger words and known secrets only, never for anything a user typed.
         """
         finder = self._line_finder()
-        return None if finder is None else finder.lines(data)
+        if finder is None:
+            return None
+        return finder.lines(data, NEARBY) if holding is None else finder.lines_holding(data, holding, NEARBY)
 
-    def may_go_on(self, data: bytes, start: int, end: int) -> bool:
-        """Whether the line data[start:end] may end with the start of a known secret that goes on
-        on the next line (so the two must be redacted together)."""
-        cut_starts = self._cut_starts
-        return cut_starts is not None and cut_starts.search(data, start, end) is not None
+    def reaches_next_line(self, data: bytes, start: int, end: int) -> bool:
+        """Whether the line data[start:end] may end with a credential's announcement or a known
+        secret's start that go on on the next line (so the two must be redacted together)."""
+        return self._reaching.search(data, start, end) is not None
 
     def _line_finder(self) -> LineFinder | None:
         with self._lock:

@@ -41,13 +41,15 @@ FULL_FORMS_CHARS = 8
 MAX_FULL_FORMS_CHARS = 512
 # Between two characters past the first FULL_FORMS_CHARS: a line break or the space joining lines.
 _CUT = b"(?:\\x0d\\x0a|\\x0a|\\x20)?"
+# The end of a line (multi-line mode), after a carriage return if any.
+_LINE_END = b"\\x0d?$"
 
 
 @dataclass(frozen=True)
 class SecretPatterns:
     """One secret's patterns over UTF-8 bytes. ``forms``: every form (what is masked); ``line``: a
-    line holding a form, or the start of one cut at its end; ``continues``: such a start (a line
-    holding it may go on on the next; None: the secret is never looked for cut)."""
+    line holding a form, or the start of one cut at its end; ``continues``: a line ending with such
+    a start, which may go on on the next (multi-line mode; None: the secret is never looked for cut)."""
 
     forms: bytes
     line: bytes
@@ -65,7 +67,8 @@ def patterns_of(secret: str) -> SecretPatterns:
     encoded = secret.encode()
     others = [_caseless_bytes(encoded.hex().encode())]
     others += [_exact_bytes(form) for form in sorted(_base64_forms(encoded), key=len, reverse=True)]
-    return SecretPatterns(b"|".join([start + rest, *others]), b"|".join([start, *others]), start)
+    cut_start = start + _nested(chars[FULL_FORMS_CHARS:]) + _LINE_END
+    return SecretPatterns(b"|".join([start + rest, *others]), b"|".join([start, *others]), cut_start)
 
 
 class KnownForms:
@@ -117,6 +120,14 @@ def _set_of(patterns: tuple[bytes, ...]) -> Any:
     except re2.error:
         return None
     return found
+
+
+def _nested(chars: list[bytes]) -> bytes:
+    """A pattern for any first characters of ``chars`` (none too): ``(?:a(?:b(?:c)?)?)?``."""
+    pattern = b""
+    for char in reversed(chars):
+        pattern = b"(?:" + char + pattern + b")?"
+    return pattern
 
 
 def short_forms(secret: str) -> set[str]:

@@ -304,3 +304,34 @@ def test_words_merely_ending_like_a_secret_name_are_left_alone():
         Redactor()("monkey=banana hockey: puck keyboard: qwerty")
         == "monkey=banana hockey: puck keyboard: qwerty"
     )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_lines_to_redact_holding_given_lines_redact_those_as_the_whole_text_does(seed, scan_engine):
+    rng = random.Random(seed)
+    secrets = [_random_secret(rng) + "-long" for _ in range(2)]
+    redact = Redactor(secrets)
+    shapes = [
+        *secrets,
+        secrets[0][:9] + "\n" + secrets[0][9:],  # cut at a line end
+        secrets[1].upper(),
+        "apikey=abc123",
+        "Authorization: Bearer\n  next-line-token-9",
+        "Authorization:\n",
+        "\n",
+    ]
+    text = "".join(rng.choice([_filler(rng), "\n", rng.choice(shapes)]) for _ in range(150))
+    data = text.encode()
+    whole = redact.redact_bytes(data).split("\n")
+    line_ends = [at for at, byte in enumerate(data) if byte == 0x0A] + [len(data)]
+    holding = sorted(rng.sample(line_ends, len(line_ends) // 3))
+    spans = redact.lines_to_redact(data, holding=holding)
+    assert spans is not None
+    for start, stop in spans:
+        first = data.count(b"\n", 0, start)
+        shown = redact(data[start:stop].decode()).split("\n")
+        assert shown == whole[first : first + len(shown)], (seed, start, stop)
+    for end in holding:
+        if not any(start <= end <= stop for start, stop in spans):  # left raw: redaction changes nothing
+            line = data.count(b"\n", 0, end)
+            assert whole[line] == text.split("\n")[line], (seed, end)

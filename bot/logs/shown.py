@@ -4,11 +4,12 @@ A raw chunk (see reader.py) becomes a "shown" chunk: its text decoded (invalid U
 U+FFFD), every secret masked, and each line longer than ``LINE_LIMIT`` bytes cut to its first
 ``LINE_LIMIT`` bytes plus ``… [line truncated, N bytes]``. Lines are neither added nor removed.
 
-Why searches look only at this text: a search that also looked at the raw bytes (to skip lines
-quickly, or to require a match "as written and as shown") would answer differently depending
-on a secret's characters, and a masked key could be recovered one guess at a time. Here the
-work done on raw bytes (decoding, redaction) does not depend on the search, and everything that
-depends on the search (which lines match, how many, how long it takes) sees only redacted text.
+Why every answer is the one this text gives: a search that counted a match in the raw bytes
+(``tmdb-key-5f`` inside a masked key) would answer differently depending on a secret's
+characters, and a masked key could be recovered one guess at a time. A plain search finds its
+candidate lines in the raw bytes, but decides each line that redaction changes on its shown
+text (searchable.py), so its answers (which lines match, how many) are those of this text; how
+long it takes may depend on how many raw lines hold the search.
 
 A cut line is redacted with ``_CONTEXT`` more characters past the cut, so a secret straddling
 the cut is masked whole. Text is redacted ``_PIECE`` bytes at a time, so no single call keeps
@@ -29,8 +30,6 @@ LINE_LIMIT = 64 * 1024
 _CONTEXT = 4 * 1024
 _PIECE = 1024 * 1024
 _NEWLINE = re.compile(b"\n")
-# A piece never ends right after a line that may announce a credential on the next line.
-_ANNOUNCES = re.compile(rb"(?i)(?:bearer|authorization\S*)[ \t]*[:=]?[ \t]*\r?$")
 
 
 @dataclass
@@ -94,8 +93,7 @@ def _piece_end(data: bytes, start: int, end: int, redactor: Redactor) -> int:
         if newline == -1:
             return end
         line_start = data.rfind(b"\n", start, newline) + 1
-        announces = _ANNOUNCES.search(data, max(line_start, newline - 64), newline)
-        if not announces and not redactor.may_go_on(data, line_start, newline):
+        if not redactor.reaches_next_line(data, line_start, newline):
             return newline + 1
         stop = newline + 1
     return end
