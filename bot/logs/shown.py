@@ -51,7 +51,7 @@ class ShownChunk:
         One pass over the chunk, however many lines: a page of matches from one chunk is common.
         """
         raw = self.raw
-        if raw.line_length is not None:
+        if raw.line_length is not None or not starts:  # no line to find: no pass over the chunk
             return [raw.offset] * len(starts)
         if self._raw_lines is None:
             self._raw_lines = [raw.start, *(m.end() for m in _NEWLINE.finditer(raw.data, raw.start, raw.end))]
