@@ -1,8 +1,9 @@
 """Removes secrets from any text before the bot shows, uploads or logs it.
 
 One `Redactor` per process (the Runtime's) knows every secret the process has learned, from
-the environment and from Aphrodite's database (`learn`), and masks them in raw, URL-encoded
-and JSON-escaped form. It also masks anything shaped like a credential, known or not.
+the environment and from Aphrodite's database (`learn`), and masks them in every form a log
+shows them in (any case, URL-encoded, JSON-escaped, hex, base64, cut at a line end: see
+secret_forms.py). It also masks anything shaped like a credential, known or not.
 
 Masking works on spans of the original text, so a caller can redact a long line with some
 text past a cut as context and keep only what lies before the cut (`redact_head`): a secret
@@ -11,16 +12,12 @@ that straddles the cut is masked whole, never half-shown.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-from collections.abc import Iterable
-from typing import Any, Protocol
-from urllib.parse import quote, quote_plus
+from collections.abc import Iterable, Sequence
 
-import re2
-
-from bot import pattern_set
+from bot.redact_lines import NEARBY, LineFinder, line_finder
+from bot.secret_forms import KnownForms, SecretPatterns, patterns_of
 
 MASK = "***"
 # Known secrets shorter than this are not looked for: they would mask ordinary words.
@@ -28,19 +25,16 @@ MIN_SECRET_CHARS = 3
 
 # Every pattern below needs one of these words on its line (redact_bytes looks only at such lines).
 _TRIGGERS = ("key", "token", "pass", "pwd", "secret", "credential", "authorization", "bearer", "eyj", "://")
-# Words whose credential may stand on the next line.
-_REACH_NEXT_LINE = ("authorization", "bearer")
-_REACHES_NEXT_LINE = re.compile(b"(?i)" + b"|".join(word.encode() for word in _REACH_NEXT_LINE))
-# Lines to redact closer than this are redacted together (see _add_line).
-_NEARBY = 1024
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
+# A line ending with a word whose credential may stand on the next line (multi-line mode).
+_ANNOUNCES_NEXT_LINE = rb"(?i:bearer|authorization[^ \t\r\n]*)[ \t]*[:=]?[ \t]*\x0d?$"
 
 # A name that says its value is a secret: ``api_key``, ``SECRET_KEY``, ``aws_secret_access_key``,
-# ``PGPASSWORD``, ``refresh_token``, ``api key``; not ``bypass`` or ``monkey``.
+# ``PGPASSWORD``, ``refresh_token``, ``api key``, ``X-Api-Key``, camelCase ``tmdbApiKey`` and
+# ``authToken``; not ``bypass`` or ``monkey``.
 _SECRET_NAME = (
     r"(?:(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|token|pgpassword|password|passwd|pass|pwd"
-    r"|secret|client[_-]?secret|credentials?)|[_.-]key)"
+    r"|secret|client[_-]?secret|credentials?)|[_.-]key"
+    r"|(?<=[a-z0-9])(?-i:Key|Token|Secret|Password|Passwd|Pass|Pwd|Credentials?))"
 )
 # Values that look like credentials wherever they appear, known to the bot or not. Values stop
 # at a quote or a backslash, so a JSON line stays valid JSON once masked (its quotes are \").
@@ -75,9 +69,11 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._known: frozenset[str] = frozenset()
-        self._forms: tuple[str, ...] = ()
+        self._patterns: tuple[SecretPatterns, ...] = ()
+        self._masked = KnownForms()
+        self._reaching = re.compile(_ANNOUNCES_NEXT_LINE, re.M)
         # Built on first use (a command that redacts no file does not compile it).
-        self._finder: _LineFinder | None = None
+        self._finder: LineFinder | None = None
         self._finder_built = False
         self.learn(secrets)
 
@@ -87,11 +83,13 @@ class Redactor:
         with self._lock:
             if new <= self._known:
                 return
+            # Readers see the old tuple or the new one, never a half-built one.
+            added = tuple(patterns_of(secret) for secret in sorted(new - self._known))
+            self._patterns = self._patterns + added
+            self._masked = self._masked.with_forms(added)
+            starts = [p.continues for p in self._patterns if p.continues is not None]
+            self._reaching = re.compile(b"|".join([_ANNOUNCES_NEXT_LINE, *starts]), re.M)
             self._known = self._known | new
-            forms = {form for secret in self._known for form in _encodings(secret)}
-            # Longest first, so a secret that contains another is masked whole. Readers see the
-            # old tuples or the new ones, never half-built ones.
-            self._forms = tuple(sorted(forms, key=len, reverse=True))
             self._finder_built = False
 
     def redact_bytes(self, data: bytes) -> str:
@@ -113,19 +111,28 @@ class Redactor:
         parts.append(_decode(data[at:]))
         return "".join(parts)
 
-    def lines_to_redact(self, data: bytes) -> list[Span] | None:
+    def lines_to_redact(self, data: bytes, holding: Sequence[int] | None = None) -> list[Span] | None:
         """(start, end) of the lines of ``data`` that redaction may change; all others it leaves as
         they are. None when a known secret spans lines (then only whole-text redaction is right).
+        With ``holding`` (where lines end, ascending), only the spans that hold one of those lines.
 
         The pass looks for trigger words and known secrets only, never for anything a user typed.
         """
         finder = self._line_finder()
-        return None if finder is None else finder.lines(data)
+        if finder is None:
+            return None
+        return finder.lines(data, NEARBY) if holding is None else finder.lines_holding(data, holding, NEARBY)
 
-    def _line_finder(self) -> _LineFinder | None:
+    def reaches_next_line(self, data: bytes, start: int, end: int) -> bool:
+        """Whether the line data[start:end] may end with a credential's announcement or a known
+        secret's start that go on on the next line (so the two must be redacted together)."""
+        return self._reaching.search(data, start, end) is not None
+
+    def _line_finder(self) -> LineFinder | None:
         with self._lock:
             if not self._finder_built:
-                self._finder, self._finder_built = _finder(self._forms), True
+                finder = line_finder(_TRIGGERS, _ANNOUNCES_NEXT_LINE, self._known, self._patterns)
+                self._finder, self._finder_built = finder, True
             return self._finder
 
     def __call__(self, text: str) -> str:
@@ -139,111 +146,19 @@ class Redactor:
         return _apply(text, self.spans(text), keep)
 
     def spans(self, text: str) -> list[Span]:
-        """Where the secrets in ``text`` are: sorted, non-overlapping (start, end) pairs."""
-        found: list[Span] = []
-        for form in self._forms:
-            at = text.find(form)
-            while at != -1:
-                found.append((at, at + len(form)))
-                at = text.find(form, at + len(form))
+        """Where the secrets in ``text`` are: sorted, non-overlapping (start, end) pairs, none holding
+        a line break (a secret cut at a line end is masked on both lines, the break kept)."""
+        found = self._masked.spans(text)
         lowered = text.lower()
         if any(trigger in lowered for trigger in _TRIGGERS):  # large texts go through redact_bytes
             for pattern in _PATTERNS:
                 group = "value" if "value" in pattern.groupindex else 0
                 found.extend(match.span(group) for match in pattern.finditer(text))
-        return _merged(found)
-
-
-def _finder(forms: tuple[str, ...]) -> _LineFinder | None:
-    """What finds every trigger word (any case) and every known form (exact); None when a form
-    spans lines, which line-by-line redaction could cut."""
-    if any("\n" in form for form in forms):
-        return None
-    encoded = [form.encode() for form in forms]
-    triggers = [trigger.encode() for trigger in _TRIGGERS]
-    words = [pattern_set.caseless(trigger) for trigger in triggers] + [
-        pattern_set.escaped(f) for f in encoded
-    ]
-    try:
-        patterns = pattern_set.compiled([b"(?:" + b"|".join(words) + b")[^\\n]*$"])  # once per line
-    except ValueError:  # more than Hyperscan takes (many long secrets): RE2 does it
-        patterns = None
-    if patterns is not None:
-        return _EveryLine(patterns)
-    alternatives = [
-        b"(?i:" + b"|".join(re2.escape(trigger) for trigger in triggers) + b")",
-        *(re2.escape(form) for form in encoded),
-    ]
-    return _FirstMatchFrom(re2.compile(b"|".join(alternatives), _RE2_OPTIONS))
-
-
-class _LineFinder(Protocol):
-    def lines(self, data: bytes) -> list[Span]: ...
-
-
-class _EveryLine:
-    """Hyperscan: the end of every line holding a match, in one pass."""
-
-    def __init__(self, patterns: pattern_set.PatternSet) -> None:
-        self._patterns = patterns
-
-    def lines(self, data: bytes) -> list[Span]:
-        found: list[Span] = []
-        covered = -1
-        for end in self._patterns.match_ends(data)[0]:
-            if end > covered:  # not a line an Authorization already took in
-                covered = _add_line(found, _line_span(data, end))
-        return found
-
-
-class _FirstMatchFrom:
-    """RE2, where Hyperscan is not installed: the next match from the end of the last line taken."""
-
-    def __init__(self, pattern: Any) -> None:
-        self._pattern = pattern
-
-    def lines(self, data: bytes) -> list[Span]:
-        found: list[Span] = []
-        match = self._pattern.search(data)
-        while match:
-            end = _add_line(found, _line_span(data, match.end()))
-            match = self._pattern.search(data, end) if end < len(data) else None
-        return found
-
-
-def _add_line(lines: list[Span], span: Span) -> int:
-    """Add the span of whole lines to ``lines``, joined to the last one when it starts within
-    `_NEARBY` bytes of its end; its end. Redacting the lines between too changes nothing (every
-    pattern needs a trigger word on the line it masks), and a log with a trigger word on every
-    other line keeps a few spans, redacted a piece at a time, not one per line."""
-    if lines and span[0] <= lines[-1][1] + _NEARBY:
-        lines[-1] = (lines[-1][0], span[1])
-    else:
-        lines.append(span)
-    return span[1]
-
-
-def _line_span(data: bytes, after: int) -> Span:
-    """The line holding the match ending at ``after`` (or the line ending there), with the lines
-    an Authorization announces."""
-    start = data.rfind(b"\n", 0, after - 1) + 1
-    end = data.find(b"\n", after - 1)
-    line = start
-    while end != -1 and _REACHES_NEXT_LINE.search(data, line, end):  # that line announces the next
-        line, end = end + 1, data.find(b"\n", end + 1)
-    return (start, len(data) if end == -1 else end)
+        return _without_line_breaks(text, _merged(found))
 
 
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
-
-
-def _encodings(secret: str) -> set[str]:
-    """The ways a secret appears in logs: as is, URL-encoded (either hex case), JSON-escaped."""
-    forms = {secret, quote(secret, safe=""), quote_plus(secret, safe="")}
-    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), form) for form in forms}
-    forms.add(json.dumps(secret)[1:-1])
-    return forms
 
 
 def _merged(spans: list[Span]) -> list[Span]:
@@ -255,6 +170,19 @@ def _merged(spans: list[Span]) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _without_line_breaks(text: str, spans: list[Span]) -> list[Span]:
+    """``spans`` with each line break they hold left out (a span holding one becomes two)."""
+    kept: list[Span] = []
+    for start, end in spans:
+        at = start
+        while (newline := text.find("\n", at, end)) != -1:
+            stop = newline - 1 if newline > at and text[newline - 1] == "\r" else newline
+            kept.append((at, stop))
+            at = newline + 1
+        kept.append((at, end))
+    return [span for span in kept if span[1] > span[0]]
 
 
 def _apply(text: str, spans: list[Span], keep: int) -> str:

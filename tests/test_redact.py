@@ -1,5 +1,6 @@
 """Redaction: known secrets and credential-shaped values are masked wherever they appear."""
 
+import base64
 import json
 import random
 import re
@@ -190,9 +191,9 @@ def test_redacting_bytes_line_by_line_equals_redacting_the_whole_text(seed, scan
     assert redact.redact_bytes(data) == redact(data.decode("utf-8", errors="replace"))
 
 
-def test_a_secret_that_spans_lines_is_masked_whole_in_bytes_too():
+def test_a_secret_that_spans_lines_is_masked_whole_in_bytes_too_its_line_break_kept():
     redact = Redactor(["first-half\nsecond-half"])
-    assert redact.redact_bytes(b"x first-half\nsecond-half y\napikey=v") == "x *** y\napikey=***"
+    assert redact.redact_bytes(b"x first-half\nsecond-half y\napikey=v") == "x ***\n*** y\napikey=***"
 
 
 def test_secrets_too_many_and_long_for_hyperscan_are_still_masked_in_log_bytes():
@@ -200,3 +201,137 @@ def test_secrets_too_many_and_long_for_hyperscan_are_still_masked_in_log_bytes()
     redactor = Redactor(secrets)
     text = redactor.redact_bytes(b"first\n" + secrets[7].encode() + b" in a line\nlast\n")
     assert text == "first\n*** in a line\nlast\n"
+
+
+# A key as the environment holds it, with characters that URL-encoding and base64 treat apart.
+KEY = "Tm9-key/5f2b+9c7e11"
+
+
+def _percent_every_byte(text: str, hex_format: str = "%{:02X}") -> str:
+    return "".join(hex_format.format(byte) for byte in text.encode())
+
+
+def _base64_stream(prefix: bytes, secret: str, alphabet: bytes = b"+/") -> str:
+    """``secret`` inside a longer base64 text, after ``prefix`` (so at each of the three alignments)."""
+    return base64.b64encode(prefix + secret.encode() + b" and more after it", altchars=alphabet).decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("upper-cased", f"echo {KEY.upper()} back"),
+        ("lower-cased", f"echo {KEY.lower()} back"),
+        ("fully %-encoded", f"GET /?q={_percent_every_byte(KEY)}&x=1"),
+        ("fully %-encoded, lower hex", f"GET /?q={_percent_every_byte(KEY, '%{:02x}')}&x=1"),
+        ("partly %-encoded", f"GET /?q={KEY[:5]}{_percent_every_byte(KEY[5:9])}{KEY[9:]}&x=1"),
+        ("JSON \\u-escaped", '{"k": "' + "".join(f"\\u{ord(c):04x}" for c in KEY) + '"}'),
+        ("JSON \\u-escaped, partly", '{"k": "' + KEY[:3] + "\\u002D" + KEY[4:7] + "\\/" + KEY[8:] + '"}'),
+        ("hex", f"digest {KEY.encode().hex()} seen"),
+        ("hex, upper-cased", f"digest {KEY.encode().hex().upper()} seen"),
+        ("base64, aligned", f"blob {_base64_stream(b'', KEY)}"),
+        ("base64, after one byte", f"blob {_base64_stream(b'u', KEY)}"),
+        ("base64, after two bytes", f"blob {_base64_stream(b'us', KEY)}"),
+        ("base64 URL-safe, after one byte", f"blob {_base64_stream(b'u', KEY, b'-_')}"),
+        ("base64 URL-safe, after two bytes", f"blob {_base64_stream(b'us', KEY, b'-_')}"),
+        ("joined with a space", f"excerpt: {KEY[:10]} {KEY[10:]} end"),
+    ],
+)
+def test_every_form_of_a_known_secret_is_masked(name, text):
+    redact = Redactor([KEY])
+    shown = redact(text)
+    assert MASK in shown, name
+    # Nothing of the secret is left to read: no form of any 6 characters of it in a row.
+    for at in range(len(KEY) - 5):
+        part = KEY[at : at + 6]
+        assert part.lower() not in shown.lower(), (name, part, shown)
+        assert _percent_every_byte(part) not in shown.upper(), (name, part, shown)
+    assert redact.redact_bytes(text.encode()) == shown
+
+
+def test_a_base64_form_is_masked_where_the_secret_stands_not_the_whole_blob():
+    shown = Redactor([KEY])(f"blob {_base64_stream(b'xyz' * 20, KEY)}")
+    assert shown.startswith("blob " + base64.b64encode(b"xyz" * 20).decode()[:70])
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n"])
+def test_a_secret_cut_at_a_line_end_is_masked_on_both_lines(line_break, scan_engine):
+    redact = Redactor([KEY])
+    for cut in range(8, len(KEY)):
+        text = f"2026-11-28 00:00:00 [INFO] app:1: key is {KEY[:cut]}{line_break}{KEY[cut:]} and more\nnext"
+        expected = f"2026-11-28 00:00:00 [INFO] app:1: key is {MASK}{line_break}{MASK} and more\nnext"
+        assert redact(text) == expected, cut
+        assert redact.redact_bytes(text.encode()) == expected.replace("\r\n", "\r\n"), cut
+
+
+def test_a_short_secret_is_masked_only_as_written_url_encoded_or_json_escaped():
+    # Shorter than 8 characters: in any case, hex or base64 it would mask ordinary words.
+    redact = Redactor(["pw+77"])
+    assert (
+        redact("login pw+77 / pw%2B77 / PW+77 / hex 70772b3737") == "login *** / *** / PW+77 / hex 70772b3737"
+    )
+
+
+def test_a_known_secret_is_masked_in_an_upper_cased_log_line_in_bytes(scan_engine):
+    redact = Redactor([KEY])
+    data = f"2026-11-28 00:00:00 [ERROR] app:1: REJECTED {KEY.upper()}\nfine line\n".encode()
+    assert redact.redact_bytes(data) == f"2026-11-28 00:00:00 [ERROR] app:1: REJECTED {MASK}\nfine line\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "leak"),
+    [
+        ("config tmdbApiKey=8f3a9c21e0d4 loaded", "8f3a9c21e0d4"),
+        ("jellyfinApiKey: jf-a81c3d9f", "jf-a81c3d9f"),
+        ("authToken: at-5566-xyz", "at-5566-xyz"),
+        ("refreshToken=rt-77aa", "rt-77aa"),
+        ("clientSecret = cs-99zz", "cs-99zz"),
+        ("dbPassword: hunter22", "hunter22"),
+        ('{"apiKey": "ak-1234-abcd", "user": "me"}', "ak-1234-abcd"),
+        ('{"tmdbApiKey":"ak-5678-efgh"}', "ak-5678-efgh"),
+        ("X-Api-Key: xk-0000-1111", "xk-0000-1111"),
+        ('headers={"X-Api-Key": "xk-2222-3333"}', "xk-2222-3333"),
+        ("auth-token: kt-4444", "kt-4444"),
+        ("auth_token=st-5555", "st-5555"),
+    ],
+)
+def test_camel_snake_and_kebab_case_secret_names_are_masked(text, leak):
+    shown = Redactor()(text)
+    assert leak not in shown and MASK in shown
+
+
+def test_words_merely_ending_like_a_secret_name_are_left_alone():
+    assert (
+        Redactor()("monkey=banana hockey: puck keyboard: qwerty")
+        == "monkey=banana hockey: puck keyboard: qwerty"
+    )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_lines_to_redact_holding_given_lines_redact_those_as_the_whole_text_does(seed, scan_engine):
+    rng = random.Random(seed)
+    secrets = [_random_secret(rng) + "-long" for _ in range(2)]
+    redact = Redactor(secrets)
+    shapes = [
+        *secrets,
+        secrets[0][:9] + "\n" + secrets[0][9:],  # cut at a line end
+        secrets[1].upper(),
+        "apikey=abc123",
+        "Authorization: Bearer\n  next-line-token-9",
+        "Authorization:\n",
+        "\n",
+    ]
+    text = "".join(rng.choice([_filler(rng), "\n", rng.choice(shapes)]) for _ in range(150))
+    data = text.encode()
+    whole = redact.redact_bytes(data).split("\n")
+    line_ends = [at for at, byte in enumerate(data) if byte == 0x0A] + [len(data)]
+    holding = sorted(rng.sample(line_ends, len(line_ends) // 3))
+    spans = redact.lines_to_redact(data, holding=holding)
+    assert spans is not None
+    for start, stop in spans:
+        first = data.count(b"\n", 0, start)
+        shown = redact(data[start:stop].decode()).split("\n")
+        assert shown == whole[first : first + len(shown)], (seed, start, stop)
+    for end in holding:
+        if not any(start <= end <= stop for start, stop in spans):  # left raw: redaction changes nothing
+            line = data.count(b"\n", 0, end)
+            assert whole[line] == text.split("\n")[line], (seed, end)

@@ -4,7 +4,8 @@ The third step of a search (see the package's docstring): scan.py decides on the
 
 * ``needle_lines``: where each line holding the plain search text ends;
 * ``level_lines``: where each line ends that holds a spelling of the wanted level between
-  level-field delimiters (``[ERROR]``, `` - ERROR - ``, ``"level": "error"``), not "TimeoutError";
+  level-field delimiters (``[ERROR]``, `` - ERROR - ``, ``"level": "error"``: every format's in
+  formats.py), not "TimeoutError";
 * for a count by text, ``repeats``: where each needle line ends that follows another one with no
   timestamp header line between them. Only these can be a second match within one entry, so
   the count decides on them alone (a JSON line between may still be a header: framing.py says);
@@ -28,10 +29,9 @@ from dataclasses import dataclass
 
 from bot import pattern_set
 from bot.logs.chunk import Chunk
+from bot.logs.formats import AFTER_LEVEL, BEFORE_LEVEL
 from bot.logs.framing import NOT_TIMESTAMP_LINE, not_timestamp_line_holding
 
-_BEFORE_LEVEL = b'[ "'
-_AFTER_LEVEL = b'] "'
 _REST_OF_LINE = rb"[^\n]*$"
 
 
@@ -122,7 +122,7 @@ def clear_compiled() -> None:
 
 def _field(spelling: bytes) -> bytes:
     """A level spelling between level-field delimiters."""
-    before, after = (b"[" + pattern_set.escaped(chars) + b"]" for chars in (_BEFORE_LEVEL, _AFTER_LEVEL))
+    before, after = (b"[" + pattern_set.escaped(chars) + b"]" for chars in (BEFORE_LEVEL, AFTER_LEVEL))
     return before + pattern_set.caseless(spelling) + after
 
 
@@ -132,8 +132,8 @@ def _may_overlap(needle: bytes, spellings: tuple[bytes, ...]) -> bool:
     fields = [
         bytes((before,)) + s + bytes((after,))
         for s in spellings
-        for before in _BEFORE_LEVEL
-        for after in _AFTER_LEVEL
+        for before in BEFORE_LEVEL
+        for after in AFTER_LEVEL
     ]
     return any(
         needle in field
@@ -174,10 +174,10 @@ def _token_fields(
     longer = [s for s in spellings if s.startswith(token)]
     pos = lowered.find(token, start, end)
     while pos != -1:
-        if pos > start and lowered[pos - 1] in _BEFORE_LEVEL:
+        if pos > start and lowered[pos - 1] in BEFORE_LEVEL:
             for spelling in longer:
                 after = pos + len(spelling)
-                if after < end and lowered[after] in _AFTER_LEVEL and lowered.startswith(spelling, pos):
+                if after < end and lowered[after] in AFTER_LEVEL and lowered.startswith(spelling, pos):
                     yield pos
                     break
         pos = lowered.find(token, pos + len(token), end)

@@ -16,7 +16,7 @@ ARCHIVE_STAMP = "%Y%m%d_%H%M%S"
 
 @dataclass(frozen=True)
 class SiblingFile:
-    """A file beside the log: a rotated ``.1`` … ``.5`` or an archive made by clear."""
+    """A file beside the log: a rotated ``.1`` … ``.5`` (or ``.2.gz``) or an archive made by clear."""
 
     path: Path
     size: int
@@ -94,10 +94,11 @@ def log_status(handle: LogHandle, total_lines: int) -> LogStatus:
 
 
 def rotated_files(path: Path) -> tuple[SiblingFile, ...]:
-    """``log.1``, ``log.2`` … that exist, newest (lowest number) first."""
-    pattern = re.compile(re.escape(path.name) + r"\.(\d+)")
-    numbered = sorted((int(m[1]), p) for p in _siblings(path) if (m := pattern.fullmatch(p.name)))
-    return _described(p for _, p in numbered)
+    """``log.1``, ``log.2`` … that exist, newest (lowest number) first, gzipped ones (``log.2.gz``, as
+    logrotate's ``compress`` leaves them) among them."""
+    pattern = re.compile(re.escape(path.name) + r"\.(\d+)(\.gz)?")
+    numbered = sorted((int(m[1]), bool(m[2]), p) for p in _siblings(path) if (m := pattern.fullmatch(p.name)))
+    return _described(p for _, _, p in numbered)
 
 
 def archives(path: Path) -> tuple[SiblingFile, ...]:

@@ -1,8 +1,8 @@
 """Where entries start and end: the one place that decides which lines are headers.
 
 A line that starts with a timestamp (``YYYY-MM-DD HH:MM:SS``, or with a T) is a header; so is a
-line starting with ``{`` that is a JSON object with a level or a message (see parse.py for the
-formats). Every other line continues the entry above it; lines before the first header form an
+line starting with ``{`` that is a JSON object with a level or a message (the formats are a
+table: formats.py). Every other line continues the entry above it; lines before the first header form an
 entry of their own. The reader's chunks, the scanner and the exports all frame entries here.
 
 `NOT_TIMESTAMP_LINE` says "a line that does not start with a timestamp" as a pattern, so that a
@@ -17,14 +17,11 @@ from typing import Any
 
 from bot import pattern_set
 from bot.logs.chunk import Chunk
+from bot.logs.formats import JSON_LEVEL_KEYS, JSON_MESSAGE_KEYS, TIMESTAMP, TIMESTAMP_SHAPES
 
 DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
-# Every digit of a timestamp as 0: what ``data[pos:pos + 19].translate(DIGITS_AS_ZERO)`` gives.
-TIMESTAMP_SHAPES = frozenset((b"0000-00-00 00:00:00", b"0000-00-00T00:00:00"))
 _TIMESTAMP_CHARS = len(next(iter(TIMESTAMP_SHAPES)))
-_JSON_HEADER_KEYS = frozenset(("level", "levelname", "message", "msg"))
-# The same shapes as a regular expression, for parse.py's formats and the search below.
-TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
+_JSON_HEADER_KEYS = frozenset(JSON_LEVEL_KEYS + JSON_MESSAGE_KEYS)
 # A line that may be a header, with the newline before it: the rest are skipped in C.
 _HEADER_CANDIDATE = re.compile(rb"\n(?:" + TIMESTAMP.encode() + rb"|\{)")
 _LINES_LOOKED_BACK = 64

@@ -1,12 +1,14 @@
-"""Aphrodite's three log formats: what a header says (its level, time, logger), and whole entries.
+"""What a header says (its level, time, logger), and whole entries, in every format of formats.py.
 
-* today:  ``2026-11-28 22:59:00 [ERROR] app.services.tmdb:88: message``
-* legacy: ``2026-11-28 22:59:00,195 - app.services.tmdb - ERROR - message``
-* JSON:   ``{"timestamp": "...", "level": "ERROR", "message": "..."}``
+* today:   ``2026-11-28 22:59:00 [ERROR] app.services.tmdb:88: message``
+* minimal: ``2025-06-09 15:40:27 - ERROR - message``
+* legacy:  ``2026-11-28 22:59:00,195 - app.services.tmdb - ERROR - message``
+* JSON:    ``{"timestamp": "...", "level": "ERROR", "message": "..."}``
 
 Which lines are headers is decided in framing.py: a line starting with a timestamp is one even
-when the rest fits no format (its level is UNKNOWN). Here: what a header says. The hot path
-(`header_level`) works on bytes so scans need not decode the file.
+when the rest fits no format (its level is UNKNOWN). Here: what a header says, the format decided
+per line in the table's order. The hot path (`header_level`) works on bytes so scans need not
+decode the file.
 """
 
 from __future__ import annotations
@@ -18,19 +20,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.logs.entry import DISPLAY_CONTINUATION_LINES, Level, LogEntry, cut_line
-from bot.logs.framing import TIMESTAMP, json_record, line_at
+from bot.logs.formats import (
+    FRACTION,
+    JSON_LEVEL_KEYS,
+    JSON_LINE_KEYS,
+    JSON_LOGGER_KEYS,
+    JSON_MESSAGE_KEYS,
+    JSON_TIME_KEYS,
+    TIMESTAMP,
+    TIMESTAMPED,
+)
+from bot.logs.framing import json_record, line_at
 
-_HEADER_LEVEL = re.compile(TIMESTAMP.encode() + rb"(?:[,.]\d+)?(?: \[([A-Za-z]+)\]| - \S+ - ([A-Za-z]+) - )?")
-_APHRODITE = re.compile(
-    rf"(?P<ts>{TIMESTAMP})(?P<fraction>[,.]\d+)? \[(?P<level>[A-Za-z]+)\] ?"
-    r"(?:(?P<logger>\S+?):(?P<lineno>\d+): )?(?P<message>.*)",
-    re.S,
-)
-_LEGACY = re.compile(
-    rf"(?P<ts>{TIMESTAMP})(?P<fraction>[,.]\d+)? - (?P<logger>\S+) - (?P<level>[A-Za-z]+) - (?P<message>.*)",
-    re.S,
-)
-_TIMESTAMP_ONLY = re.compile(rf"(?P<ts>{TIMESTAMP})(?P<fraction>[,.]\d+)?\s?(?P<message>.*)", re.S)
+_LEADER = rf"(?P<ts>{TIMESTAMP})(?P<fraction>{FRACTION})?"
+# On bytes: the timestamp, then each format's part up to its level (never the rest of the chunk).
+_LEADER_BYTES = re.compile(_LEADER.encode())
+_LEVEL_PARTS = tuple(re.compile(f.level_part.encode()) for f in TIMESTAMPED if f.level_part)
+_HEADERS = tuple(re.compile(_LEADER + f.level_part + f.rest, re.S) for f in TIMESTAMPED if f.level_part)
+_TIMESTAMP_ONLY = re.compile(_LEADER + r"\s?(?P<message>.*)", re.S)
 
 _LEVEL_BYTES = {level.value.encode(): level for level in Level} | {
     b"WARN": Level.WARNING,
@@ -51,27 +58,30 @@ class Header:
 
 def header_level(data: bytes, pos: int) -> Level | None:
     """The level of the line starting at ``pos`` in ``data``, or None when it is not a header."""
-    match = _HEADER_LEVEL.match(data, pos)
-    if match:
-        name = match[1] or match[2]
-        return _LEVEL_BYTES.get(name.upper(), Level.UNKNOWN) if name else Level.UNKNOWN
+    leader = _LEADER_BYTES.match(data, pos)
+    if leader:
+        for part in _LEVEL_PARTS:
+            match = part.match(data, leader.end())
+            if match:
+                return _LEVEL_BYTES.get(match["level"].upper(), Level.UNKNOWN)
+        return Level.UNKNOWN
     if data.startswith(b"{", pos):
         record = json_record(line_at(data, pos))
         if record is not None:
-            return Level.from_name(str(record.get("level") or record.get("levelname") or ""))
+            return Level.from_name(str(_first(record, JSON_LEVEL_KEYS) or ""))
     return None
 
 
 def parse_header(line: str) -> Header | None:
     """The parts of a header line, or None when ``line`` is a continuation line."""
-    for pattern in (_APHRODITE, _LEGACY):
+    for pattern in _HEADERS:
         match = pattern.match(line)
         if match:
             lineno = match.groupdict().get("lineno")
             return Header(
                 timestamp=_timestamp(match["ts"], match["fraction"]),
                 level=Level.from_name(match["level"]),
-                logger=match["logger"],
+                logger=match.groupdict().get("logger"),
                 source_line=int(lineno) if lineno else None,
                 message=match["message"],
             )
@@ -125,16 +135,21 @@ def build_entry(shown: bytes, offset: int) -> LogEntry:
 
 
 def _json_header(record: dict[str, Any]) -> Header:
-    message = record.get("message", record.get("msg", ""))
-    logger = record.get("logger") or record.get("name")
-    lineno = record.get("lineno") or record.get("line")
+    message = next((record[key] for key in JSON_MESSAGE_KEYS if key in record), "")
+    logger = _first(record, JSON_LOGGER_KEYS)
+    lineno = _first(record, JSON_LINE_KEYS)
     return Header(
-        timestamp=_json_timestamp(record.get("timestamp") or record.get("time") or record.get("asctime")),
-        level=Level.from_name(str(record.get("level") or record.get("levelname") or "")),
+        timestamp=_json_timestamp(_first(record, JSON_TIME_KEYS)),
+        level=Level.from_name(str(_first(record, JSON_LEVEL_KEYS) or "")),
         logger=str(logger) if logger else None,
         source_line=lineno if isinstance(lineno, int) else None,
         message=message if isinstance(message, str) else json.dumps(message, ensure_ascii=False),
     )
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first of ``keys`` with a truthy value in ``record`` (None when none has one)."""
+    return next((record[key] for key in keys if record.get(key)), None)
 
 
 def _timestamp(text: str, fraction: str | None) -> datetime | None:

@@ -9,9 +9,10 @@ Matching rules, the same for view, count and download:
   regular expression in RE2 syntax (linear time, so no pattern can hang the bot; no
   backreferences or lookaround). ``^`` and ``$`` anchor at the line's start and end; ``(?-i)``
   makes it case-sensitive.
-* A search sees only the log as shown: redacted, long lines cut (see shown.py). Searching
+* A search answers as on the log as shown: redacted, long lines cut (see shown.py). Searching
   for a secret finds nothing, whether or not the secret is there, and no answer (a count, a
-  page, a file, how long it took) depends on a secret's characters. ``***`` finds masked values.
+  page, a file) depends on a secret's characters; the time a plain search takes may (it
+  redacts only the lines holding its text: searchable.py). ``***`` finds masked values.
 """
 
 from __future__ import annotations

@@ -4,11 +4,12 @@ A raw chunk (see reader.py) becomes a "shown" chunk: its text decoded (invalid U
 U+FFFD), every secret masked, and each line longer than ``LINE_LIMIT`` bytes cut to its first
 ``LINE_LIMIT`` bytes plus ``… [line truncated, N bytes]``. Lines are neither added nor removed.
 
-Why searches look only at this text: a search that also looked at the raw bytes (to skip lines
-quickly, or to require a match "as written and as shown") would answer differently depending
-on a secret's characters, and a masked key could be recovered one guess at a time. Here the
-work done on raw bytes (decoding, redaction) does not depend on the search, and everything that
-depends on the search (which lines match, how many, how long it takes) sees only redacted text.
+Why every answer is the one this text gives: a search that counted a match in the raw bytes
+(``tmdb-key-5f`` inside a masked key) would answer differently depending on a secret's
+characters, and a masked key could be recovered one guess at a time. A plain search finds its
+candidate lines in the raw bytes, but decides each line that redaction changes on its shown
+text (searchable.py), so its answers (which lines match, how many) are those of this text; how
+long it takes may depend on how many raw lines hold the search.
 
 A cut line is redacted with ``_CONTEXT`` more characters past the cut, so a secret straddling
 the cut is masked whole. Text is redacted ``_PIECE`` bytes at a time, so no single call keeps
@@ -29,8 +30,6 @@ LINE_LIMIT = 64 * 1024
 _CONTEXT = 4 * 1024
 _PIECE = 1024 * 1024
 _NEWLINE = re.compile(b"\n")
-# A piece never ends right after a line that may announce a credential on the next line.
-_ANNOUNCES = re.compile(rb"(?i)(?:bearer|authorization\S*)[ \t]*[:=]?[ \t]*\r?$")
 
 
 @dataclass
@@ -52,7 +51,7 @@ class ShownChunk:
         One pass over the chunk, however many lines: a page of matches from one chunk is common.
         """
         raw = self.raw
-        if raw.line_length is not None:
+        if raw.line_length is not None or not starts:  # no line to find: no pass over the chunk
             return [raw.offset] * len(starts)
         if self._raw_lines is None:
             self._raw_lines = [raw.start, *(m.end() for m in _NEWLINE.finditer(raw.data, raw.start, raw.end))]
@@ -71,29 +70,30 @@ def show(raw: Chunk, redactor: Redactor) -> ShownChunk:
         text = _cut_line(raw.text, raw.line_length, redactor).encode()
     else:
         text = b"".join(
-            _shown_lines(piece, redactor).encode() for piece in pieces(raw.data, raw.start, raw.end)
+            _shown_lines(piece, redactor).encode() for piece in pieces(raw.data, raw.start, raw.end, redactor)
         )
     return ShownChunk(raw, Chunk(raw.offset, text, 0, len(text)))
 
 
-def pieces(data: bytes, start: int, end: int) -> Iterator[bytes]:
+def pieces(data: bytes, start: int, end: int, redactor: Redactor) -> Iterator[bytes]:
     """data[start:end] in pieces of whole lines of about _PIECE bytes, redacted one at a time."""
     while start < end:
-        stop = _piece_end(data, start, end)
+        stop = _piece_end(data, start, end, redactor)
         yield data[start:stop]
         start = stop
 
 
-def _piece_end(data: bytes, start: int, end: int) -> int:
+def _piece_end(data: bytes, start: int, end: int, redactor: Redactor) -> int:
     """Where the piece from ``start`` ends: after a newline about _PIECE bytes on (or ``end``),
-    never right after a line that may announce a credential on the next one."""
+    never right after a line that may announce a credential on the next one, or end with the
+    start of a known secret that goes on on the next one."""
     stop = start + _PIECE
     while stop < end:
         newline = data.find(b"\n", stop, end)
         if newline == -1:
             return end
         line_start = data.rfind(b"\n", start, newline) + 1
-        if not _ANNOUNCES.search(data, max(line_start, newline - 64), newline):
+        if not redactor.reaches_next_line(data, line_start, newline):
             return newline + 1
         stop = newline + 1
     return end

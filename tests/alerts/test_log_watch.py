@@ -43,6 +43,30 @@ async def test_the_first_round_watches_from_now_on(tmp_path: Path) -> None:
     assert await errors_seen(watch) == 0
 
 
+async def test_an_error_in_the_three_field_format_is_summarised(tmp_path: Path) -> None:
+    log = tmp_path / "aphrodite.log"
+    log.touch()
+    watch = watcher(log)
+    await watch(NOW)
+    append(
+        log,
+        "2025-06-09 15:40:27 - WARNING - STARTED: Test failed operation\n",
+        "2025-06-09 15:40:27 - ERROR - FAILED: Test failed operation - Simulated error\n",
+        "Traceback (most recent call last):\n",
+        '  File "C:\\Users\\admin\\aphrodite\\app.py", line 12, in <module>\n',
+        "RuntimeError: Simulated error\n",
+        "2025-06-09 15:40:28,195 - CRITICAL - System memory usage exceeds 90%\n",
+    )
+    [result] = await watch(NOW)
+    assert result.status is Status.FAILED
+    errors = result.log_errors
+    assert errors is not None and errors.count == 2
+    assert errors.shown[0].startswith("2025-06-09 15:40:27 - ERROR - FAILED: Test failed operation")
+    assert errors.shown[0].endswith("RuntimeError: Simulated error")
+    assert "C:\\Users\\admin\\aphrodite\\app.py" in errors.shown[0]
+    assert errors.shown[1] == "2025-06-09 15:40:28,195 - CRITICAL - System memory usage exceeds 90%"
+
+
 async def test_a_burst_is_one_result_with_the_count_the_first_entries_and_all_of_them_to_download(
     tmp_path: Path,
 ) -> None:

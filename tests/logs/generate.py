@@ -1,8 +1,9 @@
 """Realistic Aphrodite logs for the tests and the benchmark, with the entries they hold as ground truth.
 
-Three formats, as DESIGN.md describes them:
+The formats of bot/logs/formats.py:
 
 * ``aphrodite``: ``2026-11-28 22:59:00 [ERROR] app.services.tmdb:88: message`` (today's Aphrodite)
+* ``minimal``:   ``2026-11-28 22:59:00 - ERROR - message`` (aphrodite_helpers/minimal_logger.py)
 * ``legacy``:    ``2026-11-28 22:59:00,195 - app.services.tmdb - ERROR - message`` (older installs)
 * ``json``:      ``{"timestamp": "...", "level": "ERROR", "logger": "...", "message": "..."}``
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-FORMATS = ("aphrodite", "legacy", "json")
+FORMATS = ("aphrodite", "minimal", "legacy", "json")
 START = datetime(2026, 11, 28, 0, 0, 0)
 
 # Roughly what a busy Aphrodite install writes: mostly INFO, a steady trickle of problems.
@@ -134,6 +135,8 @@ def format_header(fmt: str, when: datetime, level: str, logger: str, message: st
     """One header line in format ``fmt``."""
     if fmt == "aphrodite":
         return f"{when:%Y-%m-%d %H:%M:%S} [{level}] {logger}:{lineno}: {message}"
+    if fmt == "minimal":
+        return f"{when:%Y-%m-%d %H:%M:%S} - {level} - {message}"
     if fmt == "legacy":
         return f"{when:%Y-%m-%d %H:%M:%S},{when.microsecond // 1000:03d} - {logger} - {level} - {message}"
     if fmt == "json":
@@ -198,8 +201,8 @@ def write_log(path: Path, entries: Iterable[GeneratedEntry], *, mode: str = "wb"
 
 
 def write_log_of_size(path: Path, size: int, *, seed: int = 1) -> None:
-    """Stream generated entries (all three formats, mostly today's) until the file reaches ``size`` bytes."""
-    formats = ("aphrodite",) * 8 + ("legacy", "json")
+    """Stream generated entries (every format, mostly today's) until the file reaches ``size`` bytes."""
+    formats = ("aphrodite",) * 8 + ("minimal", "legacy", "json")
     written = 0
     batch: list[bytes] = []
     with path.open("wb") as file:

@@ -26,6 +26,24 @@ async def test_status_gives_lines_size_modified_and_rotated_files(aphrodite_log,
     assert status.archives == ()
 
 
+async def test_status_lists_logrotates_gzipped_rotations_among_the_numbered_ones(aphrodite_log, log_path):
+    write_log(log_path, generate(10, seed=2))
+    for name in (
+        "aphrodite-v2.log.1",
+        "aphrodite-v2.log.3.gz",
+        "aphrodite-v2.log.2.gz",
+        "aphrodite-v2.log.x.gz",
+    ):
+        log_path.with_name(name).write_bytes(b"rotated")
+    status = await aphrodite_log.status()
+    assert isinstance(status, LogStatus)
+    assert [f.path.name for f in status.rotated] == [
+        "aphrodite-v2.log.1",
+        "aphrodite-v2.log.2.gz",
+        "aphrodite-v2.log.3.gz",
+    ]
+
+
 async def test_a_missing_log_still_lists_its_rotated_files(aphrodite_log, log_path):
     log_path.with_name(log_path.name + ".1").write_bytes(b"older lines\n")
     status = await aphrodite_log.status()

@@ -27,6 +27,22 @@ def test_each_format_gives_timestamp_level_logger_and_message(fmt):
     assert header_level(line.encode(), 0) is Level.ERROR
 
 
+@pytest.mark.parametrize("stamp", ["2025-06-09 15:40:27", "2025-06-09 15:40:27,195"])
+def test_the_three_field_format_is_told_apart_from_the_four_field_one_on_each_line(stamp):
+    three = f"{stamp} - ERROR - FAILED: Test failed operation - Simulated - error"
+    header = parse_header(three)
+    assert (header.level, header.logger, header.message) == (
+        Level.ERROR,
+        None,
+        "FAILED: Test failed operation - Simulated - error",
+    )
+    assert header_level(three.encode(), 0) is Level.ERROR
+    four = f"{stamp} - aphrodite - WARNING - MILESTONE - done"
+    header = parse_header(four)
+    assert (header.level, header.logger, header.message) == (Level.WARNING, "aphrodite", "MILESTONE - done")
+    assert header_level(four.encode(), 0) is Level.WARNING
+
+
 def test_todays_format_gives_the_source_line():
     header = parse_header("2026-11-28 22:59:00 [INFO] app.api.routes.posters:214: Poster saved")
     assert (header.logger, header.source_line, header.message) == (

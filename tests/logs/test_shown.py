@@ -33,3 +33,16 @@ def test_lines_are_neither_added_nor_removed(redactor):
     lines = [b"short", HEADER + b"a" * (LINE_LIMIT + 5), b"", b"tail \xff\xfe", HEADER + b"b" * LINE_LIMIT]
     data = b"\n".join(lines) + b"\n"
     assert shown_text(data, redactor).count("\n") == data.count(b"\n")
+
+
+def test_a_key_cut_at_a_line_end_where_a_piece_of_redaction_ends_is_masked_on_both_lines(redactor):
+    # Text is redacted a piece (about 1 MiB of lines) at a time: the line ending with the key's
+    # start must not end a piece, or neither half would be seen as the key.
+    filler = HEADER + b"x" * 90 + b"\n"
+    lines = filler * ((1024 * 1024 - 200) // len(filler))
+    over = b"f" * (1024 * 1024 - len(lines))  # this line goes past the first MiB
+    cut = HEADER + over + b" saved " + TMDB_KEY[:10].encode() + b"\n" + TMDB_KEY[10:].encode() + b" ok\n"
+    text = shown_text(lines + cut + filler, redactor)
+    assert TMDB_KEY[:10] not in text and TMDB_KEY[10:] not in text
+    assert text.endswith(f" saved {MASK}\n{MASK} ok\n" + filler.decode())
+    assert text.count("\n") == (lines + cut + filler).count(b"\n")
