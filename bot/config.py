@@ -70,6 +70,8 @@ class Settings:
     backup_compression: BackupCodec = "gzip"
     backup_keep: int = 10
     backup_schedule_hours: float = 0
+    drill_schedule_hours: float = 0
+    drill_database_url: Secret | None = None
     check_interval_seconds: float = 300
     alert_failure_threshold: int = 2
     alert_success_threshold: int = 1
@@ -102,6 +104,7 @@ class Settings:
         values = [
             self.discord_token,
             self.database_url,
+            self.drill_database_url,
             self.jellyfin_api_key,
             self.omdb_api_key,
             self.tmdb_api_key,
@@ -109,8 +112,8 @@ class Settings:
             self.anidb_password,
         ]
         revealed = [value.reveal() for value in values if value]
-        if self.database_url:
-            password = urlsplit(self.database_url.reveal()).password
+        for url in (self.database_url, self.drill_database_url):
+            password = urlsplit(url.reveal()).password if url else None
             if password:
                 revealed += [password, unquote(password)]  # as written and as libpq decodes it
         return revealed
@@ -146,6 +149,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         backup_compression=env.backup_codec("BACKUP_COMPRESSION"),
         backup_keep=env.number("BACKUP_KEEP", 10, int, minimum=1),
         backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float, minimum=0),
+        drill_schedule_hours=env.number("DRILL_SCHEDULE_HOURS", 0, float, minimum=0),
+        drill_database_url=env.database_url("DRILL_DATABASE_URL", database_name=False),
         check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float, minimum=10),
         alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int, minimum=1),
         alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int, minimum=1),
@@ -211,15 +216,16 @@ class _Env:
             raise ConfigError(f"{name} must be an http(s) URL such as https://example.org, got {value!r}.")
         return value
 
-    def database_url(self, name: str) -> Secret | None:
+    def database_url(self, name: str, *, database_name: bool = True) -> Secret | None:
+        """A postgresql:// URL; ``database_name`` False for a server URL whose database is optional."""
         value = self.text(name)
         if value is None:
             return None
         parts = urlsplit(value)
-        if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+        if parts.scheme not in ("postgresql", "postgres") or (database_name and not parts.path.strip("/")):
             raise ConfigError(
                 f"{name} must look like postgresql://user:password@host:5432/database "
-                "(scheme postgresql, with a database name)."
+                f"(scheme postgresql{', with a database name' if database_name else ''})."
             )
         try:
             parts.port  # noqa: B018 - raises on a non-numeric port

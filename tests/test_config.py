@@ -130,3 +130,18 @@ def test_metrics_bind_takes_an_address_or_a_host_name(bind: str) -> None:
 def test_invalid_metrics_setting_names_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value}, dotenv=False)
+
+
+def test_drill_settings_default_to_off_and_to_the_database_server():
+    settings = load_settings({})
+    assert settings.drill_schedule_hours == 0 and settings.drill_database_url is None
+
+
+def test_drill_database_url_needs_no_database_name_and_its_password_is_a_secret():
+    settings = load_settings({"DRILL_DATABASE_URL": "postgresql://drill:dr%40ll99@pg:5432"})
+    assert settings.drill_database_url is not None
+    assert {"dr%40ll99", "dr@ll99"} <= set(settings.secrets())
+    with pytest.raises(ConfigError, match="DRILL_DATABASE_URL"):
+        load_settings({"DRILL_DATABASE_URL": "mysql://u:p@h/db"})
+    with pytest.raises(ConfigError, match="DRILL_SCHEDULE_HOURS"):
+        load_settings({"DRILL_SCHEDULE_HOURS": "-2"})
