@@ -110,7 +110,8 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def _read_manifest(path: Path) -> dict[str, object] | None:
+def read_manifest(path: Path) -> dict[str, object] | None:
+    """The sidecar of the backup at ``path`` as a JSON object; None when absent or unreadable (blocking)."""
     data = read_small_file(sidecar_path(path), _MANIFEST_LIMIT)
     try:
         manifest = json.loads(data) if data is not None else None
@@ -186,7 +187,7 @@ def _backup_file(path: Path, match: re.Match[str], vetted: VettedFile) -> Backup
         size=vetted.size,
         created_at=_created_at(match, vetted.modified_at),
         compression=vetted.compression,
-        manifest=_read_manifest(path),
+        manifest=read_manifest(path),
         modified_at=vetted.modified_at,
         identity=vetted.identity,
     )
