@@ -1,4 +1,7 @@
-"""`python -m bot backup create|list|restore|delete`: the backup core, rendered for a terminal."""
+"""`python -m bot backup create|list|restore|delete`: the backup core, rendered for a terminal.
+
+`backup drill` is registered here too; it lives in drills.py.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile, Inventory
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
+from bot.cli import drills
 from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
@@ -56,8 +60,10 @@ def register(
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=run_delete)
 
+    drills.register(actions, common)
 
-def _label() -> str:
+
+def cli_label() -> str:
     try:
         return f"{getpass.getuser()} on the command line"
     except (KeyError, OSError):
@@ -68,7 +74,7 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     async with audited(runtime, AuditAction.BACKUP_CREATE) as entry:
         result = await service.create(
-            label=_label(), compression=_compression(args), progress=None if args.json else _show_progress
+            label=cli_label(), compression=_compression(args), progress=None if args.json else _show_progress
         )
         entry.target = result.name
     _end_progress_line(args)
@@ -109,7 +115,7 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         )
         await confirm(question, "restore", assume_yes=args.yes)
         result = await service.restore(
-            backup.name, label=_label(), progress=None if args.json else _show_progress
+            backup.name, label=cli_label(), progress=None if args.json else _show_progress
         )
     _end_progress_line(args)
     shown = _restored(result, runtime.redactor)
@@ -123,7 +129,7 @@ async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
         backup = await service.find(args.name)
         question = f"Delete {backup.name} ({human_bytes(backup.size)})? This cannot be undone."
         await confirm(question, "delete", assume_yes=args.yes)
-        deleted = await service.delete(backup.name, label=_label())
+        deleted = await service.delete(backup.name, label=cli_label())
     print(to_json(deleted, runtime.redactor) if args.json else render_deleted(deleted))
     return 0
 
