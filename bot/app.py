@@ -31,6 +31,7 @@ COGS = (
     "cogs.connections",
     "cogs.database",
     "cogs.backups",
+    "cogs.drills",
     "cogs.logs",
     "cogs.alerts",
     "cogs.audit",

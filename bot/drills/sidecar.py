@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.backups.inventory import BackupFile, read_manifest, write_manifest
 from bot.drills.result import DrillResult
@@ -12,6 +15,36 @@ from bot.printable import printable
 log = logging.getLogger(__name__)
 
 DRILL_KEY = "drill"
+
+
+@dataclass(frozen=True)
+class KeptDrill:
+    """The drill result a sidecar holds, as `/backup list` shows it."""
+
+    at: datetime
+    ok: bool
+    duration_seconds: float
+    first_finding: str | None
+
+
+def kept_drill(manifest: dict[str, object] | None) -> KeptDrill | None:
+    """The sidecar's "drill", checked like any input from disk; None when absent or unreadable."""
+    record = manifest.get(DRILL_KEY) if manifest else None
+    if not isinstance(record, dict):
+        return None
+    at, ok, duration = record.get("at"), record.get("ok"), record.get("duration_seconds")
+    findings = record.get("findings")
+    if not (isinstance(at, str) and isinstance(ok, bool) and isinstance(duration, int | float)):
+        return None
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    if not math.isfinite(duration) or duration < 0:
+        return None
+    first = findings[0] if isinstance(findings, list) and findings and isinstance(findings[0], str) else None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return KeptDrill(moment, ok, float(duration), first)
 
 
 async def keep_drill_result(backup: BackupFile, result: DrillResult) -> bool:

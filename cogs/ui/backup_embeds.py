@@ -10,6 +10,7 @@ import discord
 from bot.backups.inventory import BackupFile, Inventory, NotABackup
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
+from bot.drills.sidecar import kept_drill
 from bot.printable import printable
 from bot.status import Status
 from bot.units import human_bytes, human_duration
@@ -117,7 +118,19 @@ def _backup_line(backup: BackupFile) -> str:
         f"{relative_time(backup.created_at)} · {absolute_time(backup.created_at)}\n"
         f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · made by {made_by}"
         f" · {restorable}"
+        f"{_drill_line(backup)}"
     )
+
+
+def _drill_line(backup: BackupFile) -> str:
+    """'drill ✅ 3 h ago, 41 s' (or ❌ with why) when the sidecar holds a drill result."""
+    drill = kept_drill(backup.manifest)
+    if drill is None:
+        return ""
+    if drill.ok:
+        return f"\ndrill ✅ {relative_time(drill.at)}, {human_duration(drill.duration_seconds)}"
+    why = f": {limits.truncate(shown_name(drill.first_finding), 120)}" if drill.first_finding else ""
+    return f"\ndrill ❌ {relative_time(drill.at)}{why}"
 
 
 def restore_question(backup: BackupFile) -> EmbedSpec:
