@@ -35,7 +35,10 @@ log = logging.getLogger(__name__)
 
 COUNT_TIMEOUT_SECONDS = 600.0
 AMCHECK_BUDGET_SECONDS = 300.0
-AMCHECK_TEMPLATE_HINT = "to check the copies too, run CREATE EXTENSION amcheck in template1 as a superuser"
+AMCHECK_TEMPLATE_HINT = (
+    "to check the copies too, a superuser runs CREATE EXTENSION amcheck in template1 and grants its "
+    "functions (bt_index_check, verify_heapam) to the drill role"
+)
 
 
 @dataclass(frozen=True)
