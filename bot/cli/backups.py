@@ -20,6 +20,7 @@ from bot.cli import drills
 from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
+from bot.drills.sidecar import kept_drill
 from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
@@ -243,6 +244,7 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
         "kind": backup.kind,
         "made_by_aphrodite": backup.made_by_aphrodite,
         "sha256": backup.sha256,
+        "drill": kept_drill(backup.manifest),
     }
 
 

@@ -21,6 +21,12 @@ from bot.redact import Redactor
 
 # The scratch database has no other sessions; this only bounds a surprise.
 LOCK_TIMEOUT_SECONDS = 15.0
+# The live database has an extension a superuser installed; the scratch copy does not, and the drill
+# role may not create it. Made in template1, every scratch copy has it (and the replay skips it).
+_EXTENSION_HINT = (
+    " (the backup needs an extension the drill role may not create: a superuser can run CREATE "
+    "EXTENSION for it in template1, which every scratch database is made from)"
+)
 
 
 class DrillRefused(OpsError):
@@ -58,4 +64,5 @@ async def replay_into(path: Path, check: DumpCheck, scratch: Database, redactor:
             progress=lambda _file_bytes, _sql_bytes: None,
         )
     except OpsError as error:  # RestoreFailed and RestoreNotRolledBack alike: the copy is dropped anyway
-        raise DrillRefused(f"the restore failed: {error}") from None
+        hint = _EXTENSION_HINT if "permission denied to create extension" in str(error) else ""
+        raise DrillRefused(f"the restore failed: {error}{hint}") from None

@@ -47,6 +47,9 @@ async def test_drill_json_names_the_backup_and_its_tables(settings, capsys):
     assert shown["name"] == name and shown["ok"] is True and shown["compared"] is True
     assert {"table": "public.media_items", "expected": 3000, "restored": 3000} in shown["tables"]
     assert shown["rows"] == sum(table["restored"] for table in shown["tables"])
+    assert await run_cli(settings, "backup", "list", "--json") == 0
+    [listed] = json.loads(capsys.readouterr().out)["backups"]
+    assert listed["drill"]["ok"] is True and listed["drill"]["at"] == shown["started_at"]
 
 
 async def test_a_failed_drill_exits_2_and_is_audited_as_failed(settings, capsys):

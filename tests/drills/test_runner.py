@@ -9,7 +9,7 @@ import asyncpg
 
 from bot.drills.compare import NOT_RECORDED, recorded_counts
 from bot.drills.runner import DrillSource, drill_file
-from tests.drills.conftest import scratch_databases
+from tests.drills.conftest import scratch_databases, superuser
 
 FINGERPRINT = """
 SELECT (SELECT md5(string_agg(m::text, ',' ORDER BY id)) FROM media_items m),
@@ -108,4 +108,17 @@ async def test_a_damaged_backup_fails_the_drill_before_any_database_is_made(back
 
     assert not result.ok and result.scratch_database is None
     assert _sidecar(made)["drill"]["ok"] is False
+    assert await scratch_databases(aphrodite_db) == set()
+
+
+async def test_an_extension_the_drill_role_may_not_create_fails_the_drill_with_the_way_out(
+    backups, drills, aphrodite_db
+):
+    await superuser(aphrodite_db, "CREATE EXTENSION amcheck", database=aphrodite_db.name)
+    await backups.create(label="alice")
+
+    result = await drills.drill(None, label="alice")
+
+    assert not result.ok
+    assert "CREATE EXTENSION for it in template1" in result.findings[0]
     assert await scratch_databases(aphrodite_db) == set()
