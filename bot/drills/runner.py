@@ -2,8 +2,9 @@
 
 It takes the local path of a backup (one from BACKUP_DIR, or a downloaded off-site copy) with the
 sha256 and row counts its sidecar recorded. The scratch database is dropped in `finally`, whatever
-happened; the live database is never connected to. A backup that fails vetting or replay, a row
-count that differs from the sidecar's, or corruption found by amcheck fails the drill. amcheck
+happened; nothing is replayed into, counted or checked in the live database. A backup that fails
+vetting or replay, a row count that differs from the sidecar's, or corruption found by amcheck
+fails the drill. amcheck
 that cannot run on the copy (not installed there, and the role may not create it) is a finding,
 not a failure: the restore itself was proven; the finding says how to get amcheck on the copies
 (CREATE EXTENSION amcheck in template1, which every scratch database is made from).

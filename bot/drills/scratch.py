@@ -5,7 +5,8 @@ They live on DRILL_DATABASE_URL's server (default: DATABASE_URL's), named
 databases. A drill drops its database in `finally`; one that a killed process left is dropped by
 `sweep_leftovers` at the next start or drill, but only when it is older than a few minutes, owned
 by our role and nobody is connected to it (a drill running elsewhere is left alone). The live
-database is never named here: every statement is about `aphrodite_drill_*` databases only.
+database is never changed: CREATE and DROP DATABASE run on a connection to the URL's database
+(or `postgres`), and every statement names `aphrodite_drill_*` databases only.
 """
 
 from __future__ import annotations
