@@ -105,13 +105,14 @@ class DrillScheduler:
         return done
 
     async def _loop(self) -> None:
-        self.next_run_at = await self._first_run_at()
+        self.next_run_at = await self.first_run_at()
         log.info("restore drills every %s; next at %s", self.every, self.next_run_at.isoformat())
         while True:
             await _sleep_until(self.next_run_at)
             await self.run_once()
 
-    async def _first_run_at(self) -> datetime:
+    async def first_run_at(self) -> datetime:
+        """When the first drill after a start is due: one interval after the last, not before the delay."""
         earliest = _now() + self._startup_delay
         last = await last_drill(self._state)
         return earliest if last is None else max(last.at + self.every, earliest)
