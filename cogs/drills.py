@@ -16,6 +16,7 @@ from bot.audit import Actor, AuditAction, AuditSource, Outcome, OutcomeKind
 from bot.backups.lock import BackupBusy
 from bot.drills.schedule import SCHEDULER_LABEL, DrillScheduler, ScheduledDrill
 from bot.drills.service import summary
+from bot.drills.target import last_good_drill_at
 from bot.errors import OpsError
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class Drills(commands.Cog):
         self._sweep: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
+        passed_at = await last_good_drill_at(self.bot.runtime.state)
+        if passed_at is not None:  # the metrics' drill timestamp survives a restart
+            self.bot.runtime.metrics.record_drill(passed_at)
         if self.bot.runtime.settings.database_url is not None:
             self._sweep = asyncio.create_task(self._sweep_leftovers(), name="drill-sweep")
         self.scheduler.start()

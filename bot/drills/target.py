@@ -43,6 +43,15 @@ async def record_drill_outcome(state: StateStore, outcome: DrillOutcome) -> None
         await state.put(LAST_GOOD_KEY, outcome.at.isoformat())
 
 
+async def last_good_drill_at(state: StateStore) -> datetime | None:
+    """When a drill last passed (what the metrics' drill timestamp starts from after a restart)."""
+    good = await state.get(LAST_GOOD_KEY)
+    try:
+        return datetime.fromisoformat(good) if isinstance(good, str) else None
+    except ValueError:
+        return None
+
+
 async def last_drill(state: StateStore) -> DrillOutcome | None:
     record = await state.get(LAST_DRILL_KEY)
     if not isinstance(record, dict):
@@ -83,9 +92,7 @@ class DrillsTarget:
                 f"Restore drill of {last.name or 'the newest backup'} failed: {last.summary}",
                 "Fix the cause above, then /backup drill to run one now.",
             )
-        good = await self._state.get(LAST_GOOD_KEY)
-        good_at = datetime.fromisoformat(good) if isinstance(good, str) else last.at
-        age = now - good_at
+        age = now - (await last_good_drill_at(self._state) or last.at)
         if self._schedule > timedelta(0) and age > 2 * self._schedule:
             return result(
                 Status.FAILED,

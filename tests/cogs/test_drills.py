@@ -6,7 +6,10 @@ The real bot against the fake Discord, real pg_dump and PostgreSQL; monitor roun
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+from bot.drills.target import DrillOutcome, record_drill_outcome
+from bot.state import StateStore
 from tests.cogs.test_backups import create_backup
 from tests.drills.conftest import scratch_databases, superuser
 from tests.support.alert_channel import rounds, titles
@@ -46,6 +49,19 @@ async def test_the_bot_drops_a_killed_drills_database_when_it_starts(start_bot, 
     await bot.get_cog("Drills")._sweep
 
     assert await scratch_databases(aphrodite_db) == set()
+
+
+async def test_the_last_good_drill_is_in_the_metrics_after_a_restart(start_bot, fake_discord, tmp_path):
+    passed_at = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    state = StateStore(tmp_path / "state.sqlite3")
+    try:
+        await record_drill_outcome(state, DrillOutcome(passed_at, "b.sql.gz", True, "restores in 3 s"))
+    finally:
+        await state.close()
+
+    bot = await start_bot()
+
+    assert bot.runtime.metrics.drill_at == passed_at
 
 
 async def test_a_failed_scheduled_drill_opens_a_restore_drills_incident(fake_discord, aphrodite_db, tmp_path):
