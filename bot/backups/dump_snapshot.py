@@ -65,7 +65,7 @@ async def exported_snapshot(database: Database) -> AsyncIterator[DumpSnapshot | 
                 _first_line(error),
             )
         else:
-            counting = asyncio.ensure_future(count_leaf_tables(connection, timeout=None))
+            counting = asyncio.ensure_future(_count(connection))
             snapshot = DumpSnapshot(snapshot_id, counting)
         yield snapshot
     finally:
@@ -74,6 +74,16 @@ async def exported_snapshot(database: Database) -> AsyncIterator[DumpSnapshot | 
             with suppress(BaseException):
                 await snapshot.counting
         connection.terminate()  # ends the read-only transaction; nothing to commit
+
+
+async def _count(connection: asyncpg.Connection) -> dict[str, int]:
+    """Count inside a savepoint: a failed count must not end the transaction whose snapshot pg_dump uses."""
+    await connection.execute("SAVEPOINT row_counts")
+    try:
+        return await count_leaf_tables(connection, timeout=None)
+    except asyncpg.PostgresError:
+        await connection.execute("ROLLBACK TO SAVEPOINT row_counts")
+        raise
 
 
 async def _connect(database: Database) -> asyncpg.Connection | None:
