@@ -80,3 +80,17 @@ async def test_a_failed_scheduled_drill_opens_a_restore_drills_incident(fake_dis
         assert "🔴 Restore drills is down" in titles(fake_discord)
         [incident] = [i for i in bot.monitor.engine.state.open_incidents() if i.target == "drills"]
         assert incident is not None
+
+
+async def test_a_failed_drill_answers_red_with_why(start_bot, fake_discord, aphrodite_db, tmp_path):
+    await start_bot(DATABASE_URL=aphrodite_db.dsn)
+    _, name = await create_backup(fake_discord)
+    path = tmp_path / "backups" / name
+    path.write_bytes(path.read_bytes()[:-100])
+
+    record = await fake_discord.slash("backup", "drill", user=fake_discord.admin_user, options={"name": name})
+    await record.wait_for(lambda r: bool(r.original and r.original.embeds), timeout=60)
+
+    embed = record.original.embeds[0]
+    assert embed["title"].startswith("Restore drill — 🔴") and embed["color"] != 0x2ECC71
+    assert "Findings" in json.dumps(embed["fields"])
