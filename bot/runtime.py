@@ -148,7 +148,11 @@ class Runtime:
         settings = self.settings
         url = settings.drill_database_url or settings.database_url
         server = (
-            ScratchServer(url, redactor=self.redactor, timeout=settings.http_timeout_seconds) if url else None
+            ScratchServer(
+                url, redactor=self.redactor, timeout=settings.http_timeout_seconds, ledger=self.state
+            )
+            if url
+            else None
         )
         return DrillService(
             self.backups, server, self.state, redactor=self.redactor, on_passed=self.metrics.record_drill

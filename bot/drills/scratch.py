@@ -3,8 +3,10 @@
 They live on DRILL_DATABASE_URL's server (default: DATABASE_URL's), named
 `aphrodite_drill_YYYYMMDD_HHMMSS` (UTC) and owned by its role, which must be allowed to create
 databases. A drill drops its database in `finally`; one that a killed process left is dropped by
-`sweep_leftovers` at the next start or drill, but only when it is older than a few minutes, owned
-by our role and nobody is connected to it (a drill running elsewhere is left alone). The live
+`sweep_leftovers` at the next start or drill, which runs under the backups' operation lock: the
+scratch database this installation noted in its state store (``ledger``) as in use is dropped at
+once, since its drill died with the lock; any other of our role only when it is older than a few
+minutes and nobody is connected to it (a drill running elsewhere is left alone). The live
 database is never changed: CREATE and DROP DATABASE run on a connection to the URL's database
 (or `postgres`), and every statement names `aphrodite_drill_*` databases only.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,6 +28,7 @@ from bot.database.connection import Database, DatabaseUnavailable
 from bot.database.dsn import parse_dsn
 from bot.errors import OpsError
 from bot.redact import Redactor
+from bot.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ PREFIX = "aphrodite_drill_"
 SCRATCH_NAME = re.compile(rf"{PREFIX}(?P<stamp>\d{{8}}_\d{{6}})\Z")
 STAMP_FORMAT = "%Y%m%d_%H%M%S"
 LEFTOVER_AGE = timedelta(minutes=5)
+LEDGER_KEY = "drills.scratch_in_use"
 _ADMIN_DATABASE = "postgres"  # where CREATE/DROP DATABASE run when the URL names no database
 
 _ROLE = "SELECT current_user AS name, quote_ident(current_user) AS quoted, rolcreatedb OR rolsuper AS may "
@@ -54,8 +59,11 @@ class DrillNotPermitted(OpsError):
 class ScratchServer:
     """Where scratch databases are made: DRILL_DATABASE_URL, or DATABASE_URL's server."""
 
-    def __init__(self, dsn: Secret, *, redactor: Redactor, timeout: float = 10.0) -> None:
+    def __init__(
+        self, dsn: Secret, *, redactor: Redactor, timeout: float = 10.0, ledger: StateStore | None = None
+    ) -> None:
         self._dsn = dsn
+        self._ledger = ledger
         self._redactor = redactor
         self._timeout = timeout
         # For describing connection failures in words (and teaching the redactor the URL); it
@@ -85,6 +93,7 @@ class ScratchServer:
                 except asyncpg.InsufficientPrivilegeError:
                     raise self._not_permitted(role["name"], role["quoted"]) from None
                 log.info("created scratch database %s for a restore drill", name)
+                await self._note(name)
                 return name
 
     async def drop(self, name: str) -> None:
@@ -93,21 +102,38 @@ class ScratchServer:
         async with self._connection() as connection:
             await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         log.info("dropped scratch database %s", name)
+        await self._note(None)
 
     async def sweep_leftovers(self, now: datetime | None = None) -> tuple[str, ...]:
-        """Drop our scratch databases older than LEFTOVER_AGE that nobody is connected to."""
+        """Drop the noted scratch database, and ours older than LEFTOVER_AGE that nobody is connected to.
+
+        The caller holds the operation lock: a noted drill that is not running any more died.
+        """
         cutoff = (now or datetime.now(UTC)) - LEFTOVER_AGE
+        noted = await self._ledger.get(LEDGER_KEY) if self._ledger is not None else None
         dropped = []
         async with self._connection() as connection:
             for row in await connection.fetch(_OURS):
                 name = row["datname"]
                 created = _stamp(name)
-                if created is None or created > cutoff or row["in_use"]:
+                old_and_unused = created is not None and created <= cutoff and not row["in_use"]
+                if name != noted and not old_and_unused:
                     continue
                 await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
                 log.warning("dropped scratch database %s, left by an interrupted drill", name)
                 dropped.append(name)
+        if noted is not None:
+            await self._note(None)
         return tuple(dropped)
+
+    async def _note(self, name: str | None) -> None:
+        """Remember the scratch database in use (None: none), for the sweep after a crash."""
+        if self._ledger is None:
+            return
+        try:
+            await self._ledger.put(LEDGER_KEY, name)
+        except (OSError, sqlite3.Error):  # the drill goes on; the age rule of the sweep still applies
+            log.warning("could not note the scratch database %s in the state store", name, exc_info=True)
 
     def _not_permitted(self, role: str, quoted: str) -> DrillNotPermitted:
         parts = self._admin.parts

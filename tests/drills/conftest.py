@@ -32,8 +32,8 @@ def backups(database: Database, tmp_path: Path) -> BackupService:
 
 
 @pytest.fixture
-def server(aphrodite_db, database: Database) -> ScratchServer:
-    return ScratchServer(Secret(aphrodite_db.dsn), redactor=database.redactor)
+def server(aphrodite_db, database: Database, state: StateStore) -> ScratchServer:
+    return ScratchServer(Secret(aphrodite_db.dsn), redactor=database.redactor, ledger=state)
 
 
 @pytest.fixture

@@ -50,6 +50,15 @@ async def test_a_database_a_killed_drill_left_is_dropped_at_the_next_start(aphro
     assert await scratch_databases(aphrodite_db) == set()
 
 
+async def test_a_fresh_database_of_a_drill_that_died_is_dropped_at_once(aphrodite_db, server, state):
+    # A drill created its database, then its process was killed (a crash, a restart of the container).
+    left = await server.create()
+    next_start = ScratchServer(Secret(aphrodite_db.dsn), redactor=Redactor(), ledger=state)
+
+    assert await next_start.sweep_leftovers() == (left,)
+    assert await scratch_databases(aphrodite_db) == set()
+
+
 async def test_the_sweep_spares_a_drill_in_progress_and_other_roles_databases(aphrodite_db, server):
     fresh = f"aphrodite_drill_{datetime.now(UTC):%Y%m%d_%H%M%S}"
     in_use, foreign = "aphrodite_drill_20200101_000001", "aphrodite_drill_20200101_000002"
