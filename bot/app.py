@@ -33,6 +33,7 @@ COGS = (
     "cogs.connections",
     "cogs.database",
     "cogs.backups",
+    "cogs.drills",
     "cogs.logs",
     "cogs.alerts",
     "cogs.audit",

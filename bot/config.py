@@ -25,6 +25,7 @@ _HOST_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Z
 NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "BACKUP_KEEP": (1, 10_000),
     "BACKUP_SCHEDULE_HOURS": (0, 8_760),
+    "DRILL_SCHEDULE_HOURS": (0, 8_760),
     "CHECK_INTERVAL_SECONDS": (10, 86_400),
     "ALERT_FAILURE_THRESHOLD": (1, 100),
     "ALERT_SUCCESS_THRESHOLD": (1, 100),
@@ -92,6 +93,8 @@ class Settings:
     backup_compression: BackupCodec = "gzip"
     backup_keep: int = 10
     backup_schedule_hours: float = 0
+    drill_schedule_hours: float = 0
+    drill_database_url: Secret | None = None
     check_interval_seconds: float = 300
     alert_failure_threshold: int = 2
     alert_success_threshold: int = 1
@@ -124,6 +127,7 @@ class Settings:
         values = [
             self.discord_token,
             self.database_url,
+            self.drill_database_url,
             self.jellyfin_api_key,
             self.omdb_api_key,
             self.tmdb_api_key,
@@ -131,8 +135,8 @@ class Settings:
             self.anidb_password,
         ]
         revealed = [value.reveal() for value in values if value]
-        if self.database_url:
-            password = urlsplit(self.database_url.reveal()).password
+        for url in (self.database_url, self.drill_database_url):
+            password = urlsplit(url.reveal()).password if url else None
             if password:
                 revealed += [password, unquote(password)]  # as written and as libpq decodes it
         return revealed
@@ -173,6 +177,8 @@ def load_settings(
         backup_compression=env.backup_codec("BACKUP_COMPRESSION"),
         backup_keep=env.number("BACKUP_KEEP", 10, int),
         backup_schedule_hours=env.number("BACKUP_SCHEDULE_HOURS", 0, float),
+        drill_schedule_hours=env.number("DRILL_SCHEDULE_HOURS", 0, float),
+        drill_database_url=env.database_url("DRILL_DATABASE_URL", database_name=False),
         check_interval_seconds=env.number("CHECK_INTERVAL_SECONDS", 300, float),
         alert_failure_threshold=env.number("ALERT_FAILURE_THRESHOLD", 2, int),
         alert_success_threshold=env.number("ALERT_SUCCESS_THRESHOLD", 1, int),
@@ -243,16 +249,19 @@ class _Env:
             raise ConfigError(f"{name} must be {example}, got {value!r}.")
         return value
 
-    def database_url(self, name: str) -> Secret | None:
+    def database_url(self, name: str, *, database_name: bool = True) -> Secret | None:
+        """A postgresql:// URL; ``database_name`` False for a server URL whose database is optional."""
         value = self.text(name)
         if value is None:
             return None
         shape = "postgresql://user:password@host:5432/database (scheme postgresql, with a database name)"
+        if not database_name:
+            shape = "postgresql://user:password@host:5432 (scheme postgresql; a database name is not needed)"
         try:
             parts = urlsplit(value)
         except ValueError:  # the message would quote the URL, password and all
             raise ConfigError(f"{name} does not parse as a URL: it must look like {shape}.") from None
-        if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+        if parts.scheme not in ("postgresql", "postgres") or (database_name and not parts.path.strip("/")):
             raise ConfigError(f"{name} must look like {shape}.")
         try:
             parts.port  # noqa: B018 - raises on a non-numeric port

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.audit.auditor import Auditor
     from bot.backups.service import BackupService
     from bot.database.connection import Database
+    from bot.drills.service import DrillService
     from bot.history import HistoryStore
     from bot.logs import AphroditeLog
     from bot.ops_http.metrics import OpsMetrics
@@ -140,6 +141,25 @@ class Runtime:
             seal=seal,
             codec=Compression(settings.backup_compression),
             on_created=self.metrics.record_backup,
+        )
+
+    @cached_property
+    def drills(self) -> DrillService:
+        """Restore drills on DRILL_DATABASE_URL's server (default: DATABASE_URL's)."""
+        from bot.drills.scratch import ScratchServer
+        from bot.drills.service import DrillService
+
+        settings = self.settings
+        url = settings.drill_database_url or settings.database_url
+        server = (
+            ScratchServer(
+                url, redactor=self.redactor, timeout=settings.http_timeout_seconds, ledger=self.state
+            )
+            if url
+            else None
+        )
+        return DrillService(
+            self.backups, server, self.state, redactor=self.redactor, on_passed=self.metrics.record_drill
         )
 
     @cached_property

@@ -1,4 +1,4 @@
-"""`/backup`: create, list, download, restore and delete PostgreSQL backups, plus the scheduler."""
+"""`/backup`: create, list, drill, download, restore and delete PostgreSQL backups, plus the scheduler."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.alerts.targets import record_scheduled_backup
 from bot.app import MaintenanceBot
-from bot.audit import AuditAction
+from bot.audit import AuditAction, Outcome, OutcomeKind
 from bot.audit.auditor import AuditEntry
 from bot.audit.scheduled import audit_scheduled
 from bot.backups.compression import Compression
@@ -20,6 +20,7 @@ from bot.backups.inventory import open_backup
 from bot.backups.progress import BackupProgress
 from bot.backups.schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
 from bot.backups.service import BackupService
+from bot.drills.service import summary
 from cogs.audited import audited, declined
 from cogs.errors import marked_not_completed
 from cogs.ui import limits
@@ -34,6 +35,7 @@ from cogs.ui.backup_embeds import (
     restored_embed,
 )
 from cogs.ui.delivery import edit_or_post, post_to_channel, token_expired
+from cogs.ui.drill_embeds import drill_embed
 from cogs.ui.embeds import EmbedSpec
 from cogs.ui.views import PageView, ask_confirmation
 
@@ -124,6 +126,22 @@ class Backups(commands.Cog):
         await interaction.response.send_message(embed=view.current_embed(), view=view)
         view.message = await interaction.original_response()
 
+    @backup.command(
+        name="drill", description="Prove a backup restores: into a scratch database, compared, dropped"
+    )
+    @app_commands.describe(name="the backup (start typing to choose; default: the newest)")
+    async def drill(self, interaction: discord.Interaction[MaintenanceBot], name: str | None = None) -> None:
+        await interaction.response.defer(thinking=True)
+        async with (
+            audited(interaction, AuditAction.BACKUP_DRILL, name) as entry,
+            marked_not_completed(interaction.edit_original_response, "❌ The drill could not run."),
+        ):
+            result = await self.bot.runtime.drills.drill(name, label=_label(interaction))
+            entry.target = result.name
+            if not result.ok:
+                entry.outcome = Outcome(OutcomeKind.FAILED, summary(result))
+        await edit_or_post(interaction, embed=drill_embed(result).build())
+
     @backup.command(name="download", description="Attach a backup file")
     @app_commands.describe(name="the backup (start typing to choose)")
     async def download(self, interaction: discord.Interaction[MaintenanceBot], name: str) -> None:
@@ -197,6 +215,7 @@ class Backups(commands.Cog):
         return press
 
     @download.autocomplete("name")
+    @drill.autocomplete("name")
     @restore.autocomplete("name")
     @delete.autocomplete("name")
     async def backup_names(

@@ -183,3 +183,18 @@ def test_a_database_url_that_does_not_parse_names_the_variable_without_the_passw
     with pytest.raises(ConfigError, match="DATABASE_URL does not parse") as raised:
         load_settings({"DATABASE_URL": "postgresql://u:pw-hidden-9@[::1/db"}, dotenv=False)
     assert "pw-hidden-9" not in str(raised.value)
+
+
+def test_drill_settings_default_to_off_and_to_the_database_server():
+    settings = load_settings({})
+    assert settings.drill_schedule_hours == 0 and settings.drill_database_url is None
+
+
+def test_drill_database_url_needs_no_database_name_and_its_password_is_a_secret():
+    settings = load_settings({"DRILL_DATABASE_URL": "postgresql://drill:dr%40ll99@pg:5432"})
+    assert settings.drill_database_url is not None
+    assert {"dr%40ll99", "dr@ll99"} <= set(settings.secrets())
+    with pytest.raises(ConfigError, match="DRILL_DATABASE_URL"):
+        load_settings({"DRILL_DATABASE_URL": "mysql://u:p@h/db"})
+    with pytest.raises(ConfigError, match="DRILL_SCHEDULE_HOURS"):
+        load_settings({"DRILL_SCHEDULE_HOURS": "-2"})

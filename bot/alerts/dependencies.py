@@ -12,8 +12,8 @@ from bot.alerts.engine_state import EngineState
 from bot.alerts.results import TargetResult
 from bot.status import Status
 
-# dependent target → the target it cannot work without (restore drills will join backups here)
-DEPENDS_ON: dict[str, str] = {"backups": "database"}
+# dependent target → the target it cannot work without
+DEPENDS_ON: dict[str, str] = {"backups": "database", "drills": "database"}
 
 
 def down_dependency(state: EngineState, target: str) -> str | None:

@@ -25,6 +25,7 @@ from bot.alerts.store import AlertStore
 from bot.alerts.store_health import StoreHealth
 from bot.alerts.target_check import TargetCheck
 from bot.alerts.targets import BackupsTarget, DatabaseTarget, PersistentTarget, ServicesTarget, Target
+from bot.drills.target import DrillsTarget
 from bot.errors import OpsError
 from bot.runtime import Runtime
 from bot.status import Status
@@ -105,6 +106,7 @@ class Monitor:
             ServicesTarget(runtime.checks),
             DatabaseTarget(runtime.database),
             BackupsTarget(settings, runtime.backups, runtime.state),
+            DrillsTarget(settings, runtime.state),
             LogWatcher(settings.aphrodite_log_file, runtime.redactor),
         ]
         return cls(

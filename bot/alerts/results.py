@@ -14,6 +14,7 @@ TARGET_NAMES: dict[str, str] = {
     **{service.key: service.name for service in SERVICES},
     "database": "Database",
     "backups": "Backups",
+    "drills": "Restore drills",
     "log": "Aphrodite log",
 }
 TARGETS: tuple[str, ...] = tuple(TARGET_NAMES)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.backups.compression import Compression
 from bot.backups.dump import InsufficientSpace, write_dump
+from bot.backups.dump_snapshot import exported_snapshot
 from bot.backups.inventory import STAMP_FORMAT, list_backups, scan_backups, write_manifest
 from bot.backups.pg_tools import PgTools
 from bot.backups.progress import ProgressReporter
@@ -71,15 +72,18 @@ class BackupMaker:
         await self._require_free_space(compression)
         created_at, final = await asyncio.to_thread(_new_backup_name, self.backup_dir, compression)
         reporter.announce(phase)
-        outcome = await write_dump(
-            final,
-            compression=compression,
-            parts=self.database.parts,
-            tools=self.tools,
-            redactor=self.redactor,
-            progress=reporter,
-            phase=phase,
-        )
+        async with exported_snapshot(self.database) as snapshot:
+            outcome = await write_dump(
+                final,
+                compression=compression,
+                parts=self.database.parts,
+                tools=self.tools,
+                redactor=self.redactor,
+                progress=reporter,
+                phase=phase,
+                snapshot=snapshot.snapshot_id if snapshot else None,
+            )
+            row_counts = await snapshot.row_counts() if snapshot else None
         result = BackupResult(
             name=final.name,
             path=final,
@@ -93,7 +97,7 @@ class BackupMaker:
             kind=kind,
             label=label,
         )
-        await self._write_sidecar(result, outcome.pg_dump_version)
+        await self._write_sidecar(result, outcome.pg_dump_version, row_counts)
         if self.on_created is not None:
             self.on_created(result)
         return result
@@ -113,7 +117,9 @@ class BackupMaker:
                 f"{human_bytes(needed)} (twice that). Delete old backups or free some space."
             )
 
-    async def _write_sidecar(self, result: BackupResult, pg_dump_version: str | None) -> None:
+    async def _write_sidecar(
+        self, result: BackupResult, pg_dump_version: str | None, row_counts: dict[str, int] | None
+    ) -> None:
         manifest: dict[str, object] = {
             "name": result.name,
             "size": result.size,
@@ -131,6 +137,8 @@ class BackupMaker:
             "verified": True,
             "made_by": "aphrodite-ops",
         }
+        if row_counts is not None:  # counted in the dump's own snapshot (dump_snapshot.py)
+            manifest["row_counts"] = row_counts
         try:
             await asyncio.to_thread(write_manifest, result.path, manifest, self.seal)
         except OSError:

@@ -80,14 +80,18 @@ async def write_dump(
     redactor: Redactor,
     progress: ProgressReporter,
     phase: str = "dumping",
+    snapshot: str | None = None,
 ) -> DumpOutcome:
-    """Dump the database into ``final``; raise BackupFailed (and leave nothing behind) on any failure."""
+    """Dump the database into ``final``; raise BackupFailed (and leave nothing behind) on any failure.
+
+    ``snapshot`` is an exported snapshot for pg_dump to dump (dump_snapshot.py), if there is one.
+    """
     started = time.monotonic()
     temporary = temporary_path(final)
     sink = await asyncio.to_thread(open_sink, temporary, compression)
     placed = False
     try:
-        await _run_pg_dump(sink, parts, tools, redactor, progress, phase)
+        await _run_pg_dump(sink, parts, tools, redactor, progress, phase, snapshot)
         _verify(sink)
         progress.announce("verifying", sink.size, sink.size)
         sha256 = await asyncio.to_thread(_seal, sink)
@@ -136,6 +140,7 @@ async def _run_pg_dump(
     redactor: Redactor,
     progress: ProgressReporter,
     phase: str,
+    snapshot: str | None,
 ) -> None:
     """Run pg_dump into ``sink``, consumed by one worker thread; BackupFailed if pg_dump fails."""
     process = await tools.start(
@@ -147,6 +152,7 @@ async def _run_pg_dump(
         "--if-exists",
         "--no-password",
         f"--lock-wait-timeout={LOCK_WAIT_TIMEOUT_SECONDS * 1000}",
+        *([f"--snapshot={snapshot}"] if snapshot else []),
         env=libpq_environment(parts, application_name="aphrodite-ops backup"),
         stdout=sink.pg_dump_stdout,
     )

@@ -149,8 +149,8 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def _read_manifest(path: Path, seal: SidecarSeal | None) -> tuple[dict[str, object] | None, Sidecar]:
-    """The sidecar's manifest when ``seal`` verifies it (None and what was found otherwise)."""
+def read_manifest(path: Path, seal: SidecarSeal | None) -> tuple[dict[str, object] | None, Sidecar]:
+    """The sidecar's manifest when ``seal`` verifies it (None and what was found otherwise); blocking."""
     data = read_small_file(sidecar_path(path), _MANIFEST_LIMIT)
     if data is None:
         return None, Sidecar.NONE
@@ -236,7 +236,7 @@ def scan_inventory(backup_dir: Path, seal: SidecarSeal | None = None) -> Invento
 def _backup_file(
     path: Path, match: re.Match[str], vetted: VettedFile, seal: SidecarSeal | None
 ) -> BackupFile:
-    manifest, sidecar = _read_manifest(path, seal)
+    manifest, sidecar = read_manifest(path, seal)
     return BackupFile(
         name=path.name,
         path=path,

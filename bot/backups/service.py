@@ -87,6 +87,11 @@ class BackupService:
         self._lock = OperationLock(backup_dir)
 
     @property
+    def lock(self) -> OperationLock:
+        """The one-operation-at-a-time lock, for other operations on this folder (restore drills)."""
+        return self._lock
+
+    @property
     def running(self) -> RunningOperation | None:
         """The backup, restore or deletion this process is running now, if any."""
         return self._lock.current

@@ -1,4 +1,7 @@
-"""`python -m bot backup create|list|restore|delete`: the backup core, rendered for a terminal."""
+"""`python -m bot backup create|list|restore|delete`: the backup core, rendered for a terminal.
+
+`backup drill` is registered here too; it lives in drills.py.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from bot.backups.inventory import BackupFile, Inventory, Sidecar
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.backups.retention import RetentionRun
+from bot.cli import drills
 from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
+from bot.drills.sidecar import kept_drill
 from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
@@ -57,8 +62,10 @@ def register(
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=run_delete)
 
+    drills.register(actions, common)
 
-def _label() -> str:
+
+def cli_label() -> str:
     try:
         return f"{getpass.getuser()} on the command line"
     except (KeyError, OSError):
@@ -69,11 +76,11 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     async with audited(runtime, AuditAction.BACKUP_CREATE) as entry:
         result = await service.create(
-            label=_label(), compression=_compression(args), progress=None if args.json else _show_progress
+            label=cli_label(), compression=_compression(args), progress=None if args.json else _show_progress
         )
         entry.target = result.name
     _end_progress_line(args)
-    retention = await service.apply_retention(runtime.settings.backup_keep, label=_label())
+    retention = await service.apply_retention(runtime.settings.backup_keep, label=cli_label())
     shown = {**_created(result, runtime.redactor), "retention": fields_of(retention, runtime.redactor)}
     print(to_json(shown, runtime.redactor) if args.json else render_created(result, retention))
     return 0
@@ -111,7 +118,7 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         )
         await confirm(question, "restore", assume_yes=args.yes)
         result = await service.restore(
-            backup.name, label=_label(), progress=None if args.json else _show_progress
+            backup.name, label=cli_label(), progress=None if args.json else _show_progress
         )
     _end_progress_line(args)
     shown = _restored(result, runtime.redactor)
@@ -127,7 +134,7 @@ async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
             f"Delete {backup.name} ({human_bytes(backup.size)}, {backup.origin})? This cannot be undone."
         )
         await confirm(question, "delete", assume_yes=args.yes)
-        deleted = await service.delete(backup.name, label=_label())
+        deleted = await service.delete(backup.name, label=cli_label())
     print(to_json(deleted, runtime.redactor) if args.json else render_deleted(deleted))
     return 0
 
@@ -262,6 +269,7 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
         "origin_detail": backup.origin,
         "sidecar": backup.sidecar.value,
         "sha256": backup.sha256,
+        "drill": kept_drill(backup.manifest),
     }
 
 

@@ -9,6 +9,7 @@ from bot.backups.inventory import BackupFile, Inventory, NotABackup
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.backups.retention import RetentionRun
+from bot.drills.sidecar import kept_drill
 from bot.printable import printable
 from bot.status import Status
 from bot.units import human_bytes, human_duration
@@ -140,6 +141,7 @@ def _backup_line(backup: BackupFile) -> str:
         f"{relative_time(backup.created_at)} · {absolute_time(backup.created_at)}\n"
         f"{human_bytes(backup.size)} · {backup.compression.description} · {checks} · {restorable}\n"
         f"{_origin_line(backup)}"
+        f"{_drill_line(backup)}"
     )
 
 
@@ -147,6 +149,17 @@ def _origin_warning(backup: BackupFile) -> str:
     if backup.sealed:
         return ""
     return "⚠️ This bot did not make this file: be sure where it came from first.\n"
+
+
+def _drill_line(backup: BackupFile) -> str:
+    """'drill ✅ 3 h ago, 41 s' (or ❌ with why) when the sidecar holds a drill result."""
+    drill = kept_drill(backup.manifest)
+    if drill is None:
+        return ""
+    if drill.ok:
+        return f"\ndrill ✅ {relative_time(drill.at)}, {human_duration(drill.duration_seconds)}"
+    why = f": {limits.truncate(shown_name(drill.first_finding), 120)}" if drill.first_finding else ""
+    return f"\ndrill ❌ {relative_time(drill.at)}{why}"
 
 
 def restore_question(backup: BackupFile) -> EmbedSpec:
