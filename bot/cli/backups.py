@@ -13,6 +13,7 @@ from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile, Inventory
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
+from bot.cli import offsite
 from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
@@ -55,6 +56,7 @@ def register(
     delete.add_argument("name", help="a name from `backup list`")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=run_delete)
+    offsite.register(actions, common)
 
 
 def _label() -> str:
@@ -68,13 +70,18 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     async with audited(runtime, AuditAction.BACKUP_CREATE) as entry:
         result = await service.create(
-            label=_label(), compression=_compression(args), progress=None if args.json else _show_progress
+            label=_label(), compression=_compression(args), progress=None if args.json else show_progress
         )
         entry.target = result.name
-    _end_progress_line(args)
+    copied = await runtime.offsite.wait(result.name) if runtime.offsite.configured else None
+    end_progress_line(args)
     shown = _created(result, runtime.redactor)
+    if copied is not None:
+        shown["offsite"] = offsite.outcome_fields(copied)
     print(to_json(shown, runtime.redactor) if args.json else render_created(result))
-    return 0
+    if copied is not None and not args.json:
+        print(runtime.redactor(offsite.render_outcome(copied)))
+    return 0 if copied is None or copied.copy is not None else offsite.DEGRADED
 
 
 def _compression(args: argparse.Namespace) -> Compression | None:
@@ -109,9 +116,9 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         )
         await confirm(question, "restore", assume_yes=args.yes)
         result = await service.restore(
-            backup.name, label=_label(), progress=None if args.json else _show_progress
+            backup.name, label=_label(), progress=None if args.json else show_progress
         )
-    _end_progress_line(args)
+    end_progress_line(args)
     shown = _restored(result, runtime.redactor)
     print(to_json(shown, runtime.redactor) if args.json else render_restored(result))
     return 0
@@ -128,7 +135,7 @@ async def run_delete(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-async def _show_progress(progress: BackupProgress) -> None:
+async def show_progress(progress: BackupProgress) -> None:
     if not sys.stderr.isatty():
         return
     done = human_bytes(progress.bytes_done)
@@ -138,7 +145,7 @@ async def _show_progress(progress: BackupProgress) -> None:
     print(f"\r{line:<70}", end="", file=sys.stderr, flush=True)
 
 
-def _end_progress_line(args: argparse.Namespace) -> None:
+def end_progress_line(args: argparse.Namespace) -> None:
     if not args.json and sys.stderr.isatty():
         print("\r" + " " * 70 + "\r", end="", file=sys.stderr, flush=True)
 

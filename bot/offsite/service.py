@@ -1,0 +1,267 @@
+"""`OffsiteService`: what the adapters call for off-site copies (push, list, fetch, prune, status).
+
+Every new verified backup is handed to `observe` (BackupService's ``on_created``), which uploads
+it in the background; the CLI waits for its own. A failed upload is retried with backoff, then
+recorded as the last problem (the Backups alert target turns it into an incident) until a later
+upload works. Fail closed: without OFFSITE_AGE_RECIPIENTS nothing is uploaded unless
+OFFSITE_ALLOW_PLAINTEXT=true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.backups.inventory import BackupFile, open_backup
+from bot.backups.progress import ProgressCallback, ProgressReporter
+from bot.backups.results import BackupResult
+from bot.backups.service import BackupService
+from bot.config import Settings
+from bot.errors import OpsError
+from bot.offsite.crypto import load_recipients
+from bot.offsite.errors import OffsiteFailed, OffsiteNotConfigured
+from bot.offsite.location import Location
+from bot.offsite.record import record_copy
+from bot.offsite.remote import RemoteCopy, copies_to_prune, list_copies
+from bot.offsite.store import ObjectStore
+from bot.offsite.upload import DEFAULT_PART_SIZE, UploadedCopy, upload_backup
+from bot.redact import Redactor
+
+if TYPE_CHECKING:
+    from bot.state import StateStore
+
+log = logging.getLogger(__name__)
+
+PROBLEM_KEY = "offsite.last_problem"
+RETRY_DELAYS_SECONDS = (10.0, 60.0, 300.0)
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """A finished upload attempt: the copy, or the error (safe to show) after the last retry."""
+
+    name: str
+    copy: UploadedCopy | None
+    error: str | None
+    pruned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OffsiteStatus:
+    """For `/backup offsite`: where, how many of ours, the newest, the last upload problem."""
+
+    url: str
+    encrypted: bool
+    copies: int
+    newest: RemoteCopy | None
+    others: int
+    would_prune: tuple[str, ...]
+    problem: dict[str, str] | None
+    keep: int
+
+
+class OffsiteService:
+    """Copies of the backups of ``backups`` in OFFSITE_URL."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        backups: BackupService,
+        *,
+        redactor: Redactor,
+        state: StateStore | None = None,
+        on_uploaded: Callable[[datetime], None] | None = None,
+        part_size: int = DEFAULT_PART_SIZE,
+        retry_delays: Sequence[float] = RETRY_DELAYS_SECONDS,
+        progress_interval: float = 1.5,
+    ) -> None:
+        self.settings = settings
+        self.backups = backups
+        self.part_size = part_size
+        self.retry_delays = tuple(retry_delays)
+        self.progress_interval = progress_interval
+        self._redactor = redactor
+        self._state = state
+        self._on_uploaded = on_uploaded
+        self._tasks: dict[str, asyncio.Task[PushOutcome]] = {}
+
+    @property
+    def configured(self) -> bool:
+        return self.settings.offsite_url is not None
+
+    @property
+    def location(self) -> Location:
+        if self.settings.offsite_url is None:
+            raise OffsiteNotConfigured(
+                "OFFSITE_URL is not set: off-site copies are off (s3://bucket/prefix)."
+            )
+        return Location.parse(self.settings.offsite_url)
+
+    @property
+    def store(self) -> ObjectStore:
+        return ObjectStore(self.settings, self.location)
+
+    def recipients(self) -> list[object] | None:
+        """The age recipients; None for plaintext copies (only with OFFSITE_ALLOW_PLAINTEXT=true)."""
+        keys = self.settings.offsite_age_recipients
+        if keys:
+            return load_recipients(keys)
+        if self.settings.offsite_allow_plaintext:
+            return None
+        raise OffsiteNotConfigured(
+            "OFFSITE_AGE_RECIPIENTS is not set, so nothing is uploaded: copies are encrypted to age public "
+            "keys (age-keygen prints one). To upload unencrypted anyway, set OFFSITE_ALLOW_PLAINTEXT=true."
+        )
+
+    def observe(self, result: BackupResult, progress: ProgressCallback | None = None) -> None:
+        """BackupService's ``on_created``: upload the new backup in the background (when configured)."""
+        if self.configured and result.name not in self._tasks:
+            self._tasks[result.name] = asyncio.get_running_loop().create_task(
+                self.push_with_retries(result.name, progress), name=f"offsite-{result.name}"
+            )
+
+    async def wait(self, name: str) -> PushOutcome | None:
+        """The outcome of the background upload of ``name``; None when none was started."""
+        task = self._tasks.pop(name, None)
+        return await task if task is not None else None
+
+    async def drain(self) -> None:
+        """Wait for every background upload (the CLI, before it exits)."""
+        while self._tasks:
+            await self.wait(next(iter(self._tasks)))
+
+    async def push_with_retries(self, name: str, progress: ProgressCallback | None = None) -> PushOutcome:
+        """`push`, retried after each of ``retry_delays``; the last error is recorded, never raised.
+
+        ``progress`` hears the "uploading" phase (bytes of the backup read so far).
+        """
+        reporter = ProgressReporter(progress, operation="upload", interval=self.progress_interval)
+        try:
+            return await self._push_with_retries(name, reporter)
+        finally:
+            await reporter.close()
+
+    async def _push_with_retries(self, name: str, reporter: ProgressReporter) -> PushOutcome:
+        message = ""
+        for delay in (*self.retry_delays, None):
+            try:
+                copy, pruned = await self.push(name, reporter=reporter)
+                return PushOutcome(name, copy, None, pruned)
+            except OffsiteNotConfigured as error:
+                message = str(error)
+                break  # a setting, not the store: retrying cannot help
+            except OpsError as error:
+                message = str(error)
+            except Exception as error:
+                message = self._describe(error)
+            if delay is None:
+                break
+            log.warning("off-site copy of %s failed, retrying in %.0f s: %s", name, delay, message)
+            await asyncio.sleep(delay)
+        log.error("off-site copy of %s failed: %s", name, message)
+        await self._record_problem(name, message)
+        return PushOutcome(name, None, message)
+
+    async def push(
+        self, name: str, *, reporter: ProgressReporter | None = None
+    ) -> tuple[UploadedCopy, tuple[str, ...]]:
+        """Upload backup ``name`` once, verify it, record it in its sidecar, then apply OFFSITE_KEEP."""
+        recipients = self.recipients()
+        backup = await self.backups.find(name)
+        sha256 = backup.sha256 if backup.verified and backup.sha256 else await _hash(backup)
+        try:
+            copy = await upload_backup(
+                self.store,
+                backup,
+                sha256=sha256,
+                recipients=recipients,
+                part_size=self.part_size,
+                reporter=reporter,
+            )
+        except OpsError:
+            raise
+        except Exception as error:
+            raise OffsiteFailed(f"The upload of {name} failed: {self._describe(error)}") from None
+        await record_copy(
+            backup,
+            url=str(self.location),
+            key=copy.key,
+            size=copy.size,
+            encrypted=copy.encrypted,
+            uploaded_at=copy.uploaded_at,
+        )
+        log.info("off-site copy of %s verified at %s", name, copy.key)
+        if self._on_uploaded is not None:
+            self._on_uploaded(copy.uploaded_at)
+        await self._record_problem(name, None)
+        return copy, await self._prune_quietly()
+
+    async def copies(self) -> list[RemoteCopy]:
+        """Every copy under the prefix, newest first; OffsiteFailed when the store cannot be read."""
+        try:
+            return await list_copies(self.store)
+        except OpsError:
+            raise
+        except Exception as error:
+            raise OffsiteFailed(
+                f"The store at {self.location} cannot be listed: {self._describe(error)}"
+            ) from None
+
+    async def prune(self, *, dry_run: bool = False) -> tuple[str, ...]:
+        """Delete our copies beyond OFFSITE_KEEP (never the newest, nor others'); ``dry_run``: name them."""
+        doomed = copies_to_prune(await self.copies(), self.settings.offsite_keep)
+        if not dry_run:
+            store = self.store
+            async with store.client() as client:
+                for copy in doomed:
+                    await store.delete(client, copy.key)
+                    log.info("off-site retention removed %s", copy.key)
+        return tuple(copy.name for copy in doomed)
+
+    async def status(self) -> OffsiteStatus:
+        copies = await self.copies()
+        ours = [copy for copy in copies if copy.ours]
+        return OffsiteStatus(
+            url=str(self.location),
+            encrypted=bool(self.settings.offsite_age_recipients),
+            copies=len(ours),
+            newest=ours[0] if ours else None,
+            others=len(copies) - len(ours),
+            would_prune=tuple(copy.name for copy in copies_to_prune(copies, self.settings.offsite_keep)),
+            problem=await self.last_problem(),
+            keep=self.settings.offsite_keep,
+        )
+
+    async def last_problem(self) -> dict[str, str] | None:
+        record = await self._state.get(PROBLEM_KEY) if self._state is not None else None
+        return record if record and record.get("error") else None
+
+    async def _prune_quietly(self) -> tuple[str, ...]:
+        try:
+            return await self.prune()
+        except Exception as error:
+            log.warning("off-site retention failed: %s", self._describe(error))
+            return ()
+
+    async def _record_problem(self, name: str, error: str | None) -> None:
+        if self._state is not None:
+            at = datetime.now(UTC).isoformat()
+            await self._state.put(PROBLEM_KEY, {"at": at, "name": name, "error": error})
+
+    def _describe(self, error: BaseException) -> str:
+        return self._redactor(f"{type(error).__name__}: {error}")[:300]
+
+
+async def _hash(backup: BackupFile) -> str:
+    """The sha256 of a backup whose sidecar does not record one (Aphrodite's)."""
+
+    def digest() -> str:
+        with open_backup(backup) as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+
+    return await asyncio.to_thread(digest)
