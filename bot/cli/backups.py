@@ -93,21 +93,25 @@ def _compression(args: argparse.Namespace) -> Compression | None:
 
 async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
     inventory = await runtime.backups.inventory()
+    remote = await offsite.remote_listing(runtime, inventory)
     if args.json:
         listing = {
             "backup_dir": str(runtime.settings.backup_dir),
             "backups": [_listed(b) for b in inventory.backups],
             "not_backups": inventory.not_backups,
         }
-        print(to_json(listing, runtime.redactor))
+        print(to_json({**listing, **remote.fields()} if remote else listing, runtime.redactor))
     else:
         print(render_list(inventory, runtime.settings.backup_dir))
-    return 0
+        if remote:
+            print(runtime.redactor(remote.render()))
+    return 0 if remote is None or remote.problem is None else offsite.DEGRADED
 
 
 async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     async with audited(runtime, AuditAction.BACKUP_RESTORE, args.name):
+        await offsite.fetch_if_remote(runtime, args.name)
         backup = await service.find(args.name)
         question = (
             f"Replace database {runtime.database.parts.database!r} with {backup.name} "

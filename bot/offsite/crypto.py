@@ -115,7 +115,9 @@ def decrypt_file(source: BinaryIO, writer: HashingWriter, identities: list[objec
 
     try:
         pyrage.decrypt_io(source, writer, identities)
-    except pyrage.DecryptError:
+    except (pyrage.DecryptError, OSError) as error:
+        if isinstance(error, OSError) and "decrypt" not in str(error):
+            raise  # the disk, not the copy (a damaged chunk is an OSError "decryption error")
         raise CopyRefused(
             "The off-site copy does not decrypt with OFFSITE_AGE_IDENTITY_FILE: it was encrypted to "
             "another key, or it was damaged (age authenticates every chunk)."

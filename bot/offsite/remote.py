@@ -25,6 +25,21 @@ class RemoteCopy:
     sha256: str | None
     ours: bool
     kind: str | None
+    backup_size: int | None
+
+
+@dataclass(frozen=True)
+class OffsiteStatus:
+    """For `/backup offsite`: where, how many of ours, the newest, the last upload problem."""
+
+    url: str
+    encrypted: bool
+    copies: int
+    newest: RemoteCopy | None
+    others: int
+    would_prune: tuple[str, ...]
+    problem: dict[str, str] | None
+    keep: int
 
 
 def _created_at(name: str) -> datetime:
@@ -61,12 +76,24 @@ async def list_copies(store: ObjectStore) -> list[RemoteCopy]:
                 sha256=sha256,
                 ours=metadata.get("made-by") == MADE_BY and bool(sha256),
                 kind=metadata.get("kind"),
+                backup_size=_whole_number(metadata.get("size")),
             )
         )
     return sorted(copies, key=lambda copy: (copy.created_at, copy.name), reverse=True)
+
+
+def _whole_number(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() else None
 
 
 def copies_to_prune(copies: list[RemoteCopy], keep: int) -> list[RemoteCopy]:
     """Our copies beyond the newest ``keep``; never the newest one of ours, never anybody else's."""
     ours = [copy for copy in copies if copy.ours]  # newest first
     return ours[max(keep, 1) :]
+
+
+def where(local: list[str], copies: list[RemoteCopy]) -> dict[str, str]:
+    """Each backup name, local or off-site, with "local", "off-site" or "both"."""
+    remote = {copy.name for copy in copies if copy.ours}
+    places = {name: "both" if name in remote else "local" for name in local}
+    return {**{name: "off-site" for name in remote - set(local)}, **places}

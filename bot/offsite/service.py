@@ -10,14 +10,14 @@ OFFSITE_ALLOW_PLAINTEXT=true.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.backups.inventory import BackupFile, open_backup
+from bot.backups.inventory import BackupNotFound
 from bot.backups.progress import ProgressCallback, ProgressReporter
 from bot.backups.results import BackupResult
 from bot.backups.service import BackupService
@@ -25,11 +25,12 @@ from bot.config import Settings
 from bot.errors import OpsError
 from bot.offsite.crypto import load_recipients
 from bot.offsite.errors import OffsiteFailed, OffsiteNotConfigured
+from bot.offsite.fetch import fetch_copy
 from bot.offsite.location import Location
 from bot.offsite.record import record_copy
-from bot.offsite.remote import RemoteCopy, copies_to_prune, list_copies
+from bot.offsite.remote import OffsiteStatus, RemoteCopy, copies_to_prune, list_copies
 from bot.offsite.store import ObjectStore
-from bot.offsite.upload import DEFAULT_PART_SIZE, UploadedCopy, upload_backup
+from bot.offsite.upload import DEFAULT_PART_SIZE, UploadedCopy, backup_sha256, upload_backup
 from bot.redact import Redactor
 
 if TYPE_CHECKING:
@@ -49,20 +50,6 @@ class PushOutcome:
     copy: UploadedCopy | None
     error: str | None
     pruned: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OffsiteStatus:
-    """For `/backup offsite`: where, how many of ours, the newest, the last upload problem."""
-
-    url: str
-    encrypted: bool
-    copies: int
-    newest: RemoteCopy | None
-    others: int
-    would_prune: tuple[str, ...]
-    problem: dict[str, str] | None
-    keep: int
 
 
 class OffsiteService:
@@ -173,7 +160,7 @@ class OffsiteService:
         """Upload backup ``name`` once, verify it, record it in its sidecar, then apply OFFSITE_KEEP."""
         recipients = self.recipients()
         backup = await self.backups.find(name)
-        sha256 = backup.sha256 if backup.verified and backup.sha256 else await _hash(backup)
+        sha256 = backup.sha256 if backup.verified and backup.sha256 else await backup_sha256(backup)
         try:
             copy = await upload_backup(
                 self.store,
@@ -211,6 +198,41 @@ class OffsiteService:
             raise OffsiteFailed(
                 f"The store at {self.location} cannot be listed: {self._describe(error)}"
             ) from None
+
+    async def fetch(self, name: str) -> Path:
+        """Make the off-site copy of ``name`` a local backup (downloaded, decrypted with
+        OFFSITE_AGE_IDENTITY_FILE, checked against its sha256); its path in BACKUP_DIR.
+
+        For restores and drills of a backup that exists only off-site. CopyRefused for a copy that
+        does not verify; BackupNotFound when there is no copy of that name.
+        """
+        matching = [copy for copy in await self.copies() if copy.name == name]
+        if not matching:
+            raise BackupNotFound(
+                f"No backup named {name[:80]!r} in {self.settings.backup_dir} or {self.location}."
+            )
+        copy = max(matching, key=lambda copy: copy.encrypted)  # the encrypted one if both are there
+        try:
+            path = await fetch_copy(
+                self.store, copy, self.settings.backup_dir, self.settings.offsite_age_identity_file
+            )
+        except OpsError:
+            raise
+        except Exception as error:
+            raise OffsiteFailed(f"The download of {copy.key} failed: {self._describe(error)}") from None
+        log.info("fetched the off-site copy %s into %s", copy.key, path)
+        return path
+
+    async def ensure_local(self, name: str) -> bool:
+        """Fetch ``name`` when it is not in BACKUP_DIR but is off-site; True when it was fetched."""
+        try:
+            await self.backups.find(name)
+            return False
+        except BackupNotFound:
+            if not self.configured:
+                raise
+        await self.fetch(name)
+        return True
 
     async def prune(self, *, dry_run: bool = False) -> tuple[str, ...]:
         """Delete our copies beyond OFFSITE_KEEP (never the newest, nor others'); ``dry_run``: name them."""
@@ -255,13 +277,3 @@ class OffsiteService:
 
     def _describe(self, error: BaseException) -> str:
         return self._redactor(f"{type(error).__name__}: {error}")[:300]
-
-
-async def _hash(backup: BackupFile) -> str:
-    """The sha256 of a backup whose sidecar does not record one (Aphrodite's)."""
-
-    def digest() -> str:
-        with open_backup(backup) as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
-
-    return await asyncio.to_thread(digest)

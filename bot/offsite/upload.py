@@ -171,6 +171,16 @@ async def _send(
     return _Sent(writer.size, sha256, tuple(writer.md5s))
 
 
+async def backup_sha256(backup: BackupFile) -> str:
+    """The sha256 of a backup whose sidecar does not record one (Aphrodite's)."""
+
+    def digest() -> str:
+        with open_backup(backup) as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+
+    return await asyncio.to_thread(digest)
+
+
 def _verify(remote: RemoteObject | None, key: str, sha256: str, sent: _Sent) -> None:
     if remote is None:
         raise OffsiteFailed(f"The store does not list {key} after the upload completed.")

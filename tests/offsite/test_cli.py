@@ -80,3 +80,25 @@ async def test_backup_offsite_shows_where_how_many_and_the_newest(
     assert f"s3://{bucket}/team/aphrodite" in out
     assert "1 of ours" in out
     assert SECRET_KEY not in out
+
+
+async def test_backup_list_says_where_each_backup_is_and_lists_those_only_off_site(
+    aphrodite_db, s3_server, bucket, backup_dir, age_keys, capsys
+):
+    settings = cli_settings(aphrodite_db, s3_server, bucket, backup_dir, age_keys)
+    local = load_settings({"DATABASE_URL": aphrodite_db.dsn, "BACKUP_DIR": str(backup_dir)}, dotenv=False)
+    names = []
+    for run in (settings, settings, local):
+        assert await run_cli(run, "backup", "create", "--json") == 0
+        names.append(json.loads(capsys.readouterr().out)["name"])
+    assert await run_cli(local, "backup", "delete", names[0], "--yes") == 0
+    capsys.readouterr()
+
+    assert await run_cli(settings, "backup", "list", "--json") == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["where"] == {names[0]: "off-site", names[1]: "both", names[2]: "local"}
+    assert [entry["name"] for entry in listing["offsite_only"]] == [names[0]]
+
+    assert await run_cli(settings, "backup", "list") == 0
+    out = capsys.readouterr().out
+    assert "Only off-site (1;" in out and names[0] in out
