@@ -118,7 +118,12 @@ async def upload_backup(
                 await upload.abort()
             raise
         remote = await store.head(client, key)
-    _verify(remote, key, sha256, sent)
+        try:
+            _verify(remote, key, sha256, sent)
+        except OffsiteFailed:
+            with contextlib.suppress(Exception):  # an unverified copy must never count as one
+                await store.delete(client, key)
+            raise
     return UploadedCopy(
         name=backup.name,
         key=key,
