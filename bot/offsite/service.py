@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from bot.offsite.crypto import load_recipients
 from bot.offsite.errors import OffsiteFailed, OffsiteNotConfigured
 from bot.offsite.fetch import fetch_copy
 from bot.offsite.location import Location
+from bot.offsite.problem import last_problem, record_upload
 from bot.offsite.record import record_copy
 from bot.offsite.remote import OffsiteStatus, RemoteCopy, copies_to_prune, list_copies
 from bot.offsite.store import ObjectStore
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PROBLEM_KEY = "offsite.last_problem"
 RETRY_DELAYS_SECONDS = (10.0, 60.0, 300.0)
 
 
@@ -260,8 +260,7 @@ class OffsiteService:
         )
 
     async def last_problem(self) -> dict[str, str] | None:
-        record = await self._state.get(PROBLEM_KEY) if self._state is not None else None
-        return record if record and record.get("error") else None
+        return await last_problem(self._state) if self._state is not None else None
 
     async def _prune_quietly(self) -> tuple[str, ...]:
         try:
@@ -272,8 +271,7 @@ class OffsiteService:
 
     async def _record_problem(self, name: str, error: str | None) -> None:
         if self._state is not None:
-            at = datetime.now(UTC).isoformat()
-            await self._state.put(PROBLEM_KEY, {"at": at, "name": name, "error": error})
+            await record_upload(self._state, name, error)
 
     def _describe(self, error: BaseException) -> str:
         return self._redactor(f"{type(error).__name__}: {error}")[:300]
