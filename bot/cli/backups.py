@@ -17,6 +17,7 @@ from bot.cli import offsite
 from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
+from bot.offsite.listing import remote_listing
 from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
@@ -93,18 +94,18 @@ def _compression(args: argparse.Namespace) -> Compression | None:
 
 async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
     inventory = await runtime.backups.inventory()
-    remote = await offsite.remote_listing(runtime, inventory)
+    remote = await remote_listing(runtime.offsite, inventory)
     if args.json:
         listing = {
             "backup_dir": str(runtime.settings.backup_dir),
             "backups": [_listed(b) for b in inventory.backups],
             "not_backups": inventory.not_backups,
         }
-        print(to_json({**listing, **remote.fields()} if remote else listing, runtime.redactor))
+        print(to_json({**listing, **offsite.listing_fields(remote)} if remote else listing, runtime.redactor))
     else:
         print(render_list(inventory, runtime.settings.backup_dir))
         if remote:
-            print(runtime.redactor(remote.render()))
+            print(runtime.redactor(offsite.render_listing(remote)))
     return 0 if remote is None or remote.problem is None else offsite.DEGRADED
 
 

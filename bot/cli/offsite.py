@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from typing import Any
 
-from bot.backups.inventory import Inventory
 from bot.cli.output import to_json
-from bot.errors import OpsError
 from bot.offsite.errors import OffsiteNotConfigured
-from bot.offsite.remote import OffsiteStatus, RemoteCopy, where
+from bot.offsite.listing import RemoteListing
+from bot.offsite.remote import OffsiteStatus
 from bot.offsite.service import PushOutcome
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
@@ -40,55 +38,31 @@ def require_offsite(runtime: Runtime) -> None:
         raise OffsiteNotConfigured("OFFSITE_URL is not set: off-site copies are off (s3://bucket/prefix).")
 
 
-@dataclass(frozen=True)
-class RemoteListing:
-    """For `backup list` with OFFSITE_URL: where each backup is, those only off-site, or the problem."""
-
-    url: str
-    places: dict[str, str]
-    offsite_only: list[RemoteCopy]
-    problem: str | None
-
-    def fields(self) -> dict[str, Any]:
-        return {
-            "offsite_url": self.url,
-            "where": self.places,
-            "offsite_only": [
-                {"name": c.name, "created_at": c.created_at, "size": c.backup_size, "key": c.key}
-                for c in self.offsite_only
-            ],
-            "offsite_problem": self.problem,
-        }
-
-    def render(self) -> str:
-        if self.problem is not None:
-            return f"Off-site copies in {self.url} cannot be listed: {self.problem}"
-        both = sum(1 for place in self.places.values() if place == "both")
-        lines = [f"Off-site ({self.url}): {both} backup(s) both here and off-site."]
-        if self.offsite_only:
-            lines.append(
-                f"Only off-site ({len(self.offsite_only)}; `backup restore NAME` downloads one first):"
-            )
-            lines.extend(
-                f"  {c.name}  {c.created_at:%Y-%m-%d %H:%M:%S}  {human_bytes(c.backup_size or 0)}"
-                for c in self.offsite_only
-            )
-        return "\n".join(lines)
+def listing_fields(listing: RemoteListing) -> dict[str, Any]:
+    return {
+        "offsite_url": listing.url,
+        "where": listing.places,
+        "offsite_only": [
+            {"name": c.name, "created_at": c.created_at, "size": c.backup_size, "key": c.key}
+            for c in listing.offsite_only
+        ],
+        "offsite_problem": listing.problem,
+    }
 
 
-async def remote_listing(runtime: Runtime, inventory: Inventory) -> RemoteListing | None:
-    """The off-site side of `backup list`; None when OFFSITE_URL is unset."""
-    service = runtime.offsite
-    if not service.configured:
-        return None
-    url = str(service.location)
-    try:
-        copies = await service.copies()
-    except OpsError as error:
-        return RemoteListing(url, {}, [], str(error))
-    places = where([backup.name for backup in inventory.backups], copies)
-    only = [copy for copy in copies if copy.ours and places.get(copy.name) == "off-site"]
-    return RemoteListing(url, places, only, None)
+def render_listing(listing: RemoteListing) -> str:
+    if listing.problem is not None:
+        return f"Off-site copies in {listing.url} cannot be listed: {listing.problem}"
+    lines = [f"Off-site ({listing.url}): {listing.both} backup(s) both here and off-site."]
+    if listing.offsite_only:
+        lines.append(
+            f"Only off-site ({len(listing.offsite_only)}; `backup restore NAME` downloads one first):"
+        )
+        lines.extend(
+            f"  {c.name}  {c.created_at:%Y-%m-%d %H:%M:%S}  {human_bytes(c.backup_size or 0)}"
+            for c in listing.offsite_only
+        )
+    return "\n".join(lines)
 
 
 async def fetch_if_remote(runtime: Runtime, name: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.backups.inventory import BackupNotFound
-from bot.backups.progress import ProgressCallback, ProgressReporter
+from bot.backups.progress import BackupProgress, ProgressCallback, ProgressReporter
 from bot.backups.results import BackupResult
 from bot.backups.service import BackupService
 from bot.config import Settings
@@ -76,6 +76,7 @@ class OffsiteService:
         self._state = state
         self._on_uploaded = on_uploaded
         self._tasks: dict[str, asyncio.Task[PushOutcome]] = {}
+        self._watchers: dict[str, ProgressCallback] = {}
 
     @property
     def configured(self) -> bool:
@@ -105,17 +106,35 @@ class OffsiteService:
             "keys (age-keygen prints one). To upload unencrypted anyway, set OFFSITE_ALLOW_PLAINTEXT=true."
         )
 
-    def observe(self, result: BackupResult, progress: ProgressCallback | None = None) -> None:
-        """BackupService's ``on_created``: upload the new backup in the background (when configured)."""
-        if self.configured and result.name not in self._tasks:
-            self._tasks[result.name] = asyncio.get_running_loop().create_task(
-                self.push_with_retries(result.name, progress), name=f"offsite-{result.name}"
-            )
+    def observe(self, result: BackupResult) -> None:
+        """BackupService's ``on_created``: upload the new backup in the background (when configured).
+
+        Its progress goes to whoever `watch`es it (the message that showed the backup's progress).
+        """
+        name = result.name
+        if not self.configured or name in self._tasks:
+            return
+
+        async def forward(progress: BackupProgress) -> None:
+            watcher = self._watchers.get(name)
+            if watcher is not None:
+                await watcher(progress)
+
+        self._tasks[name] = asyncio.get_running_loop().create_task(
+            self.push_with_retries(name, forward), name=f"offsite-{name}"
+        )
+
+    def watch(self, name: str, progress: ProgressCallback) -> None:
+        """Send the progress of the background upload of ``name`` to ``progress`` from now on."""
+        self._watchers[name] = progress
 
     async def wait(self, name: str) -> PushOutcome | None:
         """The outcome of the background upload of ``name``; None when none was started."""
         task = self._tasks.pop(name, None)
-        return await task if task is not None else None
+        try:
+            return await task if task is not None else None
+        finally:
+            self._watchers.pop(name, None)
 
     async def drain(self) -> None:
         """Wait for every background upload (the CLI, before it exits)."""
