@@ -109,14 +109,14 @@ class ObjectStore:
 
 
 class MultipartUpload:
-    """One multipart upload of ``key``: parts go up in order; `abort` removes what was sent."""
+    """One multipart upload of ``key``: parts go up by number, a few at once; `abort` removes them."""
 
     def __init__(self, client: S3Client, location: Location, key: str, upload_id: str) -> None:
         self._client = client
         self._location = location
         self.key = key
         self._upload_id = upload_id
-        self.parts: list[tuple[int, str]] = []
+        self.parts: dict[int, str] = {}
 
     @classmethod
     async def start(
@@ -127,9 +127,8 @@ class MultipartUpload:
         )
         return cls(client, location, key, answer["UploadId"])
 
-    async def send(self, data: bytes, md5: bytes) -> None:
-        """Upload the next part; the store refuses it unless it arrived matching ``md5`` (Content-MD5)."""
-        number = len(self.parts) + 1
+    async def send(self, number: int, data: bytes, md5: bytes) -> None:
+        """Upload part ``number``; the store refuses it unless it arrived matching ``md5`` (Content-MD5)."""
         answer = await self._client.upload_part(
             Bucket=self._location.bucket,
             Key=self.key,
@@ -138,14 +137,16 @@ class MultipartUpload:
             Body=data,
             ContentMD5=base64.b64encode(md5).decode(),
         )
-        self.parts.append((number, answer["ETag"]))
+        self.parts[number] = answer["ETag"]
 
     async def complete(self) -> None:
         await self._client.complete_multipart_upload(
             Bucket=self._location.bucket,
             Key=self.key,
             UploadId=self._upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in self.parts]},
+            MultipartUpload={
+                "Parts": [{"PartNumber": number, "ETag": self.parts[number]} for number in sorted(self.parts)]
+            },
         )
 
     async def abort(self) -> None:

@@ -1,10 +1,11 @@
 """One backup to the store: encrypted while read, sent in parts, then checked against what was sent.
 
 Memory stays bounded whatever the backup's size: a thread reads and encrypts into parts of
-``part_size`` bytes, and at most ``_QUEUED_PARTS`` wait while one is sent. Each part goes with
-its Content-MD5 (the store refuses a part that arrived damaged); after completion the object's
-size, its `sha256` metadata and, for a standard multipart ETag, the ETag are compared with what
-was sent. The `sha256` is the unencrypted backup's (the sidecar's), checked again while reading.
+``part_size`` bytes; ``_QUEUED_PARTS`` wait while at most ``PARTS_IN_FLIGHT`` are sent at once.
+Each part goes with its Content-MD5 (the store refuses a part that arrived damaged); after
+completion the object's size, its `sha256` metadata and, for a standard multipart ETag, the ETag
+are compared with what was sent. The `sha256` is the unencrypted backup's (the sidecar's),
+checked again while reading.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from bot.offsite.crypto import HashingReader, encrypt_stream
 from bot.offsite.errors import OffsiteFailed
 from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
 
-DEFAULT_PART_SIZE = 16 * 1024 * 1024
-_QUEUED_PARTS = 2
+DEFAULT_PART_SIZE = 8 * 1024 * 1024
+_QUEUED_PARTS = 1
+PARTS_IN_FLIGHT = 2
+# S3 allows 10,000 parts: larger backups get larger parts, with room for age's 0.03 %.
+_MOST_PARTS = 9000
 MADE_BY = "aphrodite-ops"
 
 
@@ -67,8 +71,10 @@ class _PartWriter:
     def write(self, data: bytes) -> int:
         self._buffer += data
         while len(self._buffer) >= self._part_size:
-            self._emit(bytes(self._buffer[: self._part_size]))
+            with memoryview(self._buffer) as view:
+                part = bytes(view[: self._part_size])
             del self._buffer[: self._part_size]
+            self._emit(part)
         return len(data)
 
     def flush(self) -> None:
@@ -98,6 +104,7 @@ async def upload_backup(
 ) -> UploadedCopy:
     """Upload ``backup`` (whose content hashes to ``sha256``) and verify it; OffsiteFailed otherwise."""
     started = time.perf_counter()
+    part_size = max(part_size, -(-backup.size // _MOST_PARTS))
     key = store.location.key_for(backup.name, encrypted=recipients is not None)
     metadata = {
         "sha256": sha256,
@@ -160,12 +167,23 @@ async def _send(
             asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
 
     producer = asyncio.ensure_future(asyncio.to_thread(produce))
+    sending: set[asyncio.Task[None]] = set()
     try:
+        number = 0
         while (part := await queue.get()) is not None:
-            await upload.send(part, writer.md5s[len(upload.parts)])
+            number += 1
+            if len(sending) >= PARTS_IN_FLIGHT:
+                done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            sending.add(asyncio.create_task(upload.send(number, part, writer.md5s[number - 1])))
+            del part
             if reporter is not None and reader_box:
                 reporter.update("uploading", reader_box[0].bytes_read, backup.size)
+        await asyncio.gather(*sending)
     except BaseException:
+        for task in sending:
+            task.cancel()
         writer.abandoned = True
         while not producer.done():  # let the thread reach its end, then drop what it queued
             with contextlib.suppress(asyncio.QueueEmpty):
