@@ -4,7 +4,7 @@ Starts moto's S3 server in a separate process on 127.0.0.1 (it keeps objects in 
 must not count as the uploader's), writes a 500 MB backup once, then runs each upload in a fresh
 child process, alternately, three times each:
 
-  bot, age-encrypted   bot.offsite.upload.upload_backup (8 MiB parts, 2 at once, Content-MD5, verify)
+  bot, age-encrypted   bot.offsite.upload.upload_backup (5 MiB parts, 4 at once, Content-MD5, verify)
   bot, plaintext       the same with OFFSITE_ALLOW_PLAINTEXT (no encryption)
   boto3 upload_file    its defaults (8 MiB parts, 10 threads): what `aws s3 cp` does
 

@@ -174,7 +174,7 @@ class Runtime:
         """Close what was opened, in the reverse order of need; each close runs whatever happened before."""
         closers: list[Callable[[], Awaitable[None]]] = []
         if self.opened("offsite"):
-            closers.append(self.offsite.drain)  # uploads in progress end before what they use closes
+            closers.append(self.offsite.close)  # uploads still running stop before what they use closes
         if self.opened("log"):
             closers.append(self._close_log)
         if self.opened("database"):

@@ -123,6 +123,7 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         result = await service.restore(
             backup.name, label=_label(), progress=None if args.json else show_progress
         )
+        await runtime.offsite.drain()  # the safety backup's off-site copy, before the command ends
     end_progress_line(args)
     shown = _restored(result, runtime.redactor)
     print(to_json(shown, runtime.redactor) if args.json else render_restored(result))

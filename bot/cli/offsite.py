@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
 
 DEGRADED = 1
+FAILED = 2
 
 
 def register(
@@ -78,10 +79,11 @@ async def run_push(args: argparse.Namespace, runtime: Runtime) -> int:
     runtime.offsite.recipients()  # no recipients and no OFFSITE_ALLOW_PLAINTEXT: say so, try nothing
     await runtime.backups.find(args.name)
     outcome = await runtime.offsite.push_with_retries(args.name, None if args.json else show_progress)
-    return print_outcome(args, runtime, outcome)
+    print_outcome(args, runtime, outcome)
+    return 0 if outcome.copy is not None else FAILED
 
 
-def print_outcome(args: argparse.Namespace, runtime: Runtime, outcome: PushOutcome) -> int:
+def print_outcome(args: argparse.Namespace, runtime: Runtime, outcome: PushOutcome) -> None:
     from bot.cli.backups import end_progress_line
 
     end_progress_line(args)
@@ -89,7 +91,6 @@ def print_outcome(args: argparse.Namespace, runtime: Runtime, outcome: PushOutco
         print(to_json(outcome_fields(outcome), runtime.redactor))
     else:
         print(runtime.redactor(render_outcome(outcome)))
-    return 0 if outcome.copy is not None else DEGRADED
 
 
 def outcome_fields(outcome: PushOutcome) -> dict[str, Any]:

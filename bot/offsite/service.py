@@ -141,6 +141,14 @@ class OffsiteService:
         while self._tasks:
             await self.wait(next(iter(self._tasks)))
 
+    async def close(self) -> None:
+        """Stop the uploads still running (the bot shutting down): each aborts its multipart upload."""
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def push_with_retries(self, name: str, progress: ProgressCallback | None = None) -> PushOutcome:
         """`push`, retried after each of ``retry_delays``; the last error is recorded, never raised.
 

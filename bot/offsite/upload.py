@@ -23,9 +23,9 @@ from bot.offsite.crypto import HashingReader, encrypt_stream
 from bot.offsite.errors import OffsiteFailed
 from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
 
-DEFAULT_PART_SIZE = 8 * 1024 * 1024
+DEFAULT_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part
 _QUEUED_PARTS = 1
-PARTS_IN_FLIGHT = 2
+PARTS_IN_FLIGHT = 4
 # S3 allows 10,000 parts: larger backups get larger parts, with room for age's 0.03 %.
 _MOST_PARTS = 9000
 MADE_BY = "aphrodite-ops"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from bot.alerts.targets import BackupsTarget
 from bot.config import load_settings
 from bot.status import Status
 from tests.offsite.conftest import SECRET_KEY, free_port, offsite_environ
-from tests.offsite.helpers import make_offsite
+from tests.offsite.helpers import keys_in, make_offsite
 
 
 async def test_an_upload_to_a_store_that_is_down_is_retried_then_opens_a_backups_incident(
@@ -61,3 +62,26 @@ async def test_a_missing_recipient_is_not_retried(backup_service, s3_server, buc
     assert "OFFSITE_AGE_RECIPIENTS" in (outcome.error or "")
     assert not [record for record in caplog.records if "retrying" in record.getMessage()]
     assert (await offsite.last_problem()) is not None
+
+
+async def test_an_upload_still_running_when_the_bot_stops_is_aborted_and_leaves_nothing(
+    backup_service, s3_server, bucket, age_keys
+):
+    offsite = make_offsite(backup_service, s3_server.endpoint, bucket, age_keys)
+    backup = await backup_service.create(label="test")
+    closing: list[asyncio.Task[None]] = []
+    stopping = asyncio.Event()
+
+    async def stop_at_first_progress(progress) -> None:
+        if not closing:  # from its own task: the reporter waits for this callback when it ends
+            closing.append(asyncio.create_task(offsite.close()))
+            stopping.set()
+
+    offsite.observe(backup)
+    offsite.watch(backup.name, stop_at_first_progress)
+    await stopping.wait()
+    await closing[0]
+
+    client = s3_server.client()
+    assert keys_in(client, bucket) == []
+    assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
