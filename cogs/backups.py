@@ -139,8 +139,8 @@ class Backups(commands.Cog):
     @backup.command(name="list", description="The backups, newest first (Aphrodite's included)")
     async def list_backups(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
         inventory = await self.service.inventory()
-        pages = list_pages(inventory, self.service.backup_dir)
         remote = await remote_listing(self.bot.runtime.offsite, inventory)
+        pages = list_pages(inventory, self.service.backup_dir, remote.places if remote else None)
         if remote is not None:
             pages[0].add_field(*listing_field(remote))
         if len(pages) == 1:

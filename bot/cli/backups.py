@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
         }
         print(to_json({**listing, **offsite.listing_fields(remote)} if remote else listing, runtime.redactor))
     else:
-        print(render_list(inventory, runtime.settings.backup_dir))
+        print(render_list(inventory, runtime.settings.backup_dir, remote.places if remote else None))
         if remote:
             print(runtime.redactor(offsite.render_listing(remote)))
     return 0 if remote is None or remote.problem is None else offsite.DEGRADED
@@ -169,20 +170,28 @@ def render_created(result: BackupResult) -> str:
     return "\n".join(lines)
 
 
-def render_list(inventory: Inventory, folder: Path) -> str:
-    """The backups as a table, then what else is in the folder and why it is not listed."""
-    lines = [_backup_table(inventory.backups, folder)]
+def render_list(inventory: Inventory, folder: Path, places: Mapping[str, str] | None = None) -> str:
+    """The backups as a table (WHERE: local or both, with OFFSITE_URL), then what else is in the folder."""
+    lines = [_backup_table(inventory.backups, folder, places)]
     if inventory.not_backups:
         lines.append(f"Not backups ({len(inventory.not_backups)}; never restored, attached or deleted):")
         lines.extend(f"  {printable(entry.name)}: {entry.reason}" for entry in inventory.not_backups)
     return "\n".join(lines)
 
 
-def _backup_table(backups: list[BackupFile], folder: Path) -> str:
+def _backup_table(backups: list[BackupFile], folder: Path, places: Mapping[str, str] | None) -> str:
     if not backups:
         return f"No backups in {folder}."
-    header = ("NAME", "CREATED (UTC)", "SIZE", "COMPRESSED", "VERIFIED", "APHRODITE CAN RESTORE", "MADE BY")
-    rows = [
+    header: tuple[str, ...] = (
+        "NAME",
+        "CREATED (UTC)",
+        "SIZE",
+        "COMPRESSED",
+        "VERIFIED",
+        "APHRODITE CAN RESTORE",
+        "MADE BY",
+    )
+    rows: list[tuple[str, ...]] = [
         (
             backup.name,
             f"{backup.created_at:%Y-%m-%d %H:%M:%S}",
@@ -194,6 +203,9 @@ def _backup_table(backups: list[BackupFile], folder: Path) -> str:
         )
         for backup in backups
     ]
+    if places is not None:
+        header = (*header, "WHERE")
+        rows = [(*row, places.get(row[0], "local")) for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

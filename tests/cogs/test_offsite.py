@@ -44,6 +44,7 @@ async def test_backup_offsite_and_backup_list_show_the_copies(
     assert "🟢" in embed["title"] and f"s3://{bucket}/team/aphrodite" in embed["description"]
     assert name in str(embed["fields"])
     assert "1 backup(s) here and off-site" in str(listing.original.embeds[0]["fields"])
+    assert "☁️ off-site too" in str(listing.original.embeds[0]["fields"])
     assert SECRET_KEY not in fake_discord.all_sent_text()
 
 

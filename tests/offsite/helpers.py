@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from datetime import datetime
 
 from bot.backups.service import BackupService
 from bot.config import load_settings
@@ -20,6 +21,7 @@ def make_offsite(
     bucket: str,
     keys: AgeKeys | None,
     state: StateStore | None = None,
+    on_uploaded: Callable[[datetime], None] | None = None,
     **extra: str,
 ) -> OffsiteService:
     settings = load_settings(
@@ -30,6 +32,7 @@ def make_offsite(
         backups,
         redactor=Redactor(settings.secrets()),
         state=state,
+        on_uploaded=on_uploaded,
         part_size=SMALL_PART,
         retry_delays=(0.0, 0.0),
     )
@@ -42,7 +45,3 @@ def object_bytes(client: object, bucket: str, key: str) -> bytes:
 def keys_in(client: object, bucket: str) -> list[str]:
     listing = client.list_objects_v2(Bucket=bucket)  # type: ignore[attr-defined]
     return sorted(item["Key"] for item in listing.get("Contents", []))
-
-
-def write_identity_free(path: Path) -> None:
-    path.write_text("# no key here\n")

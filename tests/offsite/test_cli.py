@@ -102,3 +102,5 @@ async def test_backup_list_says_where_each_backup_is_and_lists_those_only_off_si
     assert await run_cli(settings, "backup", "list") == 0
     out = capsys.readouterr().out
     assert "Only off-site (1;" in out and names[0] in out
+    rows = {line.split()[0]: line.split()[-1] for line in out.splitlines() if line.startswith("aphrodite_")}
+    assert rows[names[1]] == "both" and rows[names[2]] == "local"

@@ -137,3 +137,19 @@ async def test_a_name_that_is_neither_local_nor_off_site_is_not_found(
 
     with pytest.raises(BackupNotFound):
         await offsite.ensure_local("aphrodite_backup_20250101_000000.sql.gz")
+
+
+async def test_an_identity_file_without_a_private_key_is_named(
+    backup_service, s3_server, bucket, age_keys, tmp_path
+):
+    _, backup, _ = await remote_only(backup_service, s3_server, bucket, age_keys)
+    empty = tmp_path / "empty.txt"
+    empty.write_text(f"# public key: {age_keys.recipient}\n")
+    offsite = make_offsite(
+        backup_service, s3_server.endpoint, bucket, age_keys, OFFSITE_AGE_IDENTITY_FILE=str(empty)
+    )
+
+    with pytest.raises(
+        OffsiteNotConfigured, match="OFFSITE_AGE_IDENTITY_FILE holds no valid age private key"
+    ):
+        await offsite.fetch(backup.name)

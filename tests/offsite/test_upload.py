@@ -114,3 +114,17 @@ async def test_a_new_backup_is_copied_in_the_background_once_verified(
 
     assert outcome is not None and outcome.error is None
     assert keys_in(s3_server.client(), bucket) == [f"team/aphrodite/{backup.name}.age"]
+
+
+async def test_a_verified_upload_is_counted_in_the_metrics(backup_service, s3_server, bucket, age_keys):
+    from bot.ops_http.metrics import OpsMetrics
+
+    metrics = OpsMetrics()
+    offsite = make_offsite(
+        backup_service, s3_server.endpoint, bucket, age_keys, on_uploaded=metrics.record_offsite_upload
+    )
+    backup = await backup_service.create(label="test")
+
+    copy, _ = await offsite.push(backup.name)
+
+    assert metrics.offsite_at == copy.uploaded_at
