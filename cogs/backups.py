@@ -83,6 +83,7 @@ class Backups(commands.Cog):
     def __init__(self, bot: MaintenanceBot) -> None:
         self.bot = bot
         self.service: BackupService = bot.runtime.backups
+        bot.runtime.offsite.on_failed = bot.monitor.scheduled_backup_failed  # its incident opens at once
         self.scheduler = BackupScheduler.from_settings(
             self.service,
             bot.runtime.settings,

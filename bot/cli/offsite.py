@@ -10,7 +10,7 @@ from bot.cli.output import to_json
 from bot.offsite.errors import OffsiteNotConfigured
 from bot.offsite.listing import RemoteListing
 from bot.offsite.remote import OffsiteStatus
-from bot.offsite.service import PushOutcome
+from bot.offsite.upload import PushOutcome
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
 

@@ -1,18 +1,16 @@
 """`OffsiteService`: what the adapters call for off-site copies (push, list, fetch, prune, status).
 
-Every new verified backup is handed to `observe` (BackupService's ``on_created``), which uploads
-it in the background; the CLI waits for its own. A failed upload is retried with backoff, then
-recorded as the last problem (the Backups alert target turns it into an incident) until a later
-upload works. Fail closed: without OFFSITE_AGE_RECIPIENTS nothing is uploaded unless
-OFFSITE_ALLOW_PLAINTEXT=true.
+Every new verified backup reaches `observe` (BackupService's ``on_created``), which uploads it in
+the background; the CLI waits for its own. A failed upload is retried with backoff, then kept as
+the last problem (a Backups incident) until one works. Fail closed: without
+OFFSITE_AGE_RECIPIENTS nothing is uploaded unless OFFSITE_ALLOW_PLAINTEXT=true.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +29,7 @@ from bot.offsite.problem import last_problem, record_upload
 from bot.offsite.record import record_copy
 from bot.offsite.remote import OffsiteStatus, RemoteCopy, copies_to_prune, list_copies
 from bot.offsite.store import ObjectStore
-from bot.offsite.upload import DEFAULT_PART_SIZE, UploadedCopy, backup_sha256, upload_backup
+from bot.offsite.upload import DEFAULT_PART_SIZE, PushOutcome, UploadedCopy, backup_sha256, upload_backup
 from bot.redact import Redactor
 
 if TYPE_CHECKING:
@@ -40,16 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS_SECONDS = (10.0, 60.0, 300.0)
-
-
-@dataclass(frozen=True)
-class PushOutcome:
-    """A finished upload attempt: the copy, or the error (safe to show) after the last retry."""
-
-    name: str
-    copy: UploadedCopy | None
-    error: str | None
-    pruned: tuple[str, ...] = ()
 
 
 class OffsiteService:
@@ -76,6 +64,8 @@ class OffsiteService:
         self._state = state
         self._on_uploaded = on_uploaded
         self._tasks: dict[str, asyncio.Task[PushOutcome]] = {}
+        # Told once an upload failed for good (the bot: the monitor's Backups round, run at once).
+        self.on_failed: Callable[[], Awaitable[None]] | None = None
         self._watchers: dict[str, ProgressCallback] = {}
 
     @property
@@ -179,6 +169,11 @@ class OffsiteService:
             await asyncio.sleep(delay)
         log.error("off-site copy of %s failed: %s", name, message)
         await self._record_problem(name, message)
+        if self.on_failed is not None:
+            try:
+                await self.on_failed()
+            except Exception:
+                log.exception("the off-site failure could not be reported")
         return PushOutcome(name, None, message)
 
     async def push(

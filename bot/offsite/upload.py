@@ -46,6 +46,16 @@ class UploadedCopy:
 
 
 @dataclass(frozen=True)
+class PushOutcome:
+    """A finished upload attempt: the copy, or the error (safe to show) after the last retry."""
+
+    name: str
+    copy: UploadedCopy | None
+    error: str | None
+    pruned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class _Sent:
     size: int
     sha256: str

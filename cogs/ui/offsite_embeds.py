@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.offsite.listing import RemoteListing
 from bot.offsite.remote import OffsiteStatus, RemoteCopy
-from bot.offsite.service import PushOutcome
+from bot.offsite.upload import PushOutcome
 from bot.status import Status
 from bot.units import human_bytes
 from cogs.ui import limits

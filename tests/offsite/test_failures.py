@@ -21,10 +21,18 @@ async def test_an_upload_to_a_store_that_is_down_is_retried_then_opens_a_backups
     backup = await backup_service.create(label="test")
     settings = load_settings(offsite_environ(down, bucket, backup_service.backup_dir, age_keys), dotenv=False)
 
+    reported: list[bool] = []
+
+    async def report() -> None:
+        reported.append(True)
+
+    offsite.on_failed = report
+
     with caplog.at_level(logging.WARNING, logger="bot.offsite"):
         outcome = await offsite.push_with_retries(backup.name)
 
     assert outcome.copy is None and outcome.error
+    assert reported == [True]  # once, after the last retry
     retries = [record for record in caplog.records if "retrying" in record.getMessage()]
     assert len(retries) == len(offsite.retry_delays)
     [backups] = await BackupsTarget(settings, backup_service, state)(datetime.now(UTC))
