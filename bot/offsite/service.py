@@ -197,7 +197,7 @@ class OffsiteService:
         except Exception as error:
             raise OffsiteFailed(f"The upload of {name} failed: {self._describe(error)}") from None
         await record_copy(
-            backup,
+            await self.backups.find(name),  # its sidecar as it is now, not as before the upload
             url=str(self.location),
             key=copy.key,
             size=copy.size,
