@@ -18,6 +18,10 @@ _Number = TypeVar("_Number", int, float)
 BackupCodec = Literal["gzip", "zstd"]
 BACKUP_CODECS: tuple[BackupCodec, ...] = ("gzip", "zstd")
 # RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# An age X25519 recipient: "age1" and 58 characters of bech32's alphabet.
+_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+_FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 _HOST_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
 # Every numeric setting's allowed range (inclusive): past these a value is a typo, and it would
@@ -34,6 +38,7 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "HISTORY_DAYS": (1, 3_650),
     "LOG_SEARCH_TIMEOUT_SECONDS": (1, 3_600),
     "HTTP_TIMEOUT_SECONDS": (0.1, 300),
+    "OFFSITE_KEEP": (1, 10_000),
     "METRICS_PORT": (0, 65_535),
 }
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
@@ -121,6 +126,15 @@ class Settings:
     anidb_url: str = "http://api.anidb.net:9001/httpapi"
     anidb_username: str | None = None
     anidb_password: Secret | None = None
+    offsite_url: str | None = None
+    offsite_endpoint_url: str | None = None
+    offsite_region: str = "us-east-1"
+    aws_access_key_id: Secret | None = None
+    aws_secret_access_key: Secret | None = None
+    offsite_age_recipients: tuple[str, ...] = ()
+    offsite_age_identity_file: Path | None = None
+    offsite_keep: int = 30
+    offsite_allow_plaintext: bool = False
 
     def secrets(self) -> list[str]:
         """Every secret value configured, for redaction of anything the bot writes."""
@@ -133,6 +147,8 @@ class Settings:
             self.tmdb_api_key,
             self.mdblist_api_key,
             self.anidb_password,
+            self.aws_access_key_id,
+            self.aws_secret_access_key,
         ]
         revealed = [value.reveal() for value in values if value]
         for url in (self.database_url, self.drill_database_url):
@@ -205,6 +221,15 @@ def load_settings(
         anidb_url=env.url("ANIDB_URL") or "http://api.anidb.net:9001/httpapi",
         anidb_username=env.text("ANIDB_USERNAME"),
         anidb_password=env.secret("ANIDB_PASSWORD"),
+        offsite_url=env.s3_url("OFFSITE_URL"),
+        offsite_endpoint_url=env.url("OFFSITE_ENDPOINT_URL"),
+        offsite_region=env.text("OFFSITE_REGION") or "us-east-1",
+        aws_access_key_id=env.secret("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=env.secret("AWS_SECRET_ACCESS_KEY"),
+        offsite_age_recipients=env.age_recipients("OFFSITE_AGE_RECIPIENTS"),
+        offsite_age_identity_file=env.optional_path("OFFSITE_AGE_IDENTITY_FILE"),
+        offsite_keep=env.number("OFFSITE_KEEP", 30, int),
+        offsite_allow_plaintext=env.flag("OFFSITE_ALLOW_PLAINTEXT"),
     )
 
 
@@ -299,6 +324,43 @@ class _Env:
 
     def path(self, name: str, default: str) -> Path:
         return Path(self.text(name) or default)
+
+    def optional_path(self, name: str) -> Path | None:
+        value = self.text(name)
+        return Path(value) if value else None
+
+    def flag(self, name: str) -> bool:
+        written = self.text(name) or "false"
+        value = written.lower()
+        if value not in _FLAGS:
+            raise ConfigError(f"{name} must be true or false, got {written!r}.")
+        return _FLAGS[value]
+
+    def s3_url(self, name: str) -> str | None:
+        """``s3://bucket/prefix`` (the prefix may be empty), as written."""
+        value = self.text(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "s3" or not _BUCKET.fullmatch(parts.netloc) or parts.query or parts.fragment:
+            raise ConfigError(
+                f"{name} must look like s3://bucket/prefix (a bucket name of 3 to 63 lower-case "
+                f"letters, digits, dots and hyphens), got {value!r}."
+            )
+        return value
+
+    def age_recipients(self, name: str) -> tuple[str, ...]:
+        value = self.text(name)
+        if value is None:
+            return ()
+        keys = tuple(part.strip() for part in value.split(",") if part.strip())
+        for key in keys:
+            if not _AGE_RECIPIENT.fullmatch(key):
+                raise ConfigError(
+                    f"{name} must be comma-separated age public keys (age1 followed by 58 letters "
+                    f"and digits, as `age-keygen -y` prints), got {key[:70]!r}."
+                )
+        return keys
 
     def number(self, name: str, default: _Number, kind: type[_Number]) -> _Number:
         """A number within the setting's range in `NUMBER_RANGES`: ASCII digits, never nan or inf."""

@@ -18,11 +18,13 @@ if TYPE_CHECKING:
     import aiohttp
 
     from bot.audit.auditor import Auditor
+    from bot.backups.results import BackupResult
     from bot.backups.service import BackupService
     from bot.database.connection import Database
     from bot.drills.service import DrillService
     from bot.history import HistoryStore
     from bot.logs import AphroditeLog
+    from bot.offsite.service import OffsiteService
     from bot.ops_http.metrics import OpsMetrics
     from bot.services.runner import CheckRunner
     from bot.state import StateStore
@@ -140,7 +142,7 @@ class Runtime:
             redactor=self.redactor,
             seal=seal,
             codec=Compression(settings.backup_compression),
-            on_created=self.metrics.record_backup,
+            on_created=self._backup_created,
         )
 
     @cached_property
@@ -163,6 +165,25 @@ class Runtime:
         )
 
     @cached_property
+    def offsite(self) -> OffsiteService:
+        """Off-site copies (OFFSITE_URL); its `configured` is False when they are off."""
+        from bot.offsite.service import OffsiteService
+
+        return OffsiteService(
+            self.settings,
+            self.backups,
+            redactor=self.redactor,
+            state=self.state,
+            on_uploaded=self.metrics.record_offsite_upload,
+        )
+
+    def _backup_created(self, result: BackupResult) -> None:
+        """Every new verified backup: counted, and copied off-site in the background when configured."""
+        self.metrics.record_backup(result)
+        if self.settings.offsite_url is not None:
+            self.offsite.observe(result)
+
+    @cached_property
     def metrics(self) -> OpsMetrics:
         """The values `/metrics` serves (METRICS_PORT); recording into them is cheap, so always done."""
         from bot.ops_http.metrics import OpsMetrics
@@ -176,6 +197,8 @@ class Runtime:
     async def close(self) -> None:
         """Close what was opened, in the reverse order of need; each close runs whatever happened before."""
         closers: list[Callable[[], Awaitable[None]]] = []
+        if self.opened("offsite"):
+            closers.append(self.offsite.close)  # uploads still running stop before what they use closes
         if self.opened("log"):
             closers.append(self._close_log)
         if self.opened("database"):

@@ -16,11 +16,13 @@ from bot.audit import AuditAction, Outcome, OutcomeKind
 from bot.audit.auditor import AuditEntry
 from bot.audit.scheduled import audit_scheduled
 from bot.backups.compression import Compression
-from bot.backups.inventory import open_backup
+from bot.backups.inventory import BackupFile, BackupNotFound, open_backup
 from bot.backups.progress import BackupProgress
 from bot.backups.schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
 from bot.backups.service import BackupService
 from bot.drills.service import summary
+from bot.offsite.listing import remote_listing
+from bot.offsite.remote import RemoteCopy
 from cogs.audited import audited, declined
 from cogs.errors import marked_not_completed
 from cogs.ui import limits
@@ -37,6 +39,13 @@ from cogs.ui.backup_embeds import (
 from cogs.ui.delivery import edit_or_post, post_to_channel, token_expired
 from cogs.ui.drill_embeds import drill_embed
 from cogs.ui.embeds import EmbedSpec
+from cogs.ui.offsite_embeds import (
+    listing_field,
+    not_configured_embed,
+    remote_restore_question,
+    status_embed,
+    upload_text,
+)
 from cogs.ui.views import PageView, ask_confirmation
 
 log = logging.getLogger(__name__)
@@ -76,6 +85,7 @@ class Backups(commands.Cog):
     def __init__(self, bot: MaintenanceBot) -> None:
         self.bot = bot
         self.service: BackupService = bot.runtime.backups
+        bot.runtime.offsite.on_failed = bot.monitor.scheduled_backup_failed  # its incident opens at once
         self.scheduler = BackupScheduler.from_settings(
             self.service,
             bot.runtime.settings,
@@ -115,10 +125,29 @@ class Backups(commands.Cog):
             embed=created_embed(result, attach, limit, retention).build(),
             files=lambda: [discord.File(result.path, filename=result.name)] if attach else [],
         )
+        await self._follow_upload(interaction.edit_original_response, result.name)
+
+    async def _follow_upload(self, edit: Callable[..., Awaitable[object]], name: str) -> None:
+        """The background off-site upload of ``name``: its progress, then its result, in the same message."""
+        offsite = self.bot.runtime.offsite
+        if not offsite.configured:
+            return
+        offsite.watch(name, _progress_editor(edit))
+        outcome = await offsite.wait(name)
+        if outcome is None:
+            return
+        try:
+            await edit(content=upload_text(outcome))
+        except discord.HTTPException:
+            log.debug("the off-site result could not be shown", exc_info=True)
 
     @backup.command(name="list", description="The backups, newest first (Aphrodite's included)")
     async def list_backups(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
-        pages = list_pages(await self.service.inventory(), self.service.backup_dir)
+        inventory = await self.service.inventory()
+        remote = await remote_listing(self.bot.runtime.offsite, inventory)
+        pages = list_pages(inventory, self.service.backup_dir, remote.places if remote else None)
+        if remote is not None:
+            pages[0].add_field(*listing_field(remote))
         if len(pages) == 1:
             await interaction.response.send_message(embed=pages[0].build())
             return
@@ -161,13 +190,23 @@ class Backups(commands.Cog):
     @app_commands.describe(name="the backup (start typing to choose)")
     async def restore(self, interaction: discord.Interaction[MaintenanceBot], name: str) -> None:
         async with audited(interaction, AuditAction.BACKUP_RESTORE, name) as entry:
-            backup = await self.service.find(name)
-            press = await self._confirmed(interaction, restore_question(backup), "Restore", entry)
+            source = await self._restore_source(name)
+            question = (
+                remote_restore_question(source)
+                if isinstance(source, RemoteCopy)
+                else restore_question(source)
+            )
+            press = await self._confirmed(interaction, question, "Restore", entry)
             if press is None:
                 return
             async with marked_not_completed(press.edit_original_response, "❌ The restore did not complete."):
+                if isinstance(source, RemoteCopy):
+                    await press.edit_original_response(
+                        content="⏳ Downloading and checking the off-site copy…"
+                    )
+                    await self.bot.runtime.offsite.fetch(name)
                 result = await self.service.restore(
-                    backup.name,
+                    source.name,
                     label=_label(interaction),
                     progress=_progress_editor(press.edit_original_response),
                 )
@@ -192,6 +231,30 @@ class Backups(commands.Cog):
                 deleted = await self.service.delete(backup.name, label=_label(interaction))
         await press.edit_original_response(content="✅ Deleted.")
         await press.followup.send(embed=deleted_embed(deleted).build())
+
+    async def _restore_source(self, name: str) -> BackupFile | RemoteCopy:
+        """The local backup ``name``, or else its off-site copy; BackupNotFound when neither exists."""
+        try:
+            return await self.service.find(name)
+        except BackupNotFound:
+            offsite = self.bot.runtime.offsite
+            if not offsite.configured:
+                raise
+            copies = [copy for copy in await offsite.copies() if copy.name == name and copy.ours]
+            if not copies:
+                raise
+            return copies[0]
+
+    @backup.command(
+        name="offsite", description="Off-site copies: where, how many, the newest, the last problem"
+    )
+    async def offsite(self, interaction: discord.Interaction[MaintenanceBot]) -> None:
+        offsite = self.bot.runtime.offsite
+        if not offsite.configured:
+            await interaction.response.send_message(embed=not_configured_embed().build())
+            return
+        await interaction.response.defer(thinking=True)
+        await interaction.followup.send(embed=status_embed(await offsite.status()).build())
 
     async def _confirmed(
         self,

@@ -19,6 +19,7 @@ from bot.backups.create import disk_free_bytes
 from bot.backups.service import BackupService
 from bot.config import Settings
 from bot.database.connection import Database
+from bot.offsite.problem import last_problem
 from bot.services.catalog import SERVICE_KEYS
 from bot.services.runner import CheckRunner
 from bot.state import StateStore
@@ -117,7 +118,8 @@ async def record_scheduled_backup(state: StateStore, at: datetime, error: str | 
 
 
 class BackupsTarget:
-    """Backups: the last scheduled one failed; none good for too long; too little free space for the next."""
+    """Backups: the last scheduled one (or its off-site copy) failed; none good for too long; too
+    little free space for the next."""
 
     keys: tuple[str, ...] = ("backups",)
 
@@ -151,6 +153,13 @@ class BackupsTarget:
                     f"Scheduled backup failed: {record['error']}",
                     "Fix the cause above; the schedule retries within the hour (/backup create to try now).",
                 )
+        upload = await last_problem(self._state)
+        if upload is not None:
+            return result(
+                Status.FAILED,
+                f"Off-site copy of {upload['name']} failed: {upload['error']}",
+                "Check OFFSITE_* and the store; `backup push NAME` retries it, the next backup does too.",
+            )
         if self._schedule > timedelta(0):
             limit = 2 * self._schedule
             if not good or now - good[0].created_at > limit:

@@ -104,6 +104,12 @@ class BackupFile:
         return True if self.verified else None
 
     @property
+    def made_here(self) -> bool:
+        """Sealed, with a sha256, and dumped here: not a copy fetched from off-site, which only the
+        store's metadata vouches for (so a superuser restores it only as one of unknown origin)."""
+        return self.sealed and self.sha256 is not None and "fetched_from" not in (self.manifest or {})
+
+    @property
     def verified(self) -> bool:
         """True when our sealed sidecar records a completed, verified dump with this size."""
         return bool(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from bot.backups.inventory import BackupFile, Inventory, Sidecar
 from bot.backups.progress import BackupProgress
 from bot.backups.results import BackupResult, DeletedBackup, RestoreResult
 from bot.backups.retention import RetentionRun
-from bot.cli import drills
+from bot.cli import drills, offsite
 from bot.cli.audited import audited
 from bot.cli.confirm import confirm
 from bot.cli.output import Redact, fields_of, to_json
 from bot.drills.sidecar import kept_drill
+from bot.offsite.listing import remote_listing
 from bot.printable import printable
 from bot.runtime import Runtime
 from bot.units import human_bytes, human_duration
@@ -61,6 +63,7 @@ def register(
     delete.add_argument("name", help="a name from `backup list`")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=run_delete)
+    offsite.register(actions, common)
 
     drills.register(actions, common)
 
@@ -76,14 +79,19 @@ async def run_create(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     async with audited(runtime, AuditAction.BACKUP_CREATE) as entry:
         result = await service.create(
-            label=cli_label(), compression=_compression(args), progress=None if args.json else _show_progress
+            label=cli_label(), compression=_compression(args), progress=None if args.json else show_progress
         )
         entry.target = result.name
-    _end_progress_line(args)
+    copied = await runtime.offsite.wait(result.name) if runtime.offsite.configured else None
+    end_progress_line(args)
     retention = await service.apply_retention(runtime.settings.backup_keep, label=cli_label())
     shown = {**_created(result, runtime.redactor), "retention": fields_of(retention, runtime.redactor)}
+    if copied is not None:
+        shown["offsite"] = offsite.outcome_fields(copied)
     print(to_json(shown, runtime.redactor) if args.json else render_created(result, retention))
-    return 0
+    if copied is not None and not args.json:
+        print(runtime.redactor(offsite.render_outcome(copied)))
+    return 0 if copied is None or copied.copy is not None else offsite.DEGRADED
 
 
 def _compression(args: argparse.Namespace) -> Compression | None:
@@ -95,21 +103,25 @@ def _compression(args: argparse.Namespace) -> Compression | None:
 
 async def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
     inventory = await runtime.backups.inventory()
+    remote = await remote_listing(runtime.offsite, inventory)
     if args.json:
         listing = {
             "backup_dir": str(runtime.settings.backup_dir),
             "backups": [_listed(b) for b in inventory.backups],
             "not_backups": inventory.not_backups,
         }
-        print(to_json(listing, runtime.redactor))
+        print(to_json({**listing, **offsite.listing_fields(remote)} if remote else listing, runtime.redactor))
     else:
-        print(render_list(inventory, runtime.settings.backup_dir))
-    return 0
+        print(render_list(inventory, runtime.settings.backup_dir, remote.places if remote else None))
+        if remote:
+            print(runtime.redactor(offsite.render_listing(remote)))
+    return 0 if remote is None or remote.problem is None else offsite.DEGRADED
 
 
 async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
     service = runtime.backups
     async with audited(runtime, AuditAction.BACKUP_RESTORE, args.name):
+        await offsite.fetch_if_remote(runtime, args.name)
         backup = await service.find(args.name)
         question = (
             f"Replace database {runtime.database.parts.database!r} with {backup.name} "
@@ -118,9 +130,10 @@ async def run_restore(args: argparse.Namespace, runtime: Runtime) -> int:
         )
         await confirm(question, "restore", assume_yes=args.yes)
         result = await service.restore(
-            backup.name, label=cli_label(), progress=None if args.json else _show_progress
+            backup.name, label=cli_label(), progress=None if args.json else show_progress
         )
-    _end_progress_line(args)
+        await runtime.offsite.drain()  # the safety backup's off-site copy, before the command ends
+    end_progress_line(args)
     shown = _restored(result, runtime.redactor)
     print(to_json(shown, runtime.redactor) if args.json else render_restored(result))
     return 0
@@ -145,7 +158,7 @@ def _origin_warning(backup: BackupFile) -> str:
     return "This bot did not make it: be sure where it came from before restoring it. "
 
 
-async def _show_progress(progress: BackupProgress) -> None:
+async def show_progress(progress: BackupProgress) -> None:
     if not sys.stderr.isatty():
         return
     done = human_bytes(progress.bytes_done)
@@ -155,7 +168,7 @@ async def _show_progress(progress: BackupProgress) -> None:
     print(f"\r{line:<70}", end="", file=sys.stderr, flush=True)
 
 
-def _end_progress_line(args: argparse.Namespace) -> None:
+def end_progress_line(args: argparse.Namespace) -> None:
     if not args.json and sys.stderr.isatty():
         print("\r" + " " * 70 + "\r", end="", file=sys.stderr, flush=True)
 
@@ -177,20 +190,28 @@ def render_created(result: BackupResult, retention: RetentionRun | None = None) 
     return "\n".join(lines)
 
 
-def render_list(inventory: Inventory, folder: Path) -> str:
-    """The backups as a table, then what else is in the folder and why it is not listed."""
-    lines = [_backup_table(inventory.backups, folder)]
+def render_list(inventory: Inventory, folder: Path, places: Mapping[str, str] | None = None) -> str:
+    """The backups as a table (WHERE: local or both, with OFFSITE_URL), then what else is in the folder."""
+    lines = [_backup_table(inventory.backups, folder, places)]
     if inventory.not_backups:
         lines.append(f"Not backups ({len(inventory.not_backups)}; never restored, attached or deleted):")
         lines.extend(f"  {printable(entry.name)}: {entry.reason}" for entry in inventory.not_backups)
     return "\n".join(lines)
 
 
-def _backup_table(backups: list[BackupFile], folder: Path) -> str:
+def _backup_table(backups: list[BackupFile], folder: Path, places: Mapping[str, str] | None) -> str:
     if not backups:
         return f"No backups in {folder}."
-    header = ("NAME", "CREATED (UTC)", "SIZE", "COMPRESSED", "VERIFIED", "APHRODITE CAN RESTORE", "MADE BY")
-    rows = [
+    header: tuple[str, ...] = (
+        "NAME",
+        "CREATED (UTC)",
+        "SIZE",
+        "COMPRESSED",
+        "VERIFIED",
+        "APHRODITE CAN RESTORE",
+        "MADE BY",
+    )
+    rows: list[tuple[str, ...]] = [
         (
             backup.name,
             f"{backup.created_at:%Y-%m-%d %H:%M:%S}",
@@ -202,6 +223,9 @@ def _backup_table(backups: list[BackupFile], folder: Path) -> str:
         )
         for backup in backups
     ]
+    if places is not None:
+        header = (*header, "WHERE")
+        rows = [(*row, places.get(row[0], "local")) for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

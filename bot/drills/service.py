@@ -76,7 +76,7 @@ class DrillService:
                     backup.sha256,
                     recorded_counts(backup.manifest),
                     identity=backup.identity,
-                    made_here=backup.sealed and backup.sha256 is not None,
+                    made_here=backup.made_here,
                 )
                 result = await drill_file(source, server, self._redactor)
                 await keep_drill_result(backup, result, self.backups.seal)

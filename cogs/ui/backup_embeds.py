@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.backups.inventory import BackupFile, Inventory, NotABackup
@@ -84,8 +84,13 @@ def download_embed(backup: BackupFile, upload_limit: int) -> EmbedSpec:
     )
 
 
-def list_pages(inventory: Inventory, folder: Path) -> list[EmbedSpec]:
-    """The inventory, newest first, PER_PAGE backups a page; what is not a backup on the first page."""
+def list_pages(
+    inventory: Inventory, folder: Path, places: Mapping[str, str] | None = None
+) -> list[EmbedSpec]:
+    """The inventory, newest first, PER_PAGE backups a page; what is not a backup on the first page.
+
+    ``places`` (with OFFSITE_URL) says which backups are off-site too ("both").
+    """
     backups = inventory.backups
     if not backups:
         pages = [EmbedSpec(title="Backups", description=f"No backups in `{folder}` yet → /backup create")]
@@ -99,7 +104,8 @@ def list_pages(inventory: Inventory, folder: Path) -> list[EmbedSpec]:
                 colour=NEUTRAL,
             )
             for backup in backups[first : first + PER_PAGE]:
-                spec.add_field(backup.name, _backup_line(backup), inline=False)
+                also = " · ☁️ off-site too" if places and places.get(backup.name) == "both" else ""
+                spec.add_field(backup.name, _backup_line(backup) + also, inline=False)
             pages.append(spec)
     if inventory.not_backups:
         pages[0].add_field(

@@ -112,7 +112,7 @@ async def _safety_backup(
 
 def _made_here(backup: BackupFile) -> bool:
     """Whether a sealed sidecar of this bot vouches for the file (its sha256 is checked to match)."""
-    return backup.sealed and backup.sha256 is not None
+    return backup.made_here
 
 
 async def _check(

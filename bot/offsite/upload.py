@@ -1,0 +1,228 @@
+"""One backup to the store: encrypted while read, sent in parts, then checked against what was sent.
+
+Memory stays bounded whatever the backup's size: a thread reads and encrypts into parts of
+``part_size`` bytes; ``_QUEUED_PARTS`` wait while at most ``PARTS_IN_FLIGHT`` are sent at once.
+Each part goes with its Content-MD5 (the store refuses a part that arrived damaged); after
+completion the object's size, its `sha256` metadata and, for a standard multipart ETag, the ETag
+are compared with what was sent. The `sha256` is the unencrypted backup's (the sidecar's),
+checked again while reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.backups.inventory import BackupFile, open_backup
+from bot.backups.progress import ProgressReporter
+from bot.offsite.crypto import HashingReader, encrypt_stream
+from bot.offsite.errors import OffsiteFailed
+from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
+
+DEFAULT_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part
+_QUEUED_PARTS = 1
+PARTS_IN_FLIGHT = 4
+# S3 allows 10,000 parts: larger backups get larger parts, with room for age's 0.03 %.
+_MOST_PARTS = 9000
+MADE_BY = "aphrodite-ops"
+
+
+@dataclass(frozen=True)
+class UploadedCopy:
+    """A verified copy: its key, the object's size, the backup's sha256, and how long it took."""
+
+    name: str
+    key: str
+    size: int
+    sha256: str
+    encrypted: bool
+    parts: int
+    uploaded_at: datetime
+    duration_seconds: float
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """A finished upload attempt: the copy, or the error (safe to show) after the last retry."""
+
+    name: str
+    copy: UploadedCopy | None
+    error: str | None
+    pruned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Sent:
+    size: int
+    sha256: str
+    part_md5s: tuple[bytes, ...]
+
+
+class _Abandoned(Exception):
+    """The sending side gave up: the reading thread stops."""
+
+
+class _PartWriter:
+    """What pyrage writes into: cut into parts, each handed to the event loop (blocking while it is full)."""
+
+    def __init__(self, part_size: int, queue: asyncio.Queue[bytes | None], loop: asyncio.AbstractEventLoop):
+        self._part_size = part_size
+        self._queue = queue
+        self._loop = loop
+        self._buffer = bytearray()
+        self.abandoned = False
+        self.size = 0
+        self.md5s: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        while len(self._buffer) >= self._part_size:
+            with memoryview(self._buffer) as view:
+                part = bytes(view[: self._part_size])
+            del self._buffer[: self._part_size]
+            self._emit(part)
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def finish(self) -> None:
+        if self._buffer or not self.md5s:
+            self._emit(bytes(self._buffer))
+            self._buffer.clear()
+
+    def _emit(self, part: bytes) -> None:
+        if self.abandoned:
+            raise _Abandoned()
+        self.md5s.append(hashlib.md5(part).digest())
+        self.size += len(part)
+        asyncio.run_coroutine_threadsafe(self._queue.put(part), self._loop).result()
+
+
+async def upload_backup(
+    store: ObjectStore,
+    backup: BackupFile,
+    *,
+    sha256: str,
+    recipients: list[object] | None,
+    part_size: int = DEFAULT_PART_SIZE,
+    reporter: ProgressReporter | None = None,
+) -> UploadedCopy:
+    """Upload ``backup`` (whose content hashes to ``sha256``) and verify it; OffsiteFailed otherwise."""
+    started = time.perf_counter()
+    part_size = max(part_size, -(-backup.size // _MOST_PARTS))
+    key = store.location.key_for(backup.name, encrypted=recipients is not None)
+    metadata = {
+        "sha256": sha256,
+        "size": str(backup.size),
+        "made-by": MADE_BY,
+        "kind": backup.kind,
+        "created-at": backup.created_at.isoformat(),
+    }
+    async with store.client() as client:
+        upload = await MultipartUpload.start(client, store.location, key, metadata)
+        try:
+            sent = await _send(upload, backup, recipients, part_size, reporter)
+            if sent.sha256 != sha256:
+                raise OffsiteFailed(f"{backup.name} changed while it was uploaded (its sha256 differs).")
+            await upload.complete()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await upload.abort()
+            raise
+        remote = await store.head(client, key)
+        try:
+            _verify(remote, key, sha256, sent)
+        except OffsiteFailed:
+            with contextlib.suppress(Exception):  # an unverified copy must never count as one
+                await store.delete(client, key)
+            raise
+    return UploadedCopy(
+        name=backup.name,
+        key=key,
+        size=sent.size,
+        sha256=sha256,
+        encrypted=recipients is not None,
+        parts=len(sent.part_md5s),
+        uploaded_at=datetime.now(UTC),
+        duration_seconds=time.perf_counter() - started,
+    )
+
+
+async def _send(
+    upload: MultipartUpload,
+    backup: BackupFile,
+    recipients: list[object] | None,
+    part_size: int,
+    reporter: ProgressReporter | None,
+) -> _Sent:
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=_QUEUED_PARTS)
+    loop = asyncio.get_running_loop()
+    writer = _PartWriter(part_size, queue, loop)
+    reader_box: list[HashingReader] = []
+
+    def produce() -> str:
+        try:
+            with open_backup(backup) as source:
+                reader = HashingReader(source)
+                reader_box.append(reader)
+                encrypt_stream(reader, writer, recipients)
+                writer.finish()
+                return reader.sha256.hexdigest()
+        finally:
+            asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
+
+    producer = asyncio.ensure_future(asyncio.to_thread(produce))
+    sending: set[asyncio.Task[None]] = set()
+    try:
+        number = 0
+        while (part := await queue.get()) is not None:
+            number += 1
+            if len(sending) >= PARTS_IN_FLIGHT:
+                done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            sending.add(asyncio.create_task(upload.send(number, part, writer.md5s[number - 1])))
+            del part
+            if reporter is not None and reader_box:
+                reporter.update("uploading", reader_box[0].bytes_read, backup.size)
+        await asyncio.gather(*sending)
+    except BaseException:
+        for task in sending:
+            task.cancel()
+        writer.abandoned = True
+        while not producer.done():  # let the thread reach its end, then drop what it queued
+            with contextlib.suppress(asyncio.QueueEmpty):
+                queue.get_nowait()
+            await asyncio.sleep(0.01)
+        raise
+    sha256 = await producer
+    return _Sent(writer.size, sha256, tuple(writer.md5s))
+
+
+async def backup_sha256(backup: BackupFile) -> str:
+    """The sha256 of a backup whose sidecar does not record one (Aphrodite's)."""
+
+    def digest() -> str:
+        with open_backup(backup) as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+
+    return await asyncio.to_thread(digest)
+
+
+def _verify(remote: RemoteObject | None, key: str, sha256: str, sent: _Sent) -> None:
+    if remote is None:
+        raise OffsiteFailed(f"The store does not list {key} after the upload completed.")
+    if remote.size != sent.size:
+        raise OffsiteFailed(f"{key} holds {remote.size} bytes in the store, but {sent.size} were sent.")
+    if remote.metadata.get("sha256") != sha256:
+        raise OffsiteFailed(f"{key} lost its sha256 metadata in the store.")
+    etag = remote.etag.strip('"')
+    if etag.endswith(f"-{len(sent.part_md5s)}"):  # the standard multipart ETag: md5 of the parts' md5s
+        expected = hashlib.md5(b"".join(sent.part_md5s)).hexdigest()
+        if etag.split("-")[0] != expected:
+            raise OffsiteFailed(f"{key} in the store does not match the parts that were sent (ETag).")
