@@ -17,13 +17,13 @@ from bot.audit.auditor import AuditEntry
 from bot.audit.scheduled import audit_scheduled
 from bot.backups.compression import Compression
 from bot.backups.inventory import BackupFile, BackupNotFound, open_backup
-from bot.backups.progress import BackupProgress
 from bot.backups.schedule import BackupScheduler, ScheduledBackupDone, ScheduledBackupFailure
 from bot.backups.service import BackupService
 from bot.drills.service import summary
 from bot.offsite.listing import remote_listing
 from bot.offsite.remote import RemoteCopy
 from cogs.audited import audited, declined
+from cogs.backup_progress import progress_editor, requester
 from cogs.errors import marked_not_completed
 from cogs.ui import limits
 from cogs.ui.backup_embeds import (
@@ -32,7 +32,6 @@ from cogs.ui.backup_embeds import (
     deleted_embed,
     download_embed,
     list_pages,
-    progress_text,
     restore_question,
     restored_embed,
 )
@@ -49,32 +48,6 @@ from cogs.ui.offsite_embeds import (
 from cogs.ui.views import PageView, ask_confirmation
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[BackupProgress], Awaitable[None]]
-
-
-def _label(interaction: discord.Interaction[MaintenanceBot]) -> str:
-    return f"{interaction.user} via Discord"
-
-
-def _progress_editor(edit: Callable[..., Awaitable[object]]) -> Progress:
-    """A progress callback that edits a message; a failed edit never disturbs the backup.
-
-    Once the interaction's token has expired (after 15 minutes) it stops trying.
-    """
-    expired = False
-
-    async def report(progress: BackupProgress) -> None:
-        nonlocal expired
-        if expired:
-            return
-        try:
-            await edit(content=progress_text(progress))
-        except discord.HTTPException as error:
-            expired = token_expired(error)
-            log.debug("progress edit failed", exc_info=True)
-
-    return report
 
 
 class Backups(commands.Cog):
@@ -111,13 +84,13 @@ class Backups(commands.Cog):
             marked_not_completed(interaction.edit_original_response, "❌ The backup did not complete."),
         ):
             result = await self.service.create(
-                label=_label(interaction),
+                label=requester(interaction),
                 compression=None if compress else Compression.NONE,
-                progress=_progress_editor(interaction.edit_original_response),
+                progress=progress_editor(interaction.edit_original_response),
             )
             entry.target = result.name
         keep = self.bot.runtime.settings.backup_keep
-        retention = await self.service.apply_retention(keep, label=_label(interaction))
+        retention = await self.service.apply_retention(keep, label=requester(interaction))
         limit = interaction.filesize_limit
         attach = result.size <= limit
         await edit_or_post(
@@ -132,7 +105,7 @@ class Backups(commands.Cog):
         offsite = self.bot.runtime.offsite
         if not offsite.configured:
             return
-        offsite.watch(name, _progress_editor(edit))
+        offsite.watch(name, progress_editor(edit))
         outcome = await offsite.wait(name)
         if outcome is None:
             return
@@ -165,7 +138,7 @@ class Backups(commands.Cog):
             audited(interaction, AuditAction.BACKUP_DRILL, name) as entry,
             marked_not_completed(interaction.edit_original_response, "❌ The drill could not run."),
         ):
-            result = await self.bot.runtime.drills.drill(name, label=_label(interaction))
+            result = await self.bot.runtime.drills.drill(name, label=requester(interaction))
             entry.target = result.name
             if not result.ok:
                 entry.outcome = Outcome(OutcomeKind.FAILED, summary(result))
@@ -207,8 +180,8 @@ class Backups(commands.Cog):
                     await self.bot.runtime.offsite.fetch(name)
                 result = await self.service.restore(
                     source.name,
-                    label=_label(interaction),
-                    progress=_progress_editor(press.edit_original_response),
+                    label=requester(interaction),
+                    progress=progress_editor(press.edit_original_response),
                 )
         done, embed = "✅ Restore complete.", restored_embed(result).build()
         try:
@@ -228,7 +201,7 @@ class Backups(commands.Cog):
             if press is None:
                 return
             async with marked_not_completed(press.edit_original_response, "❌ The backup was not deleted."):
-                deleted = await self.service.delete(backup.name, label=_label(interaction))
+                deleted = await self.service.delete(backup.name, label=requester(interaction))
         await press.edit_original_response(content="✅ Deleted.")
         await press.followup.send(embed=deleted_embed(deleted).build())
 

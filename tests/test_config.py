@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.config import NUMBER_RANGES, ConfigError, Secret, load_settings
+from bot.config import ConfigError, Secret, load_settings
+from bot.env_values import NUMBER_RANGES
 
 
 def test_defaults_follow_the_contract():

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from bot.config import Settings
 from bot.offsite.errors import CopyRefused, OffsiteNotConfigured
 
 _IDENTITY_LIMIT = 64 * 1024
@@ -122,3 +123,17 @@ def decrypt_file(source: BinaryIO, writer: HashingWriter, identities: list[objec
             "The off-site copy does not decrypt with OFFSITE_AGE_IDENTITY_FILE: it was encrypted to "
             "another key, or it was damaged (age authenticates every chunk)."
         ) from None
+
+
+def settings_recipients(settings: Settings) -> list[object] | None:
+    """OFFSITE_AGE_RECIPIENTS as age recipients; None for plaintext copies (OFFSITE_ALLOW_PLAINTEXT=true
+    only); OffsiteNotConfigured (fail closed) without either."""
+    keys = settings.offsite_age_recipients
+    if keys:
+        return load_recipients(keys)
+    if settings.offsite_allow_plaintext:
+        return None
+    raise OffsiteNotConfigured(
+        "OFFSITE_AGE_RECIPIENTS is not set, so nothing is uploaded: copies are encrypted to age public "
+        "keys (age-keygen prints one). To upload unencrypted anyway, set OFFSITE_ALLOW_PLAINTEXT=true."
+    )

@@ -21,7 +21,7 @@ from bot.backups.results import BackupResult
 from bot.backups.service import BackupService
 from bot.config import Settings
 from bot.errors import OpsError
-from bot.offsite.crypto import load_recipients
+from bot.offsite.crypto import settings_recipients
 from bot.offsite.errors import OffsiteFailed, OffsiteNotConfigured
 from bot.offsite.fetch import fetch_copy
 from bot.offsite.location import Location
@@ -86,15 +86,7 @@ class OffsiteService:
 
     def recipients(self) -> list[object] | None:
         """The age recipients; None for plaintext copies (only with OFFSITE_ALLOW_PLAINTEXT=true)."""
-        keys = self.settings.offsite_age_recipients
-        if keys:
-            return load_recipients(keys)
-        if self.settings.offsite_allow_plaintext:
-            return None
-        raise OffsiteNotConfigured(
-            "OFFSITE_AGE_RECIPIENTS is not set, so nothing is uploaded: copies are encrypted to age public "
-            "keys (age-keygen prints one). To upload unencrypted anyway, set OFFSITE_ALLOW_PLAINTEXT=true."
-        )
+        return settings_recipients(self.settings)
 
     def observe(self, result: BackupResult) -> None:
         """BackupService's ``on_created``: upload the new backup in the background (when configured).

@@ -101,3 +101,16 @@ def test_the_decoded_password_is_masked_everywhere():
     masked = Redactor(settings.secrets())(f"FATAL: password {TRICKY_PASSWORD} and {encoded} refused")
 
     assert TRICKY_PASSWORD not in masked and encoded not in masked
+
+
+async def test_a_connect_timeout_in_the_url_is_a_timeout_for_the_restore_too(aphrodite_db, tmp_path, capsys):
+    # libpq's connect_timeout sent as a server setting makes the server refuse the connection.
+    settings = settings_for(aphrodite_db.dsn + "?connect_timeout=5", tmp_path)
+    before = await fingerprint(aphrodite_db.dsn)
+
+    assert await run_cli(settings, "backup", "create", "--json") == 0
+    name = json.loads(capsys.readouterr().out)["name"]
+    await mutate(aphrodite_db.dsn)
+    assert await run_cli(settings, "backup", "restore", name, "--yes") == 0
+
+    assert await fingerprint(aphrodite_db.dsn) == before

@@ -19,7 +19,7 @@ import pytest
 from bot.backups.compression import Compression
 from bot.backups.restore.errors import RestoreFailed, RestoreNotRolledBack, RestoreRefused
 from bot.backups.restore.fate import restore_failure, transaction_fate
-from bot.cli.backups import render_restored
+from bot.cli.backup_text import render_restored
 from bot.config import Secret, Settings
 from bot.database.connection import parse_dsn
 from tests.backups.fixtures import (  # noqa: F401 - fixtures

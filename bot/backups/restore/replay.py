@@ -215,14 +215,14 @@ async def stream_restore(
 
 
 async def _connect(database: Database) -> asyncpg.Connection:
-    assert database.dsn is not None
+    options = database.driver_options  # DATABASE_URL's libpq parameters, read as libpq reads them
     try:
         return await asyncpg.connect(
-            database.dsn.reveal(),
-            timeout=database.timeout,
+            options.dsn,
+            timeout=options.timeout(database.timeout),
             command_timeout=None,
             statement_cache_size=0,  # unnamed statements: one per message, nothing kept
-            server_settings={"application_name": RESTORE_APPLICATION_NAME},
+            server_settings={**options.server_settings, "application_name": RESTORE_APPLICATION_NAME},
         )
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
         raise RestoreFailed(
