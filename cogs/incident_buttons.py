@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Self
 
 import discord
 
@@ -83,7 +83,22 @@ async def _answer(interaction: discord.Interaction, work: Callable[[], Awaitable
         await send_error(interaction, error, bot_of(interaction).runtime.redactor)
 
 
-class AcknowledgeButton(discord.ui.DynamicItem[Button], template=r"alerts:ack:(?P<id>[0-9]{1,18})"):
+class _AlertButton:
+    """What the three buttons share: made again from the alert's id in a custom_id, admins only."""
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["id"]))  # type: ignore[call-arg]  # each button takes the alert's id
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await _admins_only(interaction)
+
+
+class AcknowledgeButton(
+    _AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:ack:(?P<id>[0-9]{1,18})"
+):
     """Takes the alert's open incidents: no more reminders or escalation; the alert shows who and when."""
 
     def __init__(self, notice_id: int, *, done: bool = False) -> None:
@@ -98,15 +113,6 @@ class AcknowledgeButton(discord.ui.DynamicItem[Button], template=r"alerts:ack:(?
         )
         self.notice_id = notice_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> AcknowledgeButton:
-        return cls(int(match["id"]))
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await _admins_only(interaction)
-
     async def callback(self, interaction: discord.Interaction) -> None:
         desk = bot_of(interaction).incidents
         work = _audited_work(
@@ -115,7 +121,9 @@ class AcknowledgeButton(discord.ui.DynamicItem[Button], template=r"alerts:ack:(?
         await _answer(interaction, work)
 
 
-class SilenceButton(discord.ui.DynamicItem[Button], template=r"alerts:silence:(?P<id>[0-9]{1,18})"):
+class SilenceButton(
+    _AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:silence:(?P<id>[0-9]{1,18})"
+):
     """Mutes the alert's targets for an hour (their own maintenance window, shown in /alerts status)."""
 
     def __init__(self, notice_id: int) -> None:
@@ -129,15 +137,6 @@ class SilenceButton(discord.ui.DynamicItem[Button], template=r"alerts:silence:(?
         )
         self.notice_id = notice_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SilenceButton:
-        return cls(int(match["id"]))
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await _admins_only(interaction)
-
     async def callback(self, interaction: discord.Interaction) -> None:
         desk = bot_of(interaction).incidents
         work = _audited_work(
@@ -149,7 +148,9 @@ class SilenceButton(discord.ui.DynamicItem[Button], template=r"alerts:silence:(?
         await _answer(interaction, work)
 
 
-class RecheckButton(discord.ui.DynamicItem[Button], template=r"alerts:recheck:(?P<id>[0-9]{1,18})"):
+class RecheckButton(
+    _AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:recheck:(?P<id>[0-9]{1,18})"
+):
     """Runs the alert's checks now and answers privately; the monitor's rounds still decide incidents."""
 
     def __init__(self, notice_id: int) -> None:
@@ -162,15 +163,6 @@ class RecheckButton(discord.ui.DynamicItem[Button], template=r"alerts:recheck:(?
             )
         )
         self.notice_id = notice_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RecheckButton:
-        return cls(int(match["id"]))
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await _admins_only(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
