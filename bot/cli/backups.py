@@ -183,6 +183,8 @@ def _listed(backup: BackupFile) -> dict[str, Any]:
         "origin": "bot" if backup.sealed else "unknown",
         "origin_detail": backup.origin,
         "sidecar": backup.sidecar.value,
+        # Kept for scripts written against earlier releases: true for every backup not made here.
+        "made_by_aphrodite": backup.made_by_aphrodite,
         "sha256": backup.sha256,
         "drill": kept_drill(backup.manifest),
     }

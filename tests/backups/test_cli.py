@@ -81,6 +81,7 @@ async def test_list_shows_ours_and_aphrodites_of_unknown_origin(settings, capsys
     assert listed[0]["verified"] is True and listed[0]["origin"] == "bot" and listed[0]["sidecar"] == "sealed"
     assert listed[0]["origin_detail"].startswith("made by this bot (manual backup, for ")
     assert (listed[1]["origin"], listed[1]["sidecar"]) == ("unknown", "none")
+    assert [b["made_by_aphrodite"] for b in listed] == [False, True]  # the field scripts already read
     assert listed[1]["origin_detail"] == NO_SIDECAR_ORIGIN
 
 
