@@ -131,13 +131,15 @@ class Backups(commands.Cog):
     @backup.command(
         name="drill", description="Prove a backup restores: into a scratch database, compared, dropped"
     )
-    @app_commands.describe(name="the backup (start typing to choose; default: the newest)")
+    @app_commands.describe(name="the backup (start typing to choose; default: the newest local one)")
     async def drill(self, interaction: discord.Interaction[MaintenanceBot], name: str | None = None) -> None:
         await interaction.response.defer(thinking=True)
         async with (
             audited(interaction, AuditAction.BACKUP_DRILL, name) as entry,
             marked_not_completed(interaction.edit_original_response, "❌ The drill could not run."),
         ):
+            if name is not None and self.bot.runtime.offsite.configured:
+                await self.bot.runtime.offsite.ensure_local(name)  # only off-site: drilled from a download
             result = await self.bot.runtime.drills.drill(name, label=requester(interaction))
             entry.target = result.name
             if not result.ok:

@@ -32,9 +32,12 @@ def register(
 
 async def run_drill(args: argparse.Namespace, runtime: Runtime) -> int:
     from bot.cli.backups import cli_label
+    from bot.cli.offsite import fetch_if_remote
     from bot.drills.service import summary
 
     async with audited(runtime, AuditAction.BACKUP_DRILL, args.name) as entry:
+        if args.name is not None:
+            await fetch_if_remote(runtime, args.name)  # a backup only off-site is drilled from a download
         result = await runtime.drills.drill(args.name, label=cli_label())
         entry.target = result.name
         if not result.ok:

@@ -153,3 +153,16 @@ async def test_an_identity_file_without_a_private_key_is_named(
         OffsiteNotConfigured, match="OFFSITE_AGE_IDENTITY_FILE holds no valid age private key"
     ):
         await offsite.fetch(backup.name)
+
+
+async def test_a_remote_only_backup_is_drilled_from_a_download(
+    aphrodite_db, backup_service, s3_server, bucket, backup_dir, age_keys, capsys
+):
+    _, backup, _ = await remote_only(backup_service, s3_server, bucket, age_keys)
+    environ = offsite_environ(s3_server.endpoint, bucket, backup_dir, age_keys, DATABASE_URL=aphrodite_db.dsn)
+
+    assert await run_cli(load_settings(environ, dotenv=False), "backup", "drill", backup.name) == 0
+
+    out = capsys.readouterr()
+    assert f"Downloaded {backup.name}" in out.err and f"Drill of {backup.name} passed" in out.out
+    assert SECRET_KEY not in out.out + out.err
