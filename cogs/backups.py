@@ -23,9 +23,9 @@ from bot.drills.service import summary
 from bot.offsite.listing import remote_listing
 from bot.offsite.remote import RemoteCopy
 from cogs.audited import audited, declined
+from cogs.backup_choices import choices, remote_only_names
 from cogs.backup_progress import progress_editor, requester
 from cogs.errors import marked_not_completed
-from cogs.ui import limits
 from cogs.ui.backup_embeds import (
     created_embed,
     delete_question,
@@ -253,18 +253,24 @@ class Backups(commands.Cog):
         return press
 
     @download.autocomplete("name")
-    @drill.autocomplete("name")
-    @restore.autocomplete("name")
     @delete.autocomplete("name")
     async def backup_names(
         self, interaction: discord.Interaction[MaintenanceBot], current: str
     ) -> list[app_commands.Choice[str]]:
+        return choices(await self._local_names(current), [])
+
+    @drill.autocomplete("name")
+    @restore.autocomplete("name")
+    async def restorable_names(
+        self, interaction: discord.Interaction[MaintenanceBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The local backups, then those only off-site (asked of the store within the answer's time)."""
+        local = await self._local_names(current)
+        return choices(local, await remote_only_names(self.bot.runtime.offsite, current, local))
+
+    async def _local_names(self, current: str) -> list[str]:
         typed = current.lower()
-        names = [backup.name for backup in await self.service.list() if typed in backup.name.lower()]
-        return [
-            app_commands.Choice(name=limits.truncate(name, limits.CHOICE_NAME), value=name)
-            for name in names[: limits.CHOICES]
-        ]
+        return [backup.name for backup in await self.service.list() if typed in backup.name.lower()]
 
     async def _alert_failed_schedule(self, failure: ScheduledBackupFailure) -> None:
         """The "backups" alert target reads this record; the monitor opens its incident at once."""

@@ -66,3 +66,23 @@ async def test_a_backup_only_off_site_is_restored_after_confirmation(
     assert await media_count(aphrodite_db.dsn) == 3000
     assert "Restore complete" in next(m for m in press.followups if m.embeds).embeds[0]["title"]
     assert SECRET_KEY not in fake_discord.all_sent_text()
+
+
+async def test_restore_and_drill_suggest_a_backup_that_is_only_off_site(
+    start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
+):
+    await start_with_offsite(start_bot, aphrodite_db, s3_server, bucket, age_keys, tmp_path)
+    record, name = await create_backup(fake_discord)
+    await record.wait_for(lambda r: "Off-site copy verified" in (r.original.content or ""), timeout=60)
+    for path in (tmp_path / "backups").glob(f"{name}*"):
+        path.unlink()
+
+    for command in ("restore", "drill"):
+        choices = await fake_discord.autocomplete(
+            "backup", command, focused="name", value="aphrodite", user=fake_discord.admin_user
+        )
+        assert [(c["name"], c["value"]) for c in choices] == [(f"{name} (off-site)", name)]
+    deletable = await fake_discord.autocomplete(
+        "backup", "delete", focused="name", value="aphrodite", user=fake_discord.admin_user
+    )
+    assert deletable == []  # only local files can be deleted
