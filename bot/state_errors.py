@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def _sqlite_failure(path: Path, error: sqlite3.Error) -> StateUnavailable:
         return StateUnavailable(path, f"it is read-only ({error})", _WRITABLE)
     if name.startswith("SQLITE_CANTOPEN"):
         return _cannot_open(path, str(error))
+    if name.startswith("SQLITE_IOERR") and (refusal := _write_refusal(path)):
+        return StateUnavailable(path, f"it is read-only ({error}: {refusal})", _WRITABLE)
     if name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR"):
         return StateUnavailable(
             path,
@@ -66,6 +69,18 @@ def _sqlite_failure(path: Path, error: sqlite3.Error) -> StateUnavailable:
             path, f"another process holds it locked ({error})", "try again; if it persists, restart the bot"
         )
     return StateUnavailable(path, f"SQLite failed: {error}", _WRITABLE)
+
+
+def _write_refusal(path: Path) -> str | None:
+    """Why the file (or its journal) refuses writing, when it does: an I/O error is often that."""
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_APPEND))
+        except FileNotFoundError:
+            continue
+        except OSError as refused:
+            return f"{candidate.name}: {refused.strerror}"
+    return None
 
 
 def _file_failure(path: Path, error: OSError) -> StateUnavailable:

@@ -37,7 +37,11 @@ class Drills(commands.Cog):
         self._sweep: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        passed_at = await last_good_drill_at(self.bot.runtime.state)
+        try:
+            passed_at = await last_good_drill_at(self.bot.runtime.state)
+        except OpsError as error:  # a failing state store: the monitor says so in the channel
+            log.warning("the last good drill is not known: %s", error)
+            passed_at = None
         if passed_at is not None:  # the metrics' drill timestamp survives a restart
             self.bot.runtime.metrics.record_drill(passed_at)
         if self.bot.runtime.settings.database_url is not None:

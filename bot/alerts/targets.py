@@ -153,7 +153,10 @@ class BackupsTarget:
                     f"Scheduled backup failed: {record['error']}",
                     "Fix the cause above; the schedule retries within the hour (/backup create to try now).",
                 )
-        upload = await last_problem(self._state)
+        try:
+            upload = await last_problem(self._state)
+        except StateUnavailable:  # as for the schedule's record above
+            upload = None
         if upload is not None:
             return result(
                 Status.FAILED,

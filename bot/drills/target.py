@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from bot.alerts.results import TargetResult
 from bot.config import Settings
 from bot.state import StateStore
+from bot.state_errors import StateUnavailable
 from bot.status import Status
 from bot.units import human_duration
 
@@ -81,7 +82,10 @@ class DrillsTarget:
         def result(status: Status, detail: str, hint: str | None = None) -> list[TargetResult]:
             return [TargetResult(TARGET, now, status, None, detail, hint)]
 
-        last = await last_drill(self._state)
+        try:
+            last = await last_drill(self._state)
+        except StateUnavailable:  # the monitor tells the channel about the store: no drills incident of it
+            return result(Status.NOT_CONFIGURED, "The last drill cannot be read while the state store fails")
         if last is None:
             if self._schedule <= timedelta(0):
                 return result(Status.NOT_CONFIGURED, "No restore drill yet (DRILL_SCHEDULE_HOURS is off)")
