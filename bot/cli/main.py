@@ -40,9 +40,9 @@ class Feature:
 FEATURES = {
     "check": Feature("bot.cli.checks", "test the external services Aphrodite uses"),
     "db": Feature("bot.cli.database", "PostgreSQL status, integrity and growth"),
-    "backup": Feature("bot.cli.backups", "create, list, restore or delete database backups"),
+    "backup": Feature("bot.cli.backups", "create, list, restore, delete, drill or push database backups"),
     "logs": Feature("bot.cli.logs", "view, search, download or clear Aphrodite's log"),
-    "alerts": Feature("bot.cli.alerts", "the alert monitor: each target's state, past incidents"),
+    "alerts": Feature("bot.cli.alerts", "the alert monitor: state, past incidents, pause, resume, test"),
     "audit": Feature("bot.cli.audit", "who did which backup, restore, deletion, log clear, pause..."),
     "health": Feature("bot.cli.health", "exit 0 when the running bot is connected"),
 }
