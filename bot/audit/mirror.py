@@ -73,8 +73,11 @@ class AuditMirror:
                 await self.flush()
             except Exception:
                 log.exception("mirroring audit records failed unexpectedly; retrying later")
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the cancellation that
+            # stops this loop when the wait ends at the same moment, and the bot's close then hangs.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def flush(self) -> int:
@@ -97,7 +100,8 @@ class AuditMirror:
         """Post one record and move the watermark past it; False when the channel failed."""
         if self._clock() - record.at <= MIRROR_MAX_AGE:
             try:
-                await asyncio.wait_for(self._post(record), timeout=self._timeout)
+                async with asyncio.timeout(self._timeout):
+                    await self._post(record)
             except TimeoutError:
                 return self._failed(f"Discord did not answer within {self._timeout:g} s")
             except MirrorFailed as failure:
