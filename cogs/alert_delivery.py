@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import io
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -22,7 +21,7 @@ from bot.alerts.notices import Notice
 from bot.alerts.outbox import DeliveryFailed, NoticeRejected
 from bot.errors import OpsError
 from bot.units import human_bytes
-from cogs.access import admins_only
+from cogs.alert_button import AlertButton
 from cogs.alert_resolution import AlertResolution
 from cogs.errors import send_error
 from cogs.incident_buttons import incident_view
@@ -99,7 +98,9 @@ def _view(notice: Notice, message: AlertMessage) -> discord.ui.View:
 
 
 class LogDownloadButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"alerts:log:(?P<id>[0-9]+)"
+    AlertButton,
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"alerts:log:(?P<id>[0-9]+)",
 ):
     """Sends exactly the log entries a summary counted, as a file; works after a restart too."""
 
@@ -113,15 +114,6 @@ class LogDownloadButton(
             )
         )
         self.notice_id = notice_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> LogDownloadButton:
-        return cls(int(match["id"]))
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await admins_only(interaction, bot_of(interaction).runtime.settings.admin_role_ids)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)

@@ -7,16 +7,14 @@ the buttons need no view kept in memory. The state lives in the monitor's store 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Self
 
 import discord
 
 from bot.alerts.incident_actions import notice_targets
 from bot.alerts.incident_desk import AlertState
 from bot.audit import AuditAction
-from cogs.access import admins_only
+from cogs.alert_button import AlertButton
 from cogs.audited import audited
 from cogs.errors import send_error
 from cogs.ui.alert_embeds import alert_message, recheck_embed
@@ -32,10 +30,6 @@ def incident_view(notice_id: int, *, acknowledged: bool) -> discord.ui.View:
     view.add_item(SilenceButton(notice_id))
     view.add_item(RecheckButton(notice_id))
     return view
-
-
-async def _admins_only(interaction: discord.Interaction) -> bool:
-    return await admins_only(interaction, bot_of(interaction).runtime.settings.admin_role_ids)
 
 
 def _who(interaction: discord.Interaction) -> str:
@@ -83,21 +77,8 @@ async def _answer(interaction: discord.Interaction, work: Callable[[], Awaitable
         await send_error(interaction, error, bot_of(interaction).runtime.redactor)
 
 
-class _AlertButton:
-    """What the three buttons share: made again from the alert's id in a custom_id, admins only."""
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(int(match["id"]))  # type: ignore[call-arg]  # each button takes the alert's id
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await _admins_only(interaction)
-
-
 class AcknowledgeButton(
-    _AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:ack:(?P<id>[0-9]{1,18})"
+    AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:ack:(?P<id>[0-9]{1,18})"
 ):
     """Takes the alert's open incidents: no more reminders or escalation; the alert shows who and when."""
 
@@ -122,7 +103,7 @@ class AcknowledgeButton(
 
 
 class SilenceButton(
-    _AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:silence:(?P<id>[0-9]{1,18})"
+    AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:silence:(?P<id>[0-9]{1,18})"
 ):
     """Mutes the alert's targets for an hour (their own maintenance window, shown in /alerts status)."""
 
@@ -149,7 +130,7 @@ class SilenceButton(
 
 
 class RecheckButton(
-    _AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:recheck:(?P<id>[0-9]{1,18})"
+    AlertButton, discord.ui.DynamicItem[Button], template=r"alerts:recheck:(?P<id>[0-9]{1,18})"
 ):
     """Runs the alert's checks now and answers privately; the monitor's rounds still decide incidents."""
 
