@@ -1,8 +1,10 @@
 """Fixtures of the drill tests: the real cluster, a backup folder, a DrillService over both."""
 
+# The backups' `database` fixture is imported and requested as parameters of the same name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -13,18 +15,8 @@ from bot.config import Secret
 from bot.database.connection import Database
 from bot.drills.scratch import ScratchServer
 from bot.drills.service import DrillService
-from bot.redact import Redactor
 from bot.state import StateStore
-from tests.backups.fixtures import make_service
-
-
-@pytest.fixture
-async def database(aphrodite_db) -> AsyncIterator[Database]:
-    db = Database(Secret(aphrodite_db.dsn), redactor=Redactor())
-    try:
-        yield db
-    finally:
-        await db.close()
+from tests.backups.fixtures import database, make_service  # noqa: F401
 
 
 @pytest.fixture
