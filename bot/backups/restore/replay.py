@@ -3,9 +3,13 @@
 Not through psql: psql runs backslash commands from its input (`\\! cmd`, `\\o |cmd`, `\\copy ...
 program`) on the bot's host, and a backup file is untrusted input (BACKUP_DIR is shared with
 Aphrodite). Here filter.py splits the dump and checks every statement, and each one goes to
-the server alone through the extended query protocol, which refuses a second command hidden in
-the same message; COPY rows go through the COPY protocol in pieces of at most a chunk. No byte
-of the file is interpreted on this host, so no spelling of a meta-command can run.
+the server alone, in a message that cannot carry a second command: a statement whose only
+semicolon is its last character cannot hold two commands however a server might read it (the
+grammar needs a semicolon between them), so it goes as one simple query, one round trip; any
+other goes through the extended query protocol, which refuses a second command hidden in the
+same message (a prepare and an execute, two round trips). COPY rows go through the COPY protocol
+in pieces of at most a chunk. No byte of the file is interpreted on this host, so no spelling of
+a meta-command can run.
 
 The file is read through the one descriptor that was vetted and checked (no path is opened
 again, so a file renamed or a symlink swapped in meanwhile is never what runs), within a time
@@ -27,22 +31,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import asyncpg
 
-from bot.backups.dump_file import BackupCorrupt, DumpEnds, DumpReader
+from bot.backups.dump_file import BackupCorrupt
 from bot.backups.restore.clearing import CLEARING_FAILED, clear_schema
 from bot.backups.restore.errors import RestoreFailed, RestoreRefused
-from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused
+from bot.backups.restore.events import DumpRefused
 from bot.backups.restore.fate import blockers, restore_failure, transaction_fate
-from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute, printable
-from bot.backups.restore.rights import RestoreRights, changed_outside, outside_state, restore_rights
+from bot.backups.restore.filter import CopyInto, Execute, printable
+from bot.backups.restore.rights import changed_outside, outside_state, restore_rights
+from bot.backups.restore.source import DumpSource
 from bot.backups.restore.sql import (
+    LASTING_SEQUENCES,
     RECREATED_SEQUENCE,
     TRANSACTION_ID,
     session_settings,
@@ -104,50 +109,6 @@ def restore_budget(sql_bytes: int) -> float:
     return max(BUDGET_FLOOR_SECONDS, sql_bytes / BUDGET_SQL_BYTES_PER_SECOND)
 
 
-class _Source:
-    """The dump as filter actions; reading, inflating and lexing block, so each chunk runs in a thread."""
-
-    def __init__(
-        self, path: Path, file: BinaryIO, rights: RestoreRights, on_chunk: Callable[[int, int], None]
-    ) -> None:
-        self.reader = DumpReader(path, file)
-        self.ends = DumpEnds()
-        self.filter = DumpFilter(
-            foreign_extensions=rights.foreign_extensions, installed_extensions=rights.installed_extensions
-        )
-        self.line = 0
-        self._chunks: Iterator[bytes] = self.reader.chunks()
-        self._pending: deque[Action] = deque()
-        self._done = False
-        self._on_chunk = on_chunk
-
-    async def next(self) -> Action | None:
-        """The next action, or None once the whole file was read."""
-        while not self._pending:
-            if self._done:
-                return None
-            self._pending.extend(await asyncio.to_thread(self._read))
-            self._on_chunk(self.reader.file_bytes, self.reader.sql_bytes)
-        action = self._pending.popleft()
-        if isinstance(action, (Execute, CopyInto)):
-            self.line = action.line
-        return action
-
-    def _read(self) -> list[Action]:
-        chunk = next(self._chunks, None)
-        if chunk is None:
-            self._done = True
-            return self.filter.finish()
-        self.ends.feed(chunk)
-        return self.filter.feed(chunk)
-
-    async def copy_rows(self) -> AsyncIterator[bytes]:
-        """The rows of the COPY block just started, in pieces, up to its end line."""
-        while not isinstance(action := await self.next(), CopyEnd):
-            assert isinstance(action, CopyData), "the lexer ends every COPY block or refuses the file"
-            yield action.data
-
-
 async def stream_restore(
     path: Path,
     file: BinaryIO,
@@ -169,13 +130,13 @@ async def stream_restore(
     (see `restore_budget`) bounds the whole replay.
     """
     connection = await _connect(database)
-    source: _Source | None = None
+    source: DumpSource | None = None
     transaction_id: str | None = None
     try:
         rights = await restore_rights(connection)
         if not made_here and (refusal := rights.refusal(path.name)):
             raise RestoreRefused(f"{refusal} The database was not touched.", 0, refusal)
-        source = _Source(path, file, rights, progress)
+        source = DumpSource(path, file, rights, progress)
         await connection.execute(session_settings(lock_timeout_seconds, budget_seconds))
         await connection.execute("BEGIN")
         transaction_id = await connection.fetchval(TRANSACTION_ID)
@@ -183,7 +144,7 @@ async def stream_restore(
         try:
             async with asyncio.timeout(budget_seconds):
                 await connection.execute(clear_schema())
-                await _replay(connection, source)
+                await _replay(connection, source, lasting=await connection.fetchval(LASTING_SEQUENCES))
         except TimeoutError:
             raise _OverBudget(budget_seconds, source.line) from None
         _refuse_unless_whole(source, expected_sha256)
@@ -203,6 +164,8 @@ async def stream_restore(
         sessions = await blockers(database) if isinstance(error, asyncpg.LockNotAvailableError) else None
         raise restore_failure(reason, fate, sessions, lock_timeout_seconds, safety_backup) from None
     finally:
+        if source is not None:
+            source.abandon()
         if not connection.is_closed():
             connection.terminate()
     return StreamOutcome(
@@ -230,12 +193,20 @@ async def _connect(database: Database) -> asyncpg.Connection:
         ) from None
 
 
-async def _replay(connection: asyncpg.Connection, source: _Source) -> None:
-    """Run every statement alone and every COPY block through the COPY protocol."""
+async def _replay(connection: asyncpg.Connection, source: DumpSource, *, lasting: bool) -> None:
+    """Run every statement alone and every COPY block through the COPY protocol.
+
+    ``lasting``: some sequence that existed before the replay may be moved by a setval; then each
+    setval is checked first (with none, any sequence a setval moves was made by this transaction).
+    """
     while (action := await source.next()) is not None:
         if isinstance(action, Execute):
-            await _refuse_lasting_setval(connection, action)
-            await connection.fetch(action.sql)
+            if lasting:
+                await _refuse_lasting_setval(connection, action)
+            if alone_by_construction(action.sql):
+                await connection.execute(action.sql)  # the simple protocol: one round trip
+            else:
+                await connection.fetch(action.sql)  # the extended protocol: one command or an error
         elif isinstance(action, CopyInto):
             await connection.copy_to_table(
                 action.table,
@@ -245,6 +216,11 @@ async def _replay(connection: asyncpg.Connection, source: _Source) -> None:
             )
         if not connection.is_in_transaction():
             raise _LeftTransaction(source.line)
+
+
+def alone_by_construction(sql: str) -> bool:
+    """Whether ``sql`` holds a single command under any reading: its one semicolon ends it."""
+    return sql.endswith(";") and sql.count(";") == 1
 
 
 async def _refuse_lasting_setval(connection: asyncpg.Connection, action: Execute) -> None:
@@ -259,7 +235,7 @@ async def _refuse_lasting_setval(connection: asyncpg.Connection, action: Execute
         )
 
 
-def _refuse_unless_whole(source: _Source, expected_sha256: str) -> None:
+def _refuse_unless_whole(source: DumpSource, expected_sha256: str) -> None:
     name = source.reader.path.name
     if source.reader.sha256 != expected_sha256:
         raise BackupCorrupt(f"{name} changed while it was being restored (its sha256 no longer matches).")

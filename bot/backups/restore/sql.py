@@ -38,6 +38,12 @@ TRANSACTION_ID = "SELECT pg_catalog.pg_current_xact_id()::text"
 TRANSACTION_STATUS = "SELECT pg_catalog.pg_xact_status($1::text::xid8)"
 # The clearing before the replay dropped every sequence the restoring role owns (but extensions'):
 # one it owns now was created by this very transaction, so a setval on it is rolled back with it.
+# Whether, right after the clearing, a sequence exists that this role may move with setval: a
+# sequence made later is dropped again by a rollback, so with none, no setval can outlast one.
+LASTING_SEQUENCES = (
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE"
+    " CASE WHEN c.relkind = 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') END)"
+)
 RECREATED_SEQUENCE = (
     "SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"

@@ -1,0 +1,120 @@
+"""The replay reads the dump a piece ahead, and sends each statement in a message that holds one command."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from pathlib import Path
+
+import pytest
+
+from bot.backups.dump_file import CHUNK_SIZE
+from bot.backups.restore.events import CopyData, CopyEnd
+from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute
+from bot.backups.restore.replay import alone_by_construction
+from bot.backups.restore.rights import RestoreRights
+from bot.backups.restore.source import PIECE_SIZE, DumpSource
+
+OWNER = RestoreRights("aphrodite", (), frozenset(), frozenset())
+HEAD = b"--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = on;\n"
+TAIL = b"\n--\n-- PostgreSQL database dump complete\n--\n\n"
+
+
+def _dump(tables: int) -> bytes:
+    """Statements with and without semicolons inside, and COPY blocks, over several chunks."""
+    parts = [HEAD]
+    for number in range(tables):
+        parts.append(
+            f"CREATE TABLE public.t{number} (id integer, note text);\n"
+            f"COMMENT ON TABLE public.t{number} IS 'semi; colon {number}';\n"
+            f"CREATE FUNCTION public.f{number}() RETURNS integer LANGUAGE plpgsql "
+            f"AS $$ BEGIN RETURN {number}; END $$;\n"
+            f"COPY public.t{number} (id, note) FROM stdin;\n".encode()
+        )
+        parts.extend(f"{row}\trow {row} of {'x' * 200}\n".encode() for row in range(40))
+        parts.append(b"\\.\n\n")
+    parts.append(TAIL)
+    return b"".join(parts)
+
+
+def _whole(data: bytes) -> list[Action]:
+    dump_filter = DumpFilter()
+    return _joined(dump_filter.feed(data) + dump_filter.finish())
+
+
+def _joined(actions: list[Action]) -> list[Action]:
+    """The actions with each COPY block's rows as one piece, so that where pieces were cut does not show."""
+    joined: list[Action] = []
+    for action in actions:
+        if isinstance(action, CopyData) and joined and isinstance(joined[-1], CopyData):
+            joined[-1] = CopyData(joined[-1].data + action.data)
+        else:
+            joined.append(action)
+    return joined
+
+
+async def _read_all(path: Path) -> tuple[list[Action], list[int], DumpSource]:
+    seen: list[int] = []
+    with await asyncio.to_thread(open, path, "rb") as file:
+        source = DumpSource(path, file, OWNER, lambda file_bytes, _sql_bytes: seen.append(file_bytes))
+        actions: list[Action] = []
+        while (action := await source.next()) is not None:
+            actions.append(action)
+    return actions, seen, source
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
+async def test_the_dump_read_a_piece_ahead_gives_the_actions_of_the_whole_file(tmp_path: Path, packed: bool):
+    data = _dump(300)
+    assert len(data) > 2 * CHUNK_SIZE
+    path = tmp_path / ("aphrodite_backup_20240101_000000.sql" + (".gz" if packed else ""))
+    path.write_bytes(gzip.compress(data) if packed else data)
+
+    actions, seen, source = await _read_all(path)
+
+    assert _joined(actions) == _whole(data)
+    assert sum(isinstance(action, CopyEnd) for action in actions) == 300
+    assert source.ends.complete and source.reader.sql_bytes == len(data)
+    assert len(seen) > len(data) // PIECE_SIZE  # progress after every piece, not once per file
+    assert seen == sorted(seen) and seen[-1] == path.stat().st_size
+
+
+async def test_the_rows_of_a_copy_block_come_through_copy_rows_up_to_its_end(tmp_path: Path):
+    data = _dump(3)
+    path = tmp_path / "aphrodite_backup_20240101_000000.sql"
+    path.write_bytes(data)
+    with await asyncio.to_thread(open, path, "rb") as file:
+        source = DumpSource(path, file, OWNER, lambda _file_bytes, _sql_bytes: None)
+        while not isinstance(await source.next(), CopyInto):
+            pass
+        rows = b"".join([piece async for piece in source.copy_rows()])
+        following = await source.next()
+
+    assert rows.count(b"\n") == 40 and rows.startswith(b"0\trow 0 of ")
+    assert isinstance(following, Execute) and following.sql.startswith("CREATE TABLE public.t1 ")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE public.t (id integer);",
+        "SELECT pg_catalog.set_config('search_path', '', false);",
+        "COMMENT ON TABLE public.t IS 'a '' quote';",
+    ],
+)
+def test_a_statement_whose_only_semicolon_ends_it_goes_as_one_simple_query(sql: str):
+    assert alone_by_construction(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COMMENT ON TABLE public.t IS 'semi; colon';",
+        "CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$ SELECT 1; $$;",
+        "CREATE TABLE public.t (id integer); DROP TABLE public.u;",
+        "CREATE TABLE public.t (id integer)",
+        "",
+    ],
+)
+def test_any_other_statement_goes_through_the_protocol_that_refuses_a_second_command(sql: str):
+    assert not alone_by_construction(sql)
