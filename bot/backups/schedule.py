@@ -7,12 +7,10 @@ after the newest scheduled backup in the folder, not one interval after the bot 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.backups.inventory import KIND_SCHEDULED
 from bot.backups.lock import BackupBusy
@@ -20,11 +18,11 @@ from bot.backups.results import BackupResult
 from bot.backups.service import BackupService
 from bot.config import Settings
 from bot.errors import OpsError
+from bot.schedule import Schedule, utc_now
 
 log = logging.getLogger(__name__)
 
 SCHEDULER_LABEL = "the backup schedule"
-_LONGEST_NAP_SECONDS = 60  # re-read the wall clock at least this often (suspend, clock changes)
 
 
 @dataclass(frozen=True)
@@ -51,12 +49,15 @@ FailureCallback = Callable[[ScheduledBackupFailure], Awaitable[None]]
 SuccessCallback = Callable[[ScheduledBackupDone], Awaitable[None]]
 
 
-class BackupScheduler:
-    """Runs `run_once` on a timer in one task; `start` and `stop` are idempotent; off when ``every`` is 0.
+class BackupScheduler(Schedule):
+    """A backup, then retention, every ``every`` (off when 0).
 
     After a failure the next attempt comes after ``retry_after`` (or the interval, if shorter);
     when another backup or restore is running the run waits ``busy_retry``, without an alert.
     """
+
+    task_name = "backup-schedule"
+    what = "scheduled backups"
 
     def __init__(
         self,
@@ -70,17 +71,15 @@ class BackupScheduler:
         busy_retry: timedelta = timedelta(minutes=10),
         startup_delay: timedelta = timedelta(minutes=2),
     ) -> None:
+        super().__init__(every)
         self.service = service
-        self.every = every
         self.keep = keep
         self._on_failure = on_failure
         self._on_success = on_success
         self._retry_after = retry_after
         self._busy_retry = busy_retry
         self._startup_delay = startup_delay
-        self._task: asyncio.Task[None] | None = None
         self._failures = 0
-        self.next_run_at: datetime | None = None
 
     @classmethod
     def from_settings(
@@ -99,34 +98,12 @@ class BackupScheduler:
             on_success=on_success,
         )
 
-    @property
-    def enabled(self) -> bool:
-        return self.every > timedelta(0)
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def start(self) -> None:
-        """Start the timer task (nothing when the schedule is off or already running)."""
-        if self.enabled and not self.running:
-            self._task = asyncio.create_task(self._loop(), name="backup-schedule")
-
-    async def stop(self) -> None:
-        """Stop the timer; a backup in progress is cancelled and leaves no partial file."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self.next_run_at = None
-
     async def run_once(self) -> ScheduledBackupDone | None:
         """One scheduled backup and its retention; failures go to ``on_failure``, never raise."""
         try:
             backup = await self.service.create(label=SCHEDULER_LABEL, kind=KIND_SCHEDULED)
         except BackupBusy as busy:
-            self.next_run_at = _now() + self._busy_retry
+            self.next_run_at = utc_now() + self._busy_retry
             log.info("scheduled backup postponed: %s", busy)
             return None
         except OpsError as error:
@@ -137,7 +114,7 @@ class BackupScheduler:
             await self._failed(f"unexpected error ({type(error).__name__}); see the bot's log")
             return None
         self._failures = 0
-        self.next_run_at = _now() + self.every
+        self.next_run_at = utc_now() + self.every
         retention = await self.service.apply_retention(self.keep, label=SCHEDULER_LABEL)
         done = ScheduledBackupDone(backup, retention.pruned, retention.error, self.next_run_at)
         if self._on_success is not None:
@@ -146,39 +123,20 @@ class BackupScheduler:
 
     async def _failed(self, error: str) -> None:
         self._failures += 1
-        now = _now()
+        now = utc_now()
         self.next_run_at = now + min(self.every, self._retry_after)
         log.warning("scheduled backup failed (%d in a row): %s", self._failures, error)
         failure = ScheduledBackupFailure(error, now, self._failures, self.next_run_at)
         await _call_safely(self._on_failure, failure)
 
-    async def _loop(self) -> None:
-        self.next_run_at = await self._first_run_at()
-        log.info("scheduled backups every %s; next at %s", self.every, self.next_run_at.isoformat())
-        while True:
-            await _sleep_until(self.next_run_at)
-            await self.run_once()
-
-    async def _first_run_at(self) -> datetime:
+    async def first_run_at(self) -> datetime:
         """One interval after the newest scheduled backup; soon after start when that is past."""
-        now = _now()
+        now = utc_now()
         scheduled = [backup for backup in await self.service.list() if backup.kind == KIND_SCHEDULED]
         earliest = now + self._startup_delay
         if not scheduled:
             return earliest
         return max(scheduled[0].created_at + self.every, earliest)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def _sleep_until(moment: datetime) -> None:
-    while True:
-        remaining = (moment - _now()).total_seconds()
-        if remaining <= 0:
-            return
-        await asyncio.sleep(min(remaining, _LONGEST_NAP_SECONDS))
 
 
 async def _call_safely(callback: Callable[..., Awaitable[None]], value: object) -> None:
