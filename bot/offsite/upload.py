@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,39 +68,46 @@ class _Abandoned(Exception):
 
 
 class _PartWriter:
-    """What pyrage writes into: cut into parts, each handed to the event loop (blocking while it is full)."""
+    """What pyrage writes into: cut into parts, each handed to the event loop (blocking while it is full).
 
-    def __init__(self, part_size: int, queue: asyncio.Queue[bytes | None], loop: asyncio.AbstractEventLoop):
+    Each part is written once into its own BytesIO, which is then the request's body as it is:
+    aiohttp reads it in place (a BytesIO made from bytes would be copied), so a part is in memory
+    once, whether it waits or is in flight.
+    """
+
+    def __init__(
+        self, part_size: int, queue: asyncio.Queue[io.BytesIO | None], loop: asyncio.AbstractEventLoop
+    ) -> None:
         self._part_size = part_size
         self._queue = queue
         self._loop = loop
-        self._buffer = bytearray()
+        self._part = io.BytesIO()
         self.abandoned = False
         self.size = 0
-        self.md5s: list[bytes] = []
+        self.parts = 0
 
     def write(self, data: bytes) -> int:
-        self._buffer += data
-        while len(self._buffer) >= self._part_size:
-            with memoryview(self._buffer) as view:
-                part = bytes(view[: self._part_size])
-            del self._buffer[: self._part_size]
-            self._emit(part)
+        view, start = memoryview(data), 0
+        while start < len(view):
+            start += self._part.write(view[start : start + self._part_size - self._part.tell()])
+            if self._part.tell() == self._part_size:
+                self._emit()
         return len(data)
 
     def flush(self) -> None:
         return None
 
     def finish(self) -> None:
-        if self._buffer or not self.md5s:
-            self._emit(bytes(self._buffer))
-            self._buffer.clear()
+        if self._part.tell() or not self.parts:
+            self._emit()
 
-    def _emit(self, part: bytes) -> None:
+    def _emit(self) -> None:
         if self.abandoned:
             raise _Abandoned()
-        self.md5s.append(hashlib.md5(part).digest())
-        self.size += len(part)
+        part, self._part = self._part, io.BytesIO()
+        self.parts += 1
+        self.size += part.tell()
+        part.seek(0)
         asyncio.run_coroutine_threadsafe(self._queue.put(part), self._loop).result()
 
 
@@ -160,7 +168,7 @@ async def _send(
     part_size: int,
     reporter: ProgressReporter | None,
 ) -> _Sent:
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=_QUEUED_PARTS)
+    queue: asyncio.Queue[io.BytesIO | None] = asyncio.Queue(maxsize=_QUEUED_PARTS)
     loop = asyncio.get_running_loop()
     writer = _PartWriter(part_size, queue, loop)
     reader_box: list[HashingReader] = []
@@ -176,6 +184,12 @@ async def _send(
         finally:
             asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
 
+    md5s: dict[int, bytes] = {}
+
+    async def send_part(number: int, part: io.BytesIO) -> None:
+        md5s[number] = await asyncio.to_thread(_md5, part)  # beside the reading thread, not after it
+        await upload.send(number, part, md5s[number])
+
     producer = asyncio.ensure_future(asyncio.to_thread(produce))
     sending: set[asyncio.Task[None]] = set()
     try:
@@ -186,7 +200,7 @@ async def _send(
                 done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     task.result()
-            sending.add(asyncio.create_task(upload.send(number, part, writer.md5s[number - 1])))
+            sending.add(asyncio.create_task(send_part(number, part)))
             del part
             if reporter is not None and reader_box:
                 reporter.update("uploading", reader_box[0].bytes_read, backup.size)
@@ -201,7 +215,12 @@ async def _send(
             await asyncio.sleep(0.01)
         raise
     sha256 = await producer
-    return _Sent(writer.size, sha256, tuple(writer.md5s))
+    return _Sent(writer.size, sha256, tuple(md5s[part] for part in range(1, number + 1)))
+
+
+def _md5(part: io.BytesIO) -> bytes:
+    with part.getbuffer() as content:
+        return hashlib.md5(content).digest()
 
 
 async def backup_sha256(backup: BackupFile) -> str:
