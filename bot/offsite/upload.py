@@ -1,7 +1,8 @@
 """One backup to the store: encrypted while read, sent in parts, then checked against what was sent.
 
 Memory stays bounded whatever the backup's size: a thread reads and encrypts into parts of
-``part_size`` bytes; ``_QUEUED_PARTS`` wait while at most ``PARTS_IN_FLIGHT`` are sent at once.
+``part_size`` bytes, written into ``_BUFFERS`` buffers that are reused once their part is sent;
+``_QUEUED_PARTS`` wait while at most ``PARTS_IN_FLIGHT`` are sent at once.
 Each part goes with its Content-MD5 (the store refuses a part that arrived damaged); after
 completion the object's size, its `sha256` metadata and, for a standard multipart ETag, the ETag
 are compared with what was sent. The `sha256` is the unencrypted backup's (the sidecar's),
@@ -17,6 +18,7 @@ import io
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from queue import SimpleQueue
 
 from bot.backups.inventory import BackupFile, open_backup
 from bot.backups.progress import ProgressReporter
@@ -26,7 +28,8 @@ from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
 
 DEFAULT_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part
 _QUEUED_PARTS = 1
-PARTS_IN_FLIGHT = 4
+PARTS_IN_FLIGHT = 3
+_BUFFERS = PARTS_IN_FLIGHT + 2  # the parts in flight, the one waiting for them, the one being written
 # S3 allows 10,000 parts: larger backups get larger parts, with room for age's 0.03 %.
 _MOST_PARTS = 9000
 MADE_BY = "aphrodite-ops"
@@ -70,18 +73,23 @@ class _Abandoned(Exception):
 class _PartWriter:
     """What pyrage writes into: cut into parts, each handed to the event loop (blocking while it is full).
 
-    Each part is written once into its own BytesIO, which is then the request's body as it is:
-    aiohttp reads it in place (a BytesIO made from bytes would be copied), so a part is in memory
-    once, whether it waits or is in flight.
+    Each part is written once into a BytesIO taken from ``free``, which is then the request's
+    body as it is: aiohttp reads it in place (a BytesIO made from bytes would be copied), so a part
+    is in memory once, and the same few buffers serve every part (blocking while none is free).
     """
 
     def __init__(
-        self, part_size: int, queue: asyncio.Queue[io.BytesIO | None], loop: asyncio.AbstractEventLoop
+        self,
+        part_size: int,
+        queue: asyncio.Queue[io.BytesIO | None],
+        loop: asyncio.AbstractEventLoop,
+        free: SimpleQueue[io.BytesIO],
     ) -> None:
         self._part_size = part_size
         self._queue = queue
         self._loop = loop
-        self._part = io.BytesIO()
+        self._free = free
+        self._part = free.get()
         self.abandoned = False
         self.size = 0
         self.parts = 0
@@ -104,11 +112,14 @@ class _PartWriter:
     def _emit(self) -> None:
         if self.abandoned:
             raise _Abandoned()
-        part, self._part = self._part, io.BytesIO()
+        part = self._part
         self.parts += 1
         self.size += part.tell()
+        part.truncate()  # a last part shorter than the buffer's previous one
         part.seek(0)
         asyncio.run_coroutine_threadsafe(self._queue.put(part), self._loop).result()
+        self._part = self._free.get()
+        self._part.seek(0)
 
 
 async def upload_backup(
@@ -170,7 +181,10 @@ async def _send(
 ) -> _Sent:
     queue: asyncio.Queue[io.BytesIO | None] = asyncio.Queue(maxsize=_QUEUED_PARTS)
     loop = asyncio.get_running_loop()
-    writer = _PartWriter(part_size, queue, loop)
+    free: SimpleQueue[io.BytesIO] = SimpleQueue()
+    for _ in range(_BUFFERS):
+        free.put(io.BytesIO())
+    writer = _PartWriter(part_size, queue, loop, free)
     reader_box: list[HashingReader] = []
 
     def produce() -> str:
@@ -187,8 +201,11 @@ async def _send(
     md5s: dict[int, bytes] = {}
 
     async def send_part(number: int, part: io.BytesIO) -> None:
-        md5s[number] = await asyncio.to_thread(_md5, part)  # beside the reading thread, not after it
-        await upload.send(number, part, md5s[number])
+        try:
+            md5s[number] = await asyncio.to_thread(_md5, part)  # beside the reading thread, not after it
+            await upload.send(number, part, md5s[number])
+        finally:
+            free.put(part)
 
     producer = asyncio.ensure_future(asyncio.to_thread(produce))
     sending: set[asyncio.Task[None]] = set()
@@ -211,7 +228,8 @@ async def _send(
         writer.abandoned = True
         while not producer.done():  # let the thread reach its end, then drop what it queued
             with contextlib.suppress(asyncio.QueueEmpty):
-                queue.get_nowait()
+                if (queued := queue.get_nowait()) is not None:
+                    free.put(queued)
             await asyncio.sleep(0.01)
         raise
     sha256 = await producer
