@@ -72,7 +72,7 @@ def child(kind: str, endpoint: str, bucket: str, sha256: str, path: Path) -> Non
     if kind == "boto3":
         import boto3  # noqa: F401 - imported before the reading of the idle RSS
 
-        before, started = peak_rss(), time.perf_counter()
+        before, started, cpu = peak_rss(), time.perf_counter(), time.process_time()
         boto3_client(endpoint).upload_file(str(path), bucket, "baseline/" + path.name)
     else:
         import asyncio
@@ -85,7 +85,7 @@ def child(kind: str, endpoint: str, bucket: str, sha256: str, path: Path) -> Non
         from bot.offsite.store import ObjectStore
         from bot.offsite.upload import upload_backup
 
-        before, started = peak_rss(), time.perf_counter()
+        before, started, cpu = peak_rss(), time.perf_counter(), time.process_time()
 
         environ = {
             "OFFSITE_URL": f"s3://{bucket}/bot",
@@ -102,9 +102,9 @@ def child(kind: str, endpoint: str, bucket: str, sha256: str, path: Path) -> Non
             recipients = [x25519.Identity.generate().to_public()]
         store = ObjectStore(settings, Location.parse(environ["OFFSITE_URL"]))
         asyncio.run(upload_backup(store, backup, sha256=sha256, recipients=recipients))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = peak_rss()
-    print(json.dumps({"seconds": seconds, "peak_rss": peak, "growth": peak - before}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_rss": peak, "growth": peak - before}))
 
 
 def run_child(kind: str, endpoint: str, bucket: str, path: Path, sha256: str) -> dict[str, float]:
@@ -152,14 +152,16 @@ def main() -> None:
 
 def report(results: dict[str, list[dict[str, float]]]) -> None:
     medians = {
-        kind: tuple(statistics.median(r[field] for r in runs) for field in ("seconds", "peak_rss", "growth"))
+        kind: tuple(
+            statistics.median(r[field] for r in runs) for field in ("seconds", "cpu", "peak_rss", "growth")
+        )
         for kind, runs in results.items()
     }
-    base_seconds, base_rss, _ = medians["boto3"]
+    base_seconds, _, base_rss, _ = medians["boto3"]
     print(f"{SIZE >> 20} MiB backup to moto's S3 server on 127.0.0.1, median of {RUNS} runs each")
-    for kind, (seconds, rss, growth) in medians.items():
+    for kind, (seconds, cpu, rss, growth) in medians.items():
         print(
-            f"  {kind:<10} {seconds:6.2f} s  {SIZE / seconds / 1e6:7.1f} MB/s"
+            f"  {kind:<10} {seconds:6.2f} s  {SIZE / seconds / 1e6:7.1f} MB/s  CPU {cpu:5.2f} s"
             f"  peak RSS {rss / 2**20:6.1f} MiB (+{growth / 2**20:5.1f} MiB during the upload)"
             f"  time ratio {seconds / base_seconds:.2f}x  RSS ratio {rss / base_rss:.2f}x"
         )
