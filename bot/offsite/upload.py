@@ -25,6 +25,7 @@ from bot.backups.progress import ProgressReporter
 from bot.offsite.crypto import HashingReader, encrypt_stream
 from bot.offsite.errors import OffsiteFailed
 from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
+from bot.offsite.switching import short_switch_interval
 
 DEFAULT_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part
 _QUEUED_PARTS = 1
@@ -145,7 +146,8 @@ async def upload_backup(
     async with store.client() as client:
         upload = await MultipartUpload.start(client, store.location, key, metadata)
         try:
-            sent = await _send(upload, backup, recipients, part_size, reporter)
+            with short_switch_interval() if recipients is not None else contextlib.nullcontext():
+                sent = await _send(upload, backup, recipients, part_size, reporter)
             if sent.sha256 != sha256:
                 raise OffsiteFailed(f"{backup.name} changed while it was uploaded (its sha256 differs).")
             await upload.complete()
