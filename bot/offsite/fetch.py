@@ -3,23 +3,29 @@
 The download and the decrypted file are hidden `.offsite_*.partial` files in BACKUP_DIR until
 the decrypted bytes match the size and the sha256 the object's metadata recorded at upload; only
 then does the file take its backup name, with a sidecar, so that restores and drills vet and
-replay it exactly like any other local backup. Anything else leaves nothing behind.
+replay it exactly like any other local backup. Anything else leaves nothing behind, and what a
+killed fetch left is removed by the next one (bot.offsite.partials).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.backups.compression import Compression
 from bot.backups.inventory import BACKUP_NAME, KIND_UNKNOWN, NAME_FORMAT, BackupNotFound
 from bot.backups.sidecar_seal import SidecarSeal
 from bot.offsite.crypto import HashingWriter, decrypt_file, load_identities
 from bot.offsite.errors import CopyRefused
+from bot.offsite.partials import claim, partial_paths, sweep_leftovers
 from bot.offsite.record import SIDECAR_KEY, write_sidecar
 from bot.offsite.remote import RemoteCopy
 from bot.offsite.store import ObjectStore
+
+log = logging.getLogger(__name__)
 
 # A copy of a backup without a sealed sidecar gets none either ("aphrodite": older copies' name).
 _NO_SIDECAR_KINDS = (KIND_UNKNOWN, "aphrodite")
@@ -42,12 +48,15 @@ async def fetch_copy(
         )
     identities = load_identities(identity_file) if copy.encrypted else None
     final = backup_dir / copy.name
-    downloaded = backup_dir / f".offsite_{copy.name}.download.partial"
-    decrypted = backup_dir / f".offsite_{copy.name}.partial"
+    decrypted, downloaded = partial_paths(backup_dir, copy.name)
     await asyncio.to_thread(backup_dir.mkdir, parents=True, exist_ok=True)
+    swept = await asyncio.to_thread(sweep_leftovers, backup_dir)
+    if swept:
+        log.info("removed what killed fetches of %s left in %s", ", ".join(swept), backup_dir)
+    plain = await asyncio.to_thread(claim, decrypted)
     try:
         await _download(store, copy.key, downloaded)
-        written = await asyncio.to_thread(_decrypt, downloaded, decrypted, identities)
+        written = await asyncio.to_thread(_decrypt, downloaded, plain, identities)
         if written.bytes_written != copy.backup_size or written.sha256.hexdigest() != copy.sha256:
             raise CopyRefused(
                 f"The off-site copy of {copy.name} does not match the sha256 recorded when it was "
@@ -56,6 +65,7 @@ async def fetch_copy(
         await asyncio.to_thread(_take_name, decrypted, final)
     finally:
         await asyncio.to_thread(_remove, downloaded, decrypted)
+        await asyncio.to_thread(plain.close)  # the lock goes last, once nothing of it is left
     if copy.kind not in _NO_SIDECAR_KINDS:
         await write_sidecar(final, _manifest(copy, store), seal)
     return final
@@ -74,8 +84,8 @@ async def _download(store: ObjectStore, key: str, path: Path) -> None:
         await asyncio.to_thread(file.close)
 
 
-def _decrypt(source: Path, target: Path, identities: list[object] | None) -> HashingWriter:
-    with open(source, "rb") as encrypted, open(target, "wb") as plain:
+def _decrypt(source: Path, plain: BinaryIO, identities: list[object] | None) -> HashingWriter:
+    with open(source, "rb") as encrypted:
         writer = HashingWriter(plain)
         decrypt_file(encrypted, writer, identities)
         plain.flush()

@@ -4,6 +4,9 @@ One client per operation, closed after it. Botocore's own retries are off (``max
 the uploader retries a whole copy with its own backoff, so a failure is seen and reported.
 Checksums are computed only when an operation requires one ("when_required"): since botocore
 1.36 the default adds CRC headers that Backblaze B2, Cloudflare R2 and MinIO refuse.
+Payloads are not signed (UNSIGNED-PAYLOAD), as botocore already does over https for a part with a
+Content-MD5: every part's integrity is its Content-MD5, a signed header the store checks, so the
+sha256 that botocore would otherwise compute of every part over http (on the event loop) is not.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from bot.config import Settings
 from bot.offsite.location import Location
 
 if TYPE_CHECKING:
+    from botocore.config import _S3Dict
     from types_aiobotocore_s3 import S3Client
 
 _CONNECT_TIMEOUT_SECONDS = 10
@@ -54,13 +58,16 @@ class ObjectStore:
         from aiobotocore.session import get_session
 
         settings = self._settings
+        s3: _S3Dict = {"payload_signing_enabled": False}
+        if settings.offsite_endpoint_url:
+            s3["addressing_style"] = "path"
         config = AioConfig(
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             retries={"max_attempts": 1, "mode": "standard"},
             connect_timeout=_CONNECT_TIMEOUT_SECONDS,
             read_timeout=_READ_TIMEOUT_SECONDS,
-            s3={"addressing_style": "path"} if settings.offsite_endpoint_url else None,
+            s3=s3,
         )
         key_id, secret = settings.aws_access_key_id, settings.aws_secret_access_key
         async with get_session().create_client(
@@ -127,8 +134,9 @@ class MultipartUpload:
         )
         return cls(client, location, key, answer["UploadId"])
 
-    async def send(self, number: int, data: bytes, md5: bytes) -> None:
-        """Upload part ``number``; the store refuses it unless it arrived matching ``md5`` (Content-MD5)."""
+    async def send(self, number: int, data: BinaryIO, md5: bytes) -> None:
+        """Upload part ``number`` (``data`` from its start); the store refuses it unless it arrived
+        matching ``md5`` (Content-MD5)."""
         answer = await self._client.upload_part(
             Bucket=self._location.bucket,
             Key=self.key,

@@ -1,7 +1,8 @@
 """One backup to the store: encrypted while read, sent in parts, then checked against what was sent.
 
 Memory stays bounded whatever the backup's size: a thread reads and encrypts into parts of
-``part_size`` bytes; ``_QUEUED_PARTS`` wait while at most ``PARTS_IN_FLIGHT`` are sent at once.
+``part_size`` bytes, written into ``_BUFFERS`` buffers that are reused once their part is sent;
+``_QUEUED_PARTS`` wait while at most ``PARTS_IN_FLIGHT`` are sent at once.
 Each part goes with its Content-MD5 (the store refuses a part that arrived damaged); after
 completion the object's size, its `sha256` metadata and, for a standard multipart ETag, the ETag
 are compared with what was sent. The `sha256` is the unencrypted backup's (the sidecar's),
@@ -13,19 +14,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from queue import SimpleQueue
 
 from bot.backups.inventory import BackupFile, open_backup
 from bot.backups.progress import ProgressReporter
 from bot.offsite.crypto import HashingReader, encrypt_stream
 from bot.offsite.errors import OffsiteFailed
 from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
+from bot.offsite.switching import short_switch_interval
 
 DEFAULT_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part
 _QUEUED_PARTS = 1
-PARTS_IN_FLIGHT = 4
+PARTS_IN_FLIGHT = 3
+_BUFFERS = PARTS_IN_FLIGHT + 2  # the parts in flight, the one waiting for them, the one being written
 # S3 allows 10,000 parts: larger backups get larger parts, with room for age's 0.03 %.
 _MOST_PARTS = 9000
 MADE_BY = "aphrodite-ops"
@@ -67,40 +72,55 @@ class _Abandoned(Exception):
 
 
 class _PartWriter:
-    """What pyrage writes into: cut into parts, each handed to the event loop (blocking while it is full)."""
+    """What pyrage writes into: cut into parts, each handed to the event loop (blocking while it is full).
 
-    def __init__(self, part_size: int, queue: asyncio.Queue[bytes | None], loop: asyncio.AbstractEventLoop):
+    Each part is written once into a BytesIO taken from ``free``, which is then the request's
+    body as it is: aiohttp reads it in place (a BytesIO made from bytes would be copied), so a part
+    is in memory once, and the same few buffers serve every part (blocking while none is free).
+    """
+
+    def __init__(
+        self,
+        part_size: int,
+        queue: asyncio.Queue[io.BytesIO | None],
+        loop: asyncio.AbstractEventLoop,
+        free: SimpleQueue[io.BytesIO],
+    ) -> None:
         self._part_size = part_size
         self._queue = queue
         self._loop = loop
-        self._buffer = bytearray()
+        self._free = free
+        self._part = free.get()
         self.abandoned = False
         self.size = 0
-        self.md5s: list[bytes] = []
+        self.parts = 0
 
     def write(self, data: bytes) -> int:
-        self._buffer += data
-        while len(self._buffer) >= self._part_size:
-            with memoryview(self._buffer) as view:
-                part = bytes(view[: self._part_size])
-            del self._buffer[: self._part_size]
-            self._emit(part)
+        view, start = memoryview(data), 0
+        while start < len(view):
+            start += self._part.write(view[start : start + self._part_size - self._part.tell()])
+            if self._part.tell() == self._part_size:
+                self._emit()
         return len(data)
 
     def flush(self) -> None:
         return None
 
     def finish(self) -> None:
-        if self._buffer or not self.md5s:
-            self._emit(bytes(self._buffer))
-            self._buffer.clear()
+        if self._part.tell() or not self.parts:
+            self._emit()
 
-    def _emit(self, part: bytes) -> None:
+    def _emit(self) -> None:
         if self.abandoned:
             raise _Abandoned()
-        self.md5s.append(hashlib.md5(part).digest())
-        self.size += len(part)
+        part = self._part
+        self.parts += 1
+        self.size += part.tell()
+        part.truncate()  # a last part shorter than the buffer's previous one
+        part.seek(0)
         asyncio.run_coroutine_threadsafe(self._queue.put(part), self._loop).result()
+        self._part = self._free.get()
+        self._part.seek(0)
 
 
 async def upload_backup(
@@ -126,7 +146,8 @@ async def upload_backup(
     async with store.client() as client:
         upload = await MultipartUpload.start(client, store.location, key, metadata)
         try:
-            sent = await _send(upload, backup, recipients, part_size, reporter)
+            with short_switch_interval() if recipients is not None else contextlib.nullcontext():
+                sent = await _send(upload, backup, recipients, part_size, reporter)
             if sent.sha256 != sha256:
                 raise OffsiteFailed(f"{backup.name} changed while it was uploaded (its sha256 differs).")
             await upload.complete()
@@ -160,9 +181,12 @@ async def _send(
     part_size: int,
     reporter: ProgressReporter | None,
 ) -> _Sent:
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=_QUEUED_PARTS)
+    queue: asyncio.Queue[io.BytesIO | None] = asyncio.Queue(maxsize=_QUEUED_PARTS)
     loop = asyncio.get_running_loop()
-    writer = _PartWriter(part_size, queue, loop)
+    free: SimpleQueue[io.BytesIO] = SimpleQueue()
+    for _ in range(_BUFFERS):
+        free.put(io.BytesIO())
+    writer = _PartWriter(part_size, queue, loop, free)
     reader_box: list[HashingReader] = []
 
     def produce() -> str:
@@ -176,6 +200,15 @@ async def _send(
         finally:
             asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
 
+    md5s: dict[int, bytes] = {}
+
+    async def send_part(number: int, part: io.BytesIO) -> None:
+        try:
+            md5s[number] = await asyncio.to_thread(_md5, part)  # beside the reading thread, not after it
+            await upload.send(number, part, md5s[number])
+        finally:
+            free.put(part)
+
     producer = asyncio.ensure_future(asyncio.to_thread(produce))
     sending: set[asyncio.Task[None]] = set()
     try:
@@ -186,7 +219,7 @@ async def _send(
                 done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     task.result()
-            sending.add(asyncio.create_task(upload.send(number, part, writer.md5s[number - 1])))
+            sending.add(asyncio.create_task(send_part(number, part)))
             del part
             if reporter is not None and reader_box:
                 reporter.update("uploading", reader_box[0].bytes_read, backup.size)
@@ -197,11 +230,17 @@ async def _send(
         writer.abandoned = True
         while not producer.done():  # let the thread reach its end, then drop what it queued
             with contextlib.suppress(asyncio.QueueEmpty):
-                queue.get_nowait()
+                if (queued := queue.get_nowait()) is not None:
+                    free.put(queued)
             await asyncio.sleep(0.01)
         raise
     sha256 = await producer
-    return _Sent(writer.size, sha256, tuple(writer.md5s))
+    return _Sent(writer.size, sha256, tuple(md5s[part] for part in range(1, number + 1)))
+
+
+def _md5(part: io.BytesIO) -> bytes:
+    with part.getbuffer() as content:
+        return hashlib.md5(content).digest()
 
 
 async def backup_sha256(backup: BackupFile) -> str:
