@@ -118,6 +118,7 @@ def _manifest(copy: RemoteCopy, store: ObjectStore) -> dict[str, object]:
         "verified": True,
         "made_by": "aphrodite-ops",
         "fetched_from": str(store.location),
+        **({"row_counts": copy.row_counts} if copy.row_counts is not None else {}),
         SIDECAR_KEY: {
             "url": str(store.location),
             "key": copy.key,

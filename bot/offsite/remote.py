@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.backups.inventory import BACKUP_NAME, STAMP_FORMAT
 from bot.offsite.store import ObjectStore, RemoteObject
-from bot.offsite.upload import MADE_BY
+from bot.offsite.upload import MADE_BY, ROW_COUNTS
 
 _HEADS_AT_ONCE = 8
 
@@ -26,6 +27,7 @@ class RemoteCopy:
     ours: bool
     kind: str | None
     backup_size: int | None
+    row_counts: object = None  # as the metadata holds them, unchecked (drills.compare checks them)
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,20 @@ async def list_copies(store: ObjectStore) -> list[RemoteCopy]:
                 ours=metadata.get("made-by") == MADE_BY and bool(sha256),
                 kind=metadata.get("kind"),
                 backup_size=_whole_number(metadata.get("size")),
+                row_counts=_json(metadata.get(ROW_COUNTS)),
             )
         )
     return sorted(copies, key=lambda copy: (copy.created_at, copy.name), reverse=True)
+
+
+def _json(text: str | None) -> object:
+    """The value ``text`` holds; the text itself when it is not JSON (reported as unreadable)."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _whole_number(text: str | None) -> int | None:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import hashlib
 import io
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ _BUFFERS = PARTS_IN_FLIGHT + 2  # the parts in flight, the one waiting for them,
 # S3 allows 10,000 parts: larger backups get larger parts, with room for age's 0.03 %.
 _MOST_PARTS = 9000
 MADE_BY = "aphrodite-ops"
+ROW_COUNTS = "row-counts"
+_METADATA_LIMIT = 2048  # S3's limit on an object's user metadata, keys and values together
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ async def upload_backup(
         "kind": backup.kind,
         "created-at": backup.created_at.isoformat(),
     }
+    metadata = with_row_counts(metadata, backup.manifest)
     async with store.client() as client:
         upload = await MultipartUpload.start(client, store.location, key, metadata)
         try:
@@ -241,6 +245,19 @@ async def _send(
 def _md5(part: io.BytesIO) -> bytes:
     with part.getbuffer() as content:
         return hashlib.md5(content).digest()
+
+
+def with_row_counts(metadata: dict[str, str], manifest: dict[str, object] | None) -> dict[str, str]:
+    """``metadata`` with the sidecar's row counts, as compact JSON, when all of it fits S3's 2 KB.
+
+    A drill of the copy, once only the store holds it, compares its counts with these.
+    """
+    counts = manifest.get("row_counts") if manifest else None
+    if not isinstance(counts, dict):
+        return metadata
+    text = json.dumps(counts, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+    size = sum(len(key) + len(value) for key, value in metadata.items()) + len(ROW_COUNTS) + len(text)
+    return {**metadata, ROW_COUNTS: text} if size <= _METADATA_LIMIT else metadata
 
 
 async def backup_sha256(backup: BackupFile) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.backups.inventory import BackupNotFound
 from bot.config import load_settings
 from bot.offsite.errors import CopyRefused, OffsiteNotConfigured
+from bot.offsite.upload import with_row_counts
 from tests.backups.fixtures import fingerprint, mutate, run_cli
 from tests.offsite.conftest import SECRET_KEY, make_age_keys, offsite_environ
 from tests.offsite.helpers import make_offsite, object_bytes
@@ -166,3 +169,29 @@ async def test_a_remote_only_backup_is_drilled_from_a_download(
     out = capsys.readouterr()
     assert f"Downloaded {backup.name}" in out.err and f"Drill of {backup.name} passed" in out.out
     assert SECRET_KEY not in out.out + out.err
+
+
+async def test_a_remote_only_backup_is_drilled_against_the_row_counts_of_its_dump(
+    aphrodite_db, backup_service, s3_server, bucket, backup_dir, age_keys, capsys
+):
+    _, backup, copy = await remote_only(backup_service, s3_server, bucket, age_keys)
+    head = s3_server.client().head_object(Bucket=bucket, Key=copy.key)
+    recorded = json.loads(head["Metadata"]["row-counts"])
+    assert recorded["public.media_items"] == 3000
+    environ = offsite_environ(s3_server.endpoint, bucket, backup_dir, age_keys, DATABASE_URL=aphrodite_db.dsn)
+
+    assert await run_cli(load_settings(environ, dotenv=False), "backup", "drill", backup.name, "--json") == 0
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] and result["compared"]
+    assert {table["table"]: table["expected"] for table in result["tables"]} == recorded
+
+
+def test_row_counts_that_would_not_fit_an_objects_metadata_are_left_out():
+    metadata = {"sha256": "0" * 64, "made-by": "aphrodite-ops"}
+    few = {"public.media_items": 3000, "public.schedules": 2}
+    many = {f"public.table_with_a_long_name_{number}": number for number in range(100)}
+
+    assert json.loads(with_row_counts(metadata, {"row_counts": few})["row-counts"]) == few
+    assert with_row_counts(metadata, {"row_counts": many}) == metadata
+    assert with_row_counts(metadata, {}) == metadata and with_row_counts(metadata, None) == metadata
