@@ -86,9 +86,8 @@ async def dump(cluster: PostgresCluster, database: str, folder: Path) -> tuple[P
     return plain, packed
 
 
-async def by_bot(cluster: PostgresCluster, path: Path, sha256: str) -> float:
-    database = await fresh_database(cluster)
-    started = time.perf_counter()
+async def replay(path: Path, sha256: str, database: Database) -> None:
+    """The bot's replay of ``path`` into ``database``, as for a backup it sealed."""
     with await asyncio.to_thread(open, path, "rb") as file:
         await stream_restore(
             path,
@@ -101,6 +100,12 @@ async def by_bot(cluster: PostgresCluster, path: Path, sha256: str) -> float:
             progress=lambda file_bytes, sql_bytes: None,
             budget_seconds=3600,
         )
+
+
+async def by_bot(cluster: PostgresCluster, path: Path, sha256: str) -> float:
+    database = await fresh_database(cluster)
+    started = time.perf_counter()
+    await replay(path, sha256, database)
     elapsed = time.perf_counter() - started
     await database.close()
     return elapsed

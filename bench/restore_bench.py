@@ -31,11 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.measure import RssSampler
+from bench.replay_bench import replay
 from bot.backups.dump_file import DumpReader
 from bot.backups.pg_tools import libpq_environment
 from bot.backups.restore.filter import DumpFilter
 from bot.backups.restore.inspect import inspect_dump
-from bot.backups.restore.replay import stream_restore
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.redact import Redactor
@@ -136,18 +136,7 @@ async def database_bench(folder: Path) -> None:
             database = Database(Secret(cluster.dsn(name)), redactor=Redactor())
             with RssSampler() as rss:
                 started = time.perf_counter()
-                with await asyncio.to_thread(open, path, "rb") as file:
-                    await stream_restore(
-                        path,
-                        file,
-                        expected_sha256=sha256,
-                        made_here=True,
-                        database=database,
-                        redactor=Redactor(),
-                        lock_timeout_seconds=15,
-                        progress=lambda file_bytes, sql_bytes: None,
-                        budget_seconds=3600,
-                    )
+                await replay(path, sha256, database)
                 ours = time.perf_counter() - started
             await database.close()
             print(

@@ -11,6 +11,7 @@ import pytest
 from bot.backups.restore.events import CopyData, CopyEnd, DumpRefused, Event, MetaCommand, Statement
 from bot.backups.restore.lexer import SqlScanner
 from bot.backups.restore.lexer_state import STATEMENT_LIMIT
+from tests.support.copy_data import merged_copy_data
 
 MIB = 1024 * 1024
 
@@ -133,16 +134,7 @@ SAMPLE = (
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 11, 64])
 def test_events_do_not_depend_on_how_the_stream_is_cut(size):
-    def merged(events: list[Event]) -> list[Event]:
-        out: list[Event] = []
-        for event in events:
-            if isinstance(event, CopyData) and out and isinstance(out[-1], CopyData):
-                out[-1] = CopyData(out[-1].data + event.data)
-            else:
-                out.append(event)
-        return out
-
-    assert merged(scan(SAMPLE, size)) == merged(scan(SAMPLE))
+    assert merged_copy_data(scan(SAMPLE, size)) == merged_copy_data(scan(SAMPLE))
 
 
 def test_statements_carry_the_entry_header_above_them():

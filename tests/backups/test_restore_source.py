@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.backups.dump_file import CHUNK_SIZE
-from bot.backups.restore.events import CopyData, CopyEnd
+from bot.backups.restore.events import CopyEnd
 from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute
 from bot.backups.restore.replay import alone_by_construction
 from bot.backups.restore.rights import RestoreRights
 from bot.backups.restore.source import PIECE_SIZE, DumpSource
+from tests.support.copy_data import merged_copy_data
 
 OWNER = RestoreRights("aphrodite", (), frozenset(), frozenset())
 HEAD = b"--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = on;\n"
@@ -39,18 +40,7 @@ def _dump(tables: int) -> bytes:
 
 def _whole(data: bytes) -> list[Action]:
     dump_filter = DumpFilter()
-    return _joined(dump_filter.feed(data) + dump_filter.finish())
-
-
-def _joined(actions: list[Action]) -> list[Action]:
-    """The actions with each COPY block's rows as one piece, so that where pieces were cut does not show."""
-    joined: list[Action] = []
-    for action in actions:
-        if isinstance(action, CopyData) and joined and isinstance(joined[-1], CopyData):
-            joined[-1] = CopyData(joined[-1].data + action.data)
-        else:
-            joined.append(action)
-    return joined
+    return merged_copy_data(dump_filter.feed(data) + dump_filter.finish())
 
 
 async def _read_all(path: Path) -> tuple[list[Action], list[int], DumpSource]:
@@ -72,7 +62,7 @@ async def test_the_dump_read_a_piece_ahead_gives_the_actions_of_the_whole_file(t
 
     actions, seen, source = await _read_all(path)
 
-    assert _joined(actions) == _whole(data)
+    assert merged_copy_data(actions) == _whole(data)
     assert sum(isinstance(action, CopyEnd) for action in actions) == 300
     assert source.ends.complete and source.reader.sql_bytes == len(data)
     assert len(seen) > len(data) // PIECE_SIZE  # progress after every piece, not once per file
