@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.state_errors import CORRUPT_SUFFIX, state_unavailable
+from bot.worker_thread import in_thread_holding
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -86,16 +87,9 @@ class StateStore:
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         """``work(*args)`` in a worker thread, one at a time, its failures as StateUnavailable.
 
-        A cancelled caller keeps the lock until the thread is done: the thread cannot be stopped,
-        and closing the connection under it would crash the process.
+        A cancelled caller keeps the lock until the thread is done (worker_thread.py).
         """
-        async with self._lock:
-            task = asyncio.ensure_future(asyncio.to_thread(self._guarded, work, *args))
-            try:
-                return await asyncio.shield(task)
-            except asyncio.CancelledError:
-                await asyncio.wait([task])
-                raise
+        return await in_thread_holding(self._lock, self._guarded, work, *args)
 
     async def get(self, key: str, default: Any = None) -> Any:
         """The stored value, or ``default`` when the key was never written or holds no JSON (logged)."""

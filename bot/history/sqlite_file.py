@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from bot.errors import OpsError
 from bot.folders import FolderUnusable, ensure_folder
+from bot.worker_thread import in_thread_holding
 
 T = TypeVar("T")
 
@@ -108,15 +109,16 @@ class HistoryFile:
         return function(self._connect(), *args)
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
-        """Run ``function(connection, *args)`` in a worker thread, after any call still running."""
-        async with self._lock:
-            try:
-                return await asyncio.to_thread(self.call, function, *args)
-            except sqlite3.DatabaseError as error:
-                log.error("history store %s: %s", self.path, error)
-                raise HistoryUnavailable(
-                    f"The measurement history in {self.path} is unusable: {error}"
-                ) from None
+        """Run ``function(connection, *args)`` in a worker thread, after any call still running.
+
+        A cancelled caller keeps the lock until the thread is done, so `close` never closes the
+        connection under a running call (that crashed the process at a bot's shutdown).
+        """
+        try:
+            return await in_thread_holding(self._lock, self.call, function, *args)
+        except sqlite3.DatabaseError as error:
+            log.error("history store %s: %s", self.path, error)
+            raise HistoryUnavailable(f"The measurement history in {self.path} is unusable: {error}") from None
 
     def disk_bytes(self) -> int:
         """The history file with its write-ahead log and shared-memory index, as they take space on disk."""
