@@ -26,7 +26,7 @@ from cogs.incident_buttons import DYNAMIC_ITEMS
 from cogs.ui.alert_status_embeds import history_pages, status_embed
 from cogs.ui.embeds import absolute_time, relative_time
 from cogs.ui.markup import inert
-from cogs.ui.views import PageView
+from cogs.ui.views import send_pages
 
 STATUS_CHART_NAME = "monitor-status.png"
 TARGET_CHOICES = [app_commands.Choice(name=name, value=key) for key, name in TARGET_NAMES.items()]
@@ -146,12 +146,7 @@ class Alerts(commands.Cog):
         days: app_commands.Range[int, 1, 3650] = 7,
     ) -> None:
         await interaction.response.defer(thinking=True)
-        pages = history_pages(await self.monitor.history(target, days))
-        if len(pages) == 1:
-            await interaction.followup.send(embed=pages[0].build())
-            return
-        view = PageView(interaction.user.id, pages)
-        view.message = await interaction.followup.send(embed=view.current_embed(), view=view, wait=True)
+        await send_pages(interaction, history_pages(await self.monitor.history(target, days)))
 
 
 async def setup(bot: MaintenanceBot) -> None:

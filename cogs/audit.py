@@ -15,7 +15,7 @@ from bot.audit.auditor import Auditor
 from bot.audit.mirror import AuditMirror
 from cogs.audit_mirror import AuditPoster
 from cogs.ui.audit_embeds import audit_pages
-from cogs.ui.views import PageView
+from cogs.ui.views import send_pages
 
 MAX_DAYS = 3650
 
@@ -59,12 +59,9 @@ class Audit(commands.Cog):
         await interaction.response.defer(thinking=True)
         since = datetime.now(UTC) - timedelta(days=days)
         records = await self.auditor.store.since(since, actor_id=None if user is None else user.id)
-        pages = audit_pages(records, days, None if user is None else str(user), self.keep_days)
-        if len(pages) == 1:
-            await interaction.followup.send(embed=pages[0].build())
-            return
-        view = PageView(interaction.user.id, pages)
-        view.message = await interaction.followup.send(embed=view.current_embed(), view=view, wait=True)
+        await send_pages(
+            interaction, audit_pages(records, days, None if user is None else str(user), self.keep_days)
+        )
 
 
 async def setup(bot: MaintenanceBot) -> None:

@@ -198,11 +198,7 @@ class _Hop:
 
     def redirect(self, location: str) -> None:
         """Move to ``location``; credentials stay behind when it is another origin (as aiohttp does)."""
-        try:
-            target = self.url.join(yarl.URL(location))
-        except ValueError:
-            target = None
-        if target is None or target.scheme not in ("http", "https") or not target.host:
+        if (target := _parsed_http_url(location, self.url)) is None:
             raise CheckFailed(
                 f"{self.where} redirected to something that is not an http(s) URL",
                 hint="Check the URL: the service (or a proxy in front of it) redirects somewhere odd.",
@@ -213,11 +209,7 @@ class _Hop:
 
 
 def _http_url(url: str) -> yarl.URL:
-    try:
-        target = yarl.URL(url)
-    except ValueError:
-        target = None
-    if target is None or target.scheme not in ("http", "https") or not target.host:
+    if (target := _parsed_http_url(url)) is None:
         raise CheckFailed(
             f"The URL {url!r} is not an http(s) URL",
             hint="Set the service's URL to something like https://host:port.",
@@ -281,3 +273,12 @@ def raise_for_status(
 
 def _quote(reply: Reply) -> str:
     return f": {reply.excerpt()}" if reply.body.strip() else ""
+
+
+def _parsed_http_url(text: str, base: yarl.URL | None = None) -> yarl.URL | None:
+    """``text`` as an absolute http(s) URL (resolved against ``base``), or None when it is not one."""
+    try:
+        target = yarl.URL(text) if base is None else base.join(yarl.URL(text))
+    except ValueError:
+        return None
+    return target if target.scheme in ("http", "https") and target.host else None

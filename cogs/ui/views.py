@@ -156,6 +156,15 @@ class PageView(InvokerOnlyView):
                 pass
 
 
+async def send_pages(interaction: discord.Interaction[MaintenanceBot], pages: Sequence[EmbedSpec]) -> None:
+    """Answer a deferred interaction with ``pages``: one embed, or the first of them with ◀ ▶."""
+    if len(pages) == 1:
+        await interaction.followup.send(embed=pages[0].build())
+        return
+    view = PageView(interaction.user.id, pages)
+    view.message = await interaction.followup.send(embed=view.current_embed(), view=view, wait=True)
+
+
 def _default_page_render(page: EmbedSpec, index: int, count: int) -> discord.Embed:
     if count == 1:
         return page.build()
