@@ -7,49 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
 from pathlib import Path
 
-import pytest
-
-from bot.app import MaintenanceBot
 from cogs.access import REFUSAL
+from tests.cogs.conftest import StartAlertBot
 from tests.fakes.discord import FakeDiscord, FakeUser, InteractionRecord, MessageRecord
-from tests.fakes.services import FakeServices, running_fake_services
-from tests.support.alert_channel import alert_posts, alerts, rounds, titles
-from tests.support.discord_bot import bot_environment, running_bot
+from tests.fakes.services import FakeServices
+from tests.support.alert_channel import HOUR, alert_environment, alert_posts, alerts, rounds, titles
+from tests.support.discord_bot import running_bot
 from tests.support.embeds import fields
-
-NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
-HOUR = 3600.0
-StartAlertBot = Callable[..., Awaitable[MaintenanceBot]]
-
-
-@pytest.fixture
-async def fakes() -> AsyncIterator[FakeServices]:
-    async with running_fake_services() as services:
-        yield services
-
-
-def environment(
-    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices, **overrides: str | None
-) -> dict[str, str]:
-    settings = fakes.environment(**NO_ANIDB, **overrides)
-    return bot_environment(fake_discord, tmp_path, ALERT_ROLE_ID=str(fake_discord.admin_role_id), **settings)
-
-
-@pytest.fixture
-async def alert_bot(
-    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
-) -> AsyncIterator[StartAlertBot]:
-    async with AsyncExitStack() as stack:
-
-        async def start(**overrides: str) -> MaintenanceBot:
-            env = environment(fake_discord, tmp_path, fakes, **overrides)
-            return await stack.enter_async_context(running_bot(fake_discord, env, monitor_interval=HOUR))
-
-        yield start
 
 
 def buttons(message: MessageRecord) -> dict[str, tuple[str, bool]]:
@@ -121,7 +87,7 @@ async def test_a_strangers_click_changes_nothing_and_says_why(
 async def test_the_buttons_work_after_a_restart(
     fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
 ) -> None:
-    env = environment(fake_discord, tmp_path, fakes)
+    env = alert_environment(fake_discord, tmp_path, fakes)
     fakes.omdb.set_mode("bad_key")
     async with running_bot(fake_discord, env, monitor_interval=HOUR) as bot:
         await rounds(bot, 2)

@@ -10,61 +10,29 @@ import asyncio
 import itertools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.app import MaintenanceBot
 from bot.history import FILE_NAME
 from bot.status import Status
 from cogs.access import REFUSAL
+from tests.cogs.conftest import StartAlertBot
 from tests.fakes.discord import FakeDiscord, InteractionRecord, MessageRecord
-from tests.fakes.services import FakeServices, running_fake_services
+from tests.fakes.services import FakeServices
 from tests.fakes.services.answers import TMDB_V3_KEY
-from tests.support.alert_channel import alert_posts, alerts, rounds, titles
-from tests.support.discord_bot import bot_environment, running_bot
+from tests.support.alert_channel import HOUR, alert_environment, alert_posts, alerts, rounds, titles
+from tests.support.discord_bot import running_bot
 from tests.support.embeds import fields
 
-NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
-HOUR = 3600.0
 LOG_SECRET = "log-leaked-password-5e1f"
-StartAlertBot = Callable[..., Awaitable[MaintenanceBot]]
 
 
 def original(record: InteractionRecord) -> MessageRecord:
     """The answer of a finished interaction."""
     assert record.original is not None
     return record.original
-
-
-@pytest.fixture
-async def fakes() -> AsyncIterator[FakeServices]:
-    async with running_fake_services() as services:
-        yield services
-
-
-def environment(
-    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices, **overrides: str | None
-) -> dict[str, str]:
-    settings = fakes.environment(**NO_ANIDB, **overrides)
-    return bot_environment(fake_discord, tmp_path, ALERT_ROLE_ID=str(fake_discord.admin_role_id), **settings)
-
-
-@pytest.fixture
-async def alert_bot(
-    fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
-) -> AsyncIterator[StartAlertBot]:
-    """``await alert_bot(VAR=value)``: a bot whose monitor rounds the test drives itself."""
-    async with AsyncExitStack() as stack:
-
-        async def start(interval: float = HOUR, **overrides: str) -> MaintenanceBot:
-            env = environment(fake_discord, tmp_path, fakes, **overrides)
-            return await stack.enter_async_context(running_bot(fake_discord, env, monitor_interval=interval))
-
-        yield start
 
 
 async def test_an_outage_is_one_alert_with_the_role_mention_then_one_recovery(
@@ -103,7 +71,7 @@ async def test_degraded_is_amber_without_a_mention(
 async def test_a_restart_mid_incident_does_not_alert_again(
     fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
 ) -> None:
-    env = environment(fake_discord, tmp_path, fakes)
+    env = alert_environment(fake_discord, tmp_path, fakes)
     fakes.omdb.set_mode("bad_key")
     async with running_bot(fake_discord, env, monitor_interval=HOUR) as bot:
         await rounds(bot, 3)
@@ -198,7 +166,7 @@ async def test_an_alert_the_channel_refused_arrives_once_posting_works(
 async def test_an_alert_waiting_in_the_outbox_is_posted_when_the_bot_starts_again(
     fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices
 ) -> None:
-    env = environment(fake_discord, tmp_path, fakes)
+    env = alert_environment(fake_discord, tmp_path, fakes)
     fake_discord.channels_without_access.add(fake_discord.alert_channel_id)
     fakes.mdblist.set_mode("bad_key")
     async with running_bot(fake_discord, env, monitor_interval=HOUR) as bot:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.services import FakeServices, running_fake_services
+from tests.fakes.services import NO_ANIDB, FakeServices
 from tests.support import broken_state
 from tests.support.alert_channel import rounds, titles
 from tests.support.discord_bot import bot_environment, running_bot
 
-NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}
 HOUR = 3600.0
-
-
-@pytest.fixture
-async def fakes() -> AsyncIterator[FakeServices]:
-    async with running_fake_services() as services:
-        yield services
 
 
 def environment(fake_discord: FakeDiscord, tmp_path: Path, fakes: FakeServices) -> dict[str, str]:

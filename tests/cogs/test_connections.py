@@ -14,17 +14,9 @@ from bot.services.catalog import SERVICES
 from bot.status import Status
 from cogs.access import REFUSAL
 from cogs.ui.embeds import STATUS_COLOURS
-from tests.fakes.services import closed_port, running_fake_services
+from tests.fakes.services import NO_ANIDB, closed_port
 from tests.fakes.services.answers import JELLYFIN_API_KEY, MDBLIST_API_KEY, OMDB_API_KEY, TMDB_V3_KEY
 from tests.support.embeds import fields
-
-NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
-
-
-@pytest.fixture
-async def fakes():
-    async with running_fake_services() as services:
-        yield services
 
 
 async def run_check(fake_discord, *names: str, user=None) -> dict:

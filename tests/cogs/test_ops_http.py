@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from tests.backups.fixtures import write_dump_head
 from tests.cli.process import python_m_bot
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.services import FakeServices, running_fake_services
+from tests.fakes.services import NO_ANIDB, FakeServices
 from tests.fakes.services.answers import SECRETS
 from tests.ops_http.scrape import names, value
 from tests.support.alert_channel import rounds, titles
@@ -29,14 +29,7 @@ from tests.support.discord_bot import BOT_TOKEN, bot_environment, running_bot
 from tests.support.postgres_cluster import APP_PASSWORD, free_port
 
 HOUR = 3600.0
-NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}  # AniDB is spaced 2.2 s process-wide
 StartMetricsBot = Callable[..., Awaitable[MaintenanceBot]]
-
-
-@pytest.fixture
-async def fakes() -> AsyncIterator[FakeServices]:
-    async with running_fake_services() as services:
-        yield services
 
 
 @pytest.fixture

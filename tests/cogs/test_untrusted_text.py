@@ -11,21 +11,13 @@ import re
 from pathlib import Path
 
 import asyncpg
-import pytest
 
-from tests.fakes.services import running_fake_services
+from tests.fakes.services import NO_ANIDB
 from tests.fakes.services.answers import HOSTILE_ERROR
 from tests.support.alert_channel import alerts, rounds
 
 HOSTILE_LOG_LINE = "2026-11-30 03:00:00 [ERROR] app.db:12: boom ```` [click](http://evil) @everyone ```"
-NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}
 FENCE = re.compile(r"(?<!`)```(?!`)")
-
-
-@pytest.fixture
-async def fakes():
-    async with running_fake_services() as services:
-        yield services
 
 
 def assert_inert(payload: dict) -> None:

@@ -60,6 +60,7 @@ __all__ = [
     "JELLYFIN_VERSION",
     "MDBLIST_API_KEY",
     "MODES",
+    "NO_ANIDB",
     "OMDB_API_KEY",
     "SECRETS",
     "TMDB_V3_KEY",
@@ -70,6 +71,9 @@ __all__ = [
     "closed_port",
     "running_fake_services",
 ]
+
+# Settings that leave AniDB unconfigured: its checks are spaced 2.2 s apart process-wide.
+NO_ANIDB = {"ANIDB_CLIENT": None, "ANIDB_CLIENT_VERSION": None}
 
 
 class FakeServices:
