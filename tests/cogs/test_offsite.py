@@ -10,18 +10,27 @@ from tests.offsite.conftest import SECRET_KEY, age_keys, bucket, offsite_environ
 from tests.offsite.helpers import keys_in
 
 
-async def start_with_offsite(start_bot, aphrodite_db, s3_server, bucket, age_keys, tmp_path):
+async def backed_up_off_site(start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path):
+    """A bot with OFFSITE_URL, and a `/backup create` whose off-site copy was verified: (record, name)."""
     environ = offsite_environ(s3_server.endpoint, bucket, tmp_path / "backups", age_keys)
-    return await start_bot(DATABASE_URL=aphrodite_db.dsn, **environ)
+    await start_bot(DATABASE_URL=aphrodite_db.dsn, **environ)
+    record, name = await create_backup(fake_discord)
+    await record.wait_for(lambda r: "Off-site copy verified" in (r.original.content or ""), timeout=60)
+    return record, name
+
+
+def remove_local_copy(tmp_path, name: str) -> None:
+    """The backup and its sidecar gone from BACKUP_DIR: only the off-site copy is left."""
+    for path in (tmp_path / "backups").glob(f"{name}*"):
+        path.unlink()
 
 
 async def test_a_new_backups_message_shows_its_verified_off_site_copy(
     start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
 ):
-    await start_with_offsite(start_bot, aphrodite_db, s3_server, bucket, age_keys, tmp_path)
-
-    record, name = await create_backup(fake_discord)
-    await record.wait_for(lambda r: "Off-site copy verified" in (r.original.content or ""), timeout=60)
+    record, name = await backed_up_off_site(
+        start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
+    )
 
     assert f"team/aphrodite/{name}.age" in record.original.content
     assert keys_in(s3_server.client(), bucket) == [f"team/aphrodite/{name}.age"]
@@ -31,9 +40,9 @@ async def test_a_new_backups_message_shows_its_verified_off_site_copy(
 async def test_backup_offsite_and_backup_list_show_the_copies(
     start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
 ):
-    await start_with_offsite(start_bot, aphrodite_db, s3_server, bucket, age_keys, tmp_path)
-    record, name = await create_backup(fake_discord)
-    await record.wait_for(lambda r: "Off-site copy verified" in (r.original.content or ""), timeout=60)
+    _, name = await backed_up_off_site(
+        start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
+    )
 
     status = await fake_discord.slash("backup", "offsite", user=fake_discord.admin_user)
     await status.wait_for(lambda r: bool(r.followups), timeout=30)
@@ -51,11 +60,10 @@ async def test_backup_offsite_and_backup_list_show_the_copies(
 async def test_a_backup_only_off_site_is_restored_after_confirmation(
     start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
 ):
-    await start_with_offsite(start_bot, aphrodite_db, s3_server, bucket, age_keys, tmp_path)
-    record, name = await create_backup(fake_discord)
-    await record.wait_for(lambda r: "Off-site copy verified" in (r.original.content or ""), timeout=60)
-    for path in (tmp_path / "backups").glob(f"{name}*"):
-        path.unlink()
+    _, name = await backed_up_off_site(
+        start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
+    )
+    remove_local_copy(tmp_path, name)
     await delete_media(aphrodite_db.dsn)
 
     question = await ask(fake_discord, "restore", name)
@@ -71,11 +79,10 @@ async def test_a_backup_only_off_site_is_restored_after_confirmation(
 async def test_restore_and_drill_suggest_a_backup_that_is_only_off_site(
     start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
 ):
-    await start_with_offsite(start_bot, aphrodite_db, s3_server, bucket, age_keys, tmp_path)
-    record, name = await create_backup(fake_discord)
-    await record.wait_for(lambda r: "Off-site copy verified" in (r.original.content or ""), timeout=60)
-    for path in (tmp_path / "backups").glob(f"{name}*"):
-        path.unlink()
+    _, name = await backed_up_off_site(
+        start_bot, fake_discord, aphrodite_db, s3_server, bucket, age_keys, tmp_path
+    )
+    remove_local_copy(tmp_path, name)
 
     for command in ("restore", "drill"):
         choices = await fake_discord.autocomplete(
