@@ -86,12 +86,15 @@ async def list_copies(store: ObjectStore) -> list[RemoteCopy]:
 
 
 def _json(text: str | None) -> object:
-    """The value ``text`` holds; the text itself when it is not JSON (reported as unreadable)."""
+    """The value ``text`` holds; the text itself when it is not JSON (reported as unreadable).
+
+    The store's metadata is untrusted: nesting too deep to parse counts as not JSON.
+    """
     if text is None:
         return None
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 

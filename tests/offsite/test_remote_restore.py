@@ -8,6 +8,7 @@ import pytest
 
 from bot.backups.inventory import BackupNotFound
 from bot.config import load_settings
+from bot.drills.compare import recorded_counts
 from bot.offsite.errors import CopyRefused, OffsiteNotConfigured
 from bot.offsite.upload import with_row_counts
 from tests.backups.fixtures import fingerprint, mutate, run_cli
@@ -195,3 +196,24 @@ def test_row_counts_that_would_not_fit_an_objects_metadata_are_left_out():
     assert json.loads(with_row_counts(metadata, {"row_counts": few})["row-counts"]) == few
     assert with_row_counts(metadata, {"row_counts": many}) == metadata
     assert with_row_counts(metadata, {}) == metadata and with_row_counts(metadata, None) == metadata
+
+
+@pytest.mark.parametrize("planted", ["not json", "[" * 3000 + "]" * 3000, '{"public.media_items": -1}'])
+async def test_row_counts_planted_in_the_metadata_are_reported_unreadable_not_believed(
+    backup_service, s3_server, bucket, age_keys, planted
+):
+    offsite, backup, copy = await remote_only(backup_service, s3_server, bucket, age_keys)
+    client = s3_server.client()
+    head = client.head_object(Bucket=bucket, Key=copy.key)
+    client.copy_object(
+        Bucket=bucket,
+        Key=copy.key,
+        CopySource={"Bucket": bucket, "Key": copy.key},
+        Metadata={**head["Metadata"], "row-counts": planted},
+        MetadataDirective="REPLACE",
+    )
+
+    await offsite.fetch(backup.name)
+
+    fetched = await backup_service.find(backup.name)
+    assert isinstance(recorded_counts(fetched.manifest), str)  # the reason they were not compared
