@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import tracemalloc
 
@@ -143,6 +144,14 @@ def test_statements_carry_the_entry_header_above_them():
     assert first.last_comment == "Name: t; Type: TABLE; Schema: public"
 
 
+@pytest.mark.parametrize("size", [None, 1])
+def test_a_comment_after_code_on_its_line_is_no_entry_header(size):
+    sql = b"--\n-- Name: a\n--\nSELECT 1; -- not a header\n  -- nor this\nSELECT 2;\n"
+    headers = [event.last_comment for event in scan(sql, size) if isinstance(event, Statement)]
+
+    assert headers == ["Name: a", "Name: a"]
+
+
 def peak_memory_while(feed) -> int:
     tracemalloc.start()
     try:
@@ -241,3 +250,32 @@ def test_semicolons_in_a_sql_standard_routine_body_do_not_end_it_as_psql_decides
 
 def test_a_semicolon_inside_parentheses_does_not_end_a_statement_as_psql_decides():
     assert statements(b"SELECT (1; COMMIT); SELECT 2;") == [b"SELECT (1; COMMIT);", b"SELECT 2;"]
+
+
+# Pieces of SQL whose order and neighbours change how the lexer reads them: words that open routine
+# bodies or prefix strings, quotes, dollar quotes, comments, parentheses, COPY, spaces, high bytes.
+SOUP = [
+    *(b"select", b"create", b"CREATE", b"function", b"procedure", b"or", b"replace", b"begin"),
+    *(b"END", b"case", b"atomic", b"E", b"e", b"B", b"x", b"t1", b"a$b", b"12", b"1e5", b"$1"),
+    *(b" ", b"  ", b"\n", b"\t", b"\r\n", b"\f", b"(", b")", b",", b".", b"::", b"=", b"-", b"/"),
+    *(b"*", b"--", b"/*", b"*/", b";", b";", b"'", b"''", b"\\", b"$", b"$$", b"$t$", b'"', b'""'),
+    *(b"\n\\.\n", b"COPY t (a) FROM stdin;", b"SET standard_conforming_strings = off;", b"\xc3\xa9"),
+    *(b" E'", b" e'\\'", b"(B'", b" X'", b"\n-- Name: x\n", b"CREATE FUNCTION f() ", b"ALTER TABLE t "),
+    *(b"; -- c\n", b"\n  -- d\n"),
+]
+
+
+def _outcome(sql: bytes, chunk_size: int | None) -> object:
+    try:
+        return merged_copy_data(scan(sql, chunk_size))
+    except DumpRefused as refused:
+        return ("refused", refused.line, refused.reason)
+
+
+def test_runs_read_at_once_give_the_events_of_reading_token_by_token():
+    """Whole, the lexer reads plain runs and gaps in one step; a byte at a time, token by token."""
+    chooser = random.Random(20261207)
+    soups = [b"".join(chooser.choices(SOUP, k=chooser.randint(1, 60))) for _ in range(1500)]
+    differing = [sql for sql in soups if _outcome(sql, None) != _outcome(sql, 1)]
+
+    assert differing == []

@@ -14,6 +14,11 @@ Not modelled, because pg_dump never writes them: string continuation across a ne
 restore sends each statement alone, so a file the lexer splits differently from the server fails
 there, and that rolls back; nothing in this lexer decides what runs on this host.
 
+Most of a dump is read a run at a time, not token by token: the words, numbers, spaces and
+punctuation of a statement once its first words show it is no routine (_plain_run), and the blank
+lines and comment lines between statements (_gap); either does for its run what the token steps
+would have done one by one, and leaves to them anything that may go on in the next chunk.
+
 Linear and bounded: each byte is looked at a constant number of times; between chunks only a
 few bytes of an undecided token are carried over (never a whole line), and a statement's text is
 kept only when the caller asks (`keep_text`), as a list of slices joined once. COPY data is
@@ -58,6 +63,15 @@ _IDENT_CONT = re.compile(rb"[A-Za-z0-9_$\x80-\xff]+")
 _DIGITS = re.compile(rb"[0-9]+")
 _PLAIN = re.compile(rb"[^A-Za-z0-9_\x80-\xff'\"$;\\\-/ \t\r\n\f]+")
 _SPACES = re.compile(rb"[ \t\r\n\f]+")
+# Words, numbers, spaces and punctuation up to the next byte that may change the mode or end the
+# statement (a quote, a `$` outside a word, `;`, a backslash, `--`, `/*`): nothing in such a run
+# but its parentheses matters to the lexer, so it is read at once (_plain_run).
+_PLAIN_RUN = re.compile(
+    rb"(?:[^A-Za-z0-9_\x80-\xff'\"$;\\\-/]++|[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]*+|[0-9]++"
+    rb"|-(?=[^-])|/(?=[^*]))++"
+)
+_WORD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$" + bytes(range(0x80, 0x100))
+_NOT_PARENTHESES = bytes(byte for byte in range(256) if byte not in b"()")
 
 _MODE_NAMES = {
     QUOTE: "a quoted string",
@@ -119,6 +133,10 @@ class SqlScanner(TokenSteps, FramingSteps):
             if match := _IDENT_CONT.match(data, position):
                 return self._word_piece(data, position, match.end())
             self._end_word()
+        if self._routine.outside and (stop := self._plain_run(data, position, final)) > position:
+            return stop
+        if not self._started and (stop := self._gap(data, position)) > position:
+            return stop
         byte = data[position]
         if byte in _SPACE:
             stop = match_end(_SPACES, data, position)
@@ -165,13 +183,54 @@ class SqlScanner(TokenSteps, FramingSteps):
         self._begin_token()
         stop = match_end(_PLAIN, data, position)
         self._consume(data, position, stop)
-        for byte in data[position:stop]:
-            if byte == 0x28:  # (
-                self._paren_depth += 1
-            elif byte == 0x29 and self._paren_depth > 0:  # )
-                self._paren_depth -= 1
+        if parentheses := data[position:stop].translate(None, _NOT_PARENTHESES):
+            self._count_parentheses(parentheses)
         self._word = NOTHING
         return stop
+
+    def _plain_run(self, data: bytes, position: int, final: bool) -> int:
+        """A run of _PLAIN_RUN inside a statement no word of which can matter any more, at once.
+
+        What its tokens would have done one by one is done for the whole: the bytes are accounted
+        for, the head gets each run of spaces as one space, the parentheses are counted, and its
+        last word is remembered for a quote that may follow (`E'...'`). A word or number at the end
+        of the data may go on in the next chunk, so it is left to the token steps.
+        """
+        match = _PLAIN_RUN.match(data, position)
+        if match is None:
+            return position
+        stop = match.end()
+        tail = stop - position - len(data[position:stop].rstrip(_WORD_BYTES))  # its last word or number
+        if tail and stop == len(data) and not final:
+            stop -= tail
+            tail = 0
+        if stop == position:
+            return position
+        run = data[position:stop]
+        self.line += run.count(b"\n")
+        self._line_start = run.endswith(b"\n")
+        self._count(len(run))
+        if self.keep_text:
+            self._text.append(run)
+        self._head.add_run(run)
+        if parentheses := run.translate(None, _NOT_PARENTHESES):
+            self._count_parentheses(parentheses)
+        word = run[len(run) - tail :].lstrip(b"0123456789") if tail else b""
+        if word:
+            self._word, self._word_text, self._word_length = WORD_ENDED, word[:_WORD_KEPT], len(word)
+        else:
+            self._word = NOTHING
+        return stop
+
+    def _count_parentheses(self, parentheses: bytes) -> None:
+        if b")" not in parentheses:
+            self._paren_depth += len(parentheses)
+            return
+        for byte in parentheses:
+            if byte == 0x28:  # (
+                self._paren_depth += 1
+            elif self._paren_depth > 0:  # )
+                self._paren_depth -= 1
 
     def _word_piece(self, data: bytes, position: int, stop: int) -> int:
         """Part of an identifier or keyword (it may continue in the next chunk)."""

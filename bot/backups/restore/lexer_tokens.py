@@ -28,6 +28,9 @@ _DOLLAR = re.compile(rb"\$(?:(?P<tag>[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\
 _DOLLAR_PREFIX = re.compile(rb"\$[A-Za-z0-9_\x80-\xff]*")
 _ESCAPE_STOP = re.compile(rb"['\\]")
 _BLOCK_STOP = re.compile(rb"/\*|\*/")
+# What pg_dump writes between two statements: blank lines and whole `--` comment lines.
+_GAP = re.compile(rb"(?:[ \t\r\n\f]++|--[^\n]*+\n)++")
+_GAP_COMMENT = re.compile(rb"--([^\n]*+)\n")
 _QUOTE_END = {QUOTE: b"'", BITS_QUOTE: b"'", IDENT_QUOTE: b'"', ESCAPE_QUOTE: b"'"}
 
 
@@ -73,6 +76,28 @@ class TokenSteps(ScannerState):
         self._space(data, position, position + 2)
         self._word = NOTHING
         return position + 2
+
+    def _gap(self, data: bytes, position: int) -> int:
+        """Spaces and whole line comments between statements, at once; where they stop.
+
+        A comment that starts a line is, as one read by _step_line_comment, remembered as the
+        last comment above the next statement (pg_dump's `-- Name: ...; Type: ...` header).
+        """
+        match = _GAP.match(data, position)
+        if match is None:
+            return position
+        stop = match.end()
+        line_start = self._line_start
+        for comment in _GAP_COMMENT.finditer(data, position, stop):
+            start = comment.start()
+            if (data[start - 1] == 0x0A if start > position else line_start) and (
+                text := comment[1][:_COMMENT_LIMIT].decode("utf-8", "replace").strip()
+            ):
+                self._last_comment = text
+        self.line += data.count(b"\n", position, stop)
+        self._line_start = data[stop - 1] == 0x0A
+        self._word = NOTHING
+        return stop
 
     def _step_quote(self, data: bytes, position: int, final: bool) -> int:
         quote = _QUOTE_END[self._mode]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # The longest statement head pg_dump can write: a COPY of a table with PostgreSQL's maximum of
 # 1600 columns, each an identifier of the maximum 63 bytes, quoted with every byte a doubled
 # quote (128 bytes), plus the schema and table names and the words around them. (The longest
@@ -9,9 +11,13 @@ from __future__ import annotations
 MAX_COLUMNS = 1600
 MAX_QUOTED_IDENTIFIER = 2 + 2 * 63
 HEAD_LIMIT = MAX_COLUMNS * (MAX_QUOTED_IDENTIFIER + len(", ")) + 2 * MAX_QUOTED_IDENTIFIER + 64
+_SPACES = re.compile(rb"[ \t\r\n\f]+")
 # psql's heuristic for SQL-standard routine bodies: in CREATE [OR REPLACE] FUNCTION|PROCEDURE,
 # BEGIN ... END (and CASE ... END inside it) hold semicolons that do not end the statement.
 _ROUTINE_WORDS = (b"create", b"function", b"procedure", b"or", b"replace")
+_ROUTINE_OPENINGS = tuple(
+    (b"create", *middle, kind) for middle in ((), (b"or", b"replace")) for kind in (b"function", b"procedure")
+)
 
 
 class StatementHead:
@@ -31,6 +37,19 @@ class StatementHead:
             self._pieces.append(piece[:room])
         self.size += len(piece)
 
+    def add_run(self, run: bytes) -> None:
+        """Words, numbers, punctuation and spaces at once, each run of spaces as one space."""
+        if self.size > HEAD_LIMIT:
+            self.size += len(run)
+            return
+        collapsed = _SPACES.sub(b" ", run)
+        leading, trailing = collapsed.startswith(b" "), collapsed.endswith(b" ")
+        core = collapsed[leading : len(collapsed) - trailing]
+        self.space_pending = self.space_pending or leading
+        if core:
+            self.add(core)
+        self.space_pending = self.space_pending or trailing
+
     @property
     def complete(self) -> bool:
         """False when the statement is longer than the head kept of it."""
@@ -44,17 +63,24 @@ class RoutineBody:
     """How deep inside a routine body's BEGIN ... END the statement is, decided as psql decides.
 
     Fed every whole word of the statement (lower case, or b"" for a long one) outside parentheses
-    and in; a `;` ends the statement only where ``depth`` is 0.
+    and in; a `;` ends the statement only where ``depth`` is 0. Once the first words show the
+    statement is no routine, ``outside`` is true and no later word can matter.
     """
 
     def __init__(self) -> None:
         self.depth = 0
+        self.outside = False
         self._words_seen = 0
         self._first_words = [b"", b"", b"", b""]
 
     def word(self, word: bytes, *, in_parentheses: bool) -> None:
-        if self._words_seen < len(self._first_words) and word in _ROUTINE_WORDS:
-            self._first_words[self._words_seen] = word
+        if self._words_seen < len(self._first_words):
+            if word in _ROUTINE_WORDS:
+                self._first_words[self._words_seen] = word
+            seen = tuple(self._first_words[: self._words_seen + 1])
+            self.outside = not any(
+                opening[: len(seen)] == seen[: len(opening)] for opening in _ROUTINE_OPENINGS
+            )
         self._words_seen += 1
         if in_parentheses or not self._in_routine():
             return
