@@ -70,6 +70,9 @@ _PLAIN_RUN = re.compile(
     rb"(?:[^A-Za-z0-9_\x80-\xff'\"$;\\\-/]++|[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]*+|[0-9]++"
     rb"|-(?=[^-])|/(?=[^*]))++"
 )
+_BODY_WORD = re.compile(
+    rb"(?<![A-Za-z0-9_$\x80-\xff])(?:begin|case|end)(?![A-Za-z0-9_$\x80-\xff])", re.IGNORECASE
+)
 _WORD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$" + bytes(range(0x80, 0x100))
 _NOT_PARENTHESES = bytes(byte for byte in range(256) if byte not in b"()")
 
@@ -133,7 +136,7 @@ class SqlScanner(TokenSteps, FramingSteps):
             if match := _IDENT_CONT.match(data, position):
                 return self._word_piece(data, position, match.end())
             self._end_word()
-        if self._routine.outside and (stop := self._plain_run(data, position, final)) > position:
+        if self._routine.known and (stop := self._plain_run(data, position, final)) > position:
             return stop
         if not self._started and (stop := self._gap(data, position)) > position:
             return stop
@@ -160,9 +163,11 @@ class SqlScanner(TokenSteps, FramingSteps):
             return self._dollar(data, position, final)
         if byte == 0x3B:  # ;
             self._consume(data, position, position + 1)
+            self._word = NOTHING
             if self._paren_depth == 0 and self._routine.depth == 0:  # as psql decides
                 self._end_statement()
-            self._word = NOTHING
+                if self._mode == SQL:
+                    return self._gap(data, position + 1)
             return position + 1
         if byte == 0x5C:  # backslash: a psql meta-command
             return self._open_meta(position)
@@ -179,7 +184,10 @@ class SqlScanner(TokenSteps, FramingSteps):
         if byte >= 0x80 or byte == 0x5F or 0x41 <= (byte & 0xDF) <= 0x5A:
             self._begin_token()
             self._word, self._word_text, self._word_length = WORD, b"", 0
-            return self._word_piece(data, position, match_end(_IDENT_CONT, data, position))
+            stop = self._word_piece(data, position, match_end(_IDENT_CONT, data, position))
+            if stop < len(data):  # the word ends here, not in the next chunk
+                self._end_word()
+            return stop
         self._begin_token()
         stop = match_end(_PLAIN, data, position)
         self._consume(data, position, stop)
@@ -189,7 +197,7 @@ class SqlScanner(TokenSteps, FramingSteps):
         return stop
 
     def _plain_run(self, data: bytes, position: int, final: bool) -> int:
-        """A run of _PLAIN_RUN inside a statement no word of which can matter any more, at once.
+        """A run of _PLAIN_RUN inside a statement whose first words are known, at once.
 
         What its tokens would have done one by one is done for the whole: the bytes are accounted
         for, the head gets each run of spaces as one space, the parentheses are counted, and its
@@ -200,6 +208,8 @@ class SqlScanner(TokenSteps, FramingSteps):
         if match is None:
             return position
         stop = match.end()
+        if not self._routine.outside and (body_word := _BODY_WORD.search(data[position:stop])):
+            stop = position + body_word.start()  # a routine's BEGIN, CASE or END: counted one by one
         tail = stop - position - len(data[position:stop].rstrip(_WORD_BYTES))  # its last word or number
         if tail and stop == len(data) and not final:
             stop -= tail

@@ -63,12 +63,14 @@ class RoutineBody:
     """How deep inside a routine body's BEGIN ... END the statement is, decided as psql decides.
 
     Fed every whole word of the statement (lower case, or b"" for a long one) outside parentheses
-    and in; a `;` ends the statement only where ``depth`` is 0. Once the first words show the
-    statement is no routine, ``outside`` is true and no later word can matter.
+    and in; a `;` ends the statement only where ``depth`` is 0. Once the first words decide it,
+    ``known`` is true: then either ``outside`` (no routine: no later word can matter), or it is
+    one, and only the words BEGIN, CASE and END can.
     """
 
     def __init__(self) -> None:
         self.depth = 0
+        self.known = False
         self.outside = False
         self._words_seen = 0
         self._first_words = [b"", b"", b"", b""]
@@ -81,6 +83,7 @@ class RoutineBody:
             self.outside = not any(
                 opening[: len(seen)] == seen[: len(opening)] for opening in _ROUTINE_OPENINGS
             )
+            self.known = self.outside or self._in_routine()
         self._words_seen += 1
         if in_parentheses or not self._in_routine():
             return
