@@ -46,6 +46,7 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.measure import RssSampler, Sample, measured
+from bot import event_loop
 from bot.backups.compression import Compression
 from bot.backups.pg_tools import PgTools, libpq_environment
 from bot.backups.service import BackupService
@@ -341,4 +342,4 @@ def _verdict(comparison: Comparison) -> str:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())

@@ -8,7 +8,6 @@ on loopback) and to the answer. Run: .venv/bin/python bench/check_all.py
 
 from __future__ import annotations
 
-import asyncio
 import statistics
 import sys
 import tempfile
@@ -19,6 +18,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
+from bot import event_loop
 from bot.config import Settings
 from bot.database.connection import Database
 from bot.redact import Redactor
@@ -109,4 +109,4 @@ async def discord_latencies() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())

@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
+from bot import event_loop
 from bot.logs import AphroditeLog, LogQuery, NothingToExport
 from bot.redact import Redactor
 from bot.units import human_bytes
@@ -156,4 +157,4 @@ if __name__ == "__main__":
     parser.add_argument("--dense", action="store_true", help="also (c), on the 50 MiB log (about a minute)")
     options = parser.parse_args()
     sizes = (50,) if options.skip_large else (50, 1024)
-    asyncio.run(main(options.word, options.runs, sizes, options.dense))
+    event_loop.run(main(options.word, options.runs, sizes, options.dense))

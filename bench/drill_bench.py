@@ -30,6 +30,7 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.backup_bench import fill, shell
+from bot import event_loop
 from bot.backups.compression import Compression
 from bot.backups.service import BackupService
 from bot.backups.sidecar_seal import KEY_FILE_NAME, SidecarSeal
@@ -118,4 +119,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())

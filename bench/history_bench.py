@@ -25,7 +25,6 @@ Run: .venv/bin/python bench/history_bench.py [--days 90]   (never run by the sui
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import sqlite3
 import sys
@@ -37,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.logs_bench import PeakRss
+from bot import event_loop
 from bot.history import FILE_NAME, HistoryStore, Observation, SizeSample, TableBytes
 from bot.history.status_chart import render_status_chart
 from bot.status import Status
@@ -239,4 +239,4 @@ async def main(days: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=90)
-    asyncio.run(main(parser.parse_args().days))
+    event_loop.run(main(parser.parse_args().days))

@@ -24,7 +24,6 @@ Run: .venv/bin/python bench/logs_bench.py [--size-mb 1024] [--small-mb 10] [--wo
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import os
 import shlex
@@ -38,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
+from bot import event_loop
 from bot.logs import AphroditeLog, LogQuery
 from bot.redact import Redactor
 from bot.units import human_bytes
@@ -202,4 +202,4 @@ if __name__ == "__main__":
     parser.add_argument("--word", default="tmdb")
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
-    asyncio.run(main(options.size_mb, options.small_mb, options.word, options.runs))
+    event_loop.run(main(options.size_mb, options.small_mb, options.word, options.runs))

@@ -14,7 +14,6 @@ Run: .venv/bin/python bench/monitor_bench.py   (about half a minute; never run b
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import random
 import sys
@@ -28,6 +27,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
+from bot import event_loop
 from bot.alerts.engine import AlertEngine, AlertPolicy
 from bot.alerts.log_watch import LogWatcher
 from bot.alerts.monitor import Monitor
@@ -192,7 +192,7 @@ async def round_bench() -> bool:
 
 def main() -> int:
     engine_ok = engine_bench()
-    round_ok = asyncio.run(round_bench())
+    round_ok = event_loop.run(round_bench())
     return 0 if engine_ok and round_ok else 1
 
 

@@ -36,6 +36,7 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.backup_bench import fill, shell
+from bot import event_loop
 from bot.backups.pg_tools import PgTools
 from bot.backups.restore.replay import stream_restore
 from bot.config import Secret
@@ -172,4 +173,4 @@ if __name__ == "__main__":
     parser.add_argument("--aphrodite-mb", type=int, default=0, help="size of the Aphrodite dump (0: skip)")
     parser.add_argument("--runs", type=int, default=3)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.tables, arguments.aphrodite_mb, arguments.runs))
+    event_loop.run(main(arguments.tables, arguments.aphrodite_mb, arguments.runs))

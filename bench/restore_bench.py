@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from bench.measure import RssSampler
 from bench.replay_bench import replay
+from bot import event_loop
 from bot.backups.dump_file import DumpReader
 from bot.backups.pg_tools import libpq_environment
 from bot.backups.restore.filter import DumpFilter
@@ -157,7 +158,7 @@ def main() -> None:
         if not args.only_database:
             filter_bench(Path(folder))
         if args.database or args.only_database:
-            asyncio.run(database_bench(Path(folder)))
+            event_loop.run(database_bench(Path(folder)))
     print(f"\nmachine: {os.cpu_count()} CPUs; linear = flat s/100MB across sizes.")
 
 

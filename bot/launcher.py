@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 
 import aiohttp
 import discord
 
+from bot import event_loop
 from bot.app import MaintenanceBot, use_api_base
 from bot.config import ConfigError, Settings, load_settings
 from bot.folders import ensure_writable_folder
@@ -46,7 +46,7 @@ def run_bot(env_file: str | None = None) -> int:
     redactor = process_redactor(settings)  # the one the runtime owns, shared with the bot's log
     configure_logging(settings.data_dir, redactor)
     try:
-        asyncio.run(serve(settings, redactor))
+        event_loop.run(serve(settings, redactor))
     except KeyboardInterrupt:
         log.info("stopped")
     except MetricsUnavailable as error:

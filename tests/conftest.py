@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from bot import pattern_set
+from bot import event_loop, pattern_set
 from bot.config import Secret
 from bot.database.connection import Database
 from bot.redact import Redactor
 from bot.state import StateStore
 from tests.support.databases import clone_database, drop_database, prepare_template, run
 from tests.support.postgres_cluster import PostgresCluster
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, object]:
+    """Every async test runs on the event loop the bot and the CLI run on (bot/event_loop.py)."""
+    return {"bot's loop": event_loop.loop_factory()}
 
 
 @pytest.fixture(scope="session")

@@ -132,12 +132,12 @@ def _main(argv: Sequence[str], own_process: bool) -> int:
         redact = _redactor_without_runtime(env_file)
         print_error(str(error), error.hint, error.exit_code, as_json=as_json, redact=redact)
         return error.exit_code
-    import asyncio
+    from bot import event_loop
 
     if own_process:
         gc.freeze()
     try:
-        return asyncio.run(run_parsed(args, settings))
+        return event_loop.run(run_parsed(args, settings))
     except KeyboardInterrupt:
         return INTERRUPTED
 
