@@ -217,11 +217,7 @@ class SqlScanner(TokenSteps, FramingSteps):
         if stop == position:
             return position
         run = data[position:stop]
-        self.line += run.count(b"\n")
-        self._line_start = run.endswith(b"\n")
-        self._count(len(run))
-        if self.keep_text:
-            self._text.append(run)
+        self._account(run)
         self._head.add_run(run)
         if parentheses := run.translate(None, _NOT_PARENTHESES):
             self._count_parentheses(parentheses)

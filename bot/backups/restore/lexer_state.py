@@ -75,12 +75,16 @@ class ScannerState:
         if stop <= start:
             return
         piece = data[start:stop]
+        self._account(piece)
+        self._head.add(piece)
+
+    def _account(self, piece: bytes) -> None:
+        """The lines, size and kept text of a piece of the current statement (its head aside)."""
         self.line += piece.count(b"\n")
         self._line_start = piece.endswith(b"\n")
         self._count(len(piece))
         if self.keep_text:
             self._text.append(piece)
-        self._head.add(piece)
 
     def _space(self, data: bytes, start: int, stop: int) -> None:
         """Whitespace or a comment: one space in the head; kept in the text inside a statement."""
