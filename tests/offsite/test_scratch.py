@@ -1,0 +1,76 @@
+"""The scratch file of an encrypted upload: unnamed in BACKUP_DIR, closed however the upload ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.offsite.scratch import DiskFull
+from tests.offsite.helpers import SMALL_PART, files_open_in, keys_in, make_offsite
+from tests.support.full_disk import files_cannot_grow_past
+
+pytestmark = pytest.mark.usefixtures("s3_server")
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "plaintext"])
+async def test_an_upload_leaves_no_file_in_backup_dir_and_none_open(
+    backup_service, s3_server, bucket, age_keys, backup_dir, encrypted
+):
+    backup = await backup_service.create(label="test")
+    before = sorted(backup_dir.iterdir())
+    offsite = make_offsite(
+        backup_service,
+        s3_server.endpoint,
+        bucket,
+        age_keys if encrypted else None,
+        OFFSITE_ALLOW_PLAINTEXT="true",
+    )
+
+    copy, _ = await offsite.push(backup.name)
+
+    assert copy.parts >= 3
+    assert sorted(backup_dir.iterdir()) == before
+    assert files_open_in(backup_dir) == []
+
+
+async def test_a_full_disk_fails_the_upload_with_backup_dir_named_and_leaves_nothing(
+    backup_service, s3_server, bucket, age_keys, backup_dir
+):
+    backup = await backup_service.create(label="test")
+    assert backup.size > 4 * SMALL_PART  # so that the scratch file needs more than it may grow to
+    before = sorted(backup_dir.iterdir())
+    offsite = make_offsite(backup_service, s3_server.endpoint, bucket, age_keys)
+
+    with files_cannot_grow_past(2 * SMALL_PART), pytest.raises(DiskFull) as caught:
+        await offsite.push(backup.name)
+
+    assert f"BACKUP_DIR ({backup_dir}) has no room" in str(caught.value)
+    client = s3_server.client()
+    assert keys_in(client, bucket) == []
+    assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert sorted(backup_dir.iterdir()) == before
+    assert files_open_in(backup_dir) == []
+
+
+async def test_an_upload_removes_the_scratch_names_killed_uploads_left_and_nothing_else(
+    backup_service, s3_server, bucket, age_keys, backup_dir, tmp_path
+):
+    backup = await backup_service.create(label="test")
+    leftover = backup_dir / f".offsite_{backup.name}.k3x9_q2z.upload.partial"
+    leftover.write_bytes(b"")  # what a process killed between mkstemp and unlink leaves
+    target = tmp_path / "elsewhere.txt"
+    target.write_bytes(b"someone's file")
+    link = backup_dir / ".offsite_aphrodite_backup_20240101_000000.sql.abcdefgh.upload.partial"
+    link.symlink_to(target)
+    others = [
+        backup_dir / ".offsite_notes.abcdefgh.upload.partial",
+        backup_dir / f".offsite_{backup.name}.partial.keep",
+    ]
+    for path in others:
+        path.write_bytes(b"not the bot's")
+    offsite = make_offsite(backup_service, s3_server.endpoint, bucket, age_keys)
+
+    await offsite.push(backup.name)
+
+    assert not leftover.exists()
+    assert link.is_symlink() and target.read_bytes() == b"someone's file"
+    assert all(path.read_bytes() == b"not the bot's" for path in others)
