@@ -24,6 +24,8 @@ from typing import BinaryIO
 from bot.offsite.crypto import HashingReader, encrypt_stream
 from bot.offsite.scratch import FULL_ERRNOS
 
+# Each read and hash call gives the GIL up and waits to get it back: few, large ones.
+_READ_BLOCK = 8 * 1024 * 1024
 _WRITE_BLOCK = 1024 * 1024
 
 
@@ -87,24 +89,27 @@ class PlainParts:
 
     def run(self) -> str:
         sha256 = hashlib.sha256()
-        buffer = memoryview(bytearray(self._part_size))
+        buffer = memoryview(bytearray(min(self._part_size, _READ_BLOCK)))
         number = 0
         while True:
             slot = self._slots.take()
-            size = self._read_into(buffer)
+            md5, size = hashlib.md5(), 0
+            while size < self._part_size and (got := self._read_into(buffer[: self._part_size - size])):
+                sha256.update(buffer[:got])
+                md5.update(buffer[:got])
+                size += got
             if size == 0 and number:  # the backup ended with the previous part
                 self._slots.give(slot)
                 break
-            sha256.update(buffer[:size])
             number += 1
-            self._emit(Part(number, self.size, size, slot, hashlib.md5(buffer[:size]).digest()))
+            self._emit(Part(number, self.size, size, slot, md5.digest()))
             self.size += size
             if size < self._part_size:
                 break
         return sha256.hexdigest()
 
     def _read_into(self, buffer: memoryview) -> int:
-        """A part's bytes, read and hashed whole: each call gives the GIL up, and waits to get it back."""
+        """As much of ``buffer`` as the backup fills (less only at its end)."""
         size = 0
         while size < len(buffer) and (got := self._source.readinto(buffer[size:])):
             size += got
