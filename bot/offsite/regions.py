@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import io
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, BinaryIO, TypeVar
 
 from bot.offsite.errors import OffsiteFailed
@@ -47,13 +47,26 @@ class Regions:
     async def stop(self) -> None:
         """No more reads; returns once the running ones have ended (then the file may be closed)."""
         self._closed = True
-        if self._reads:
-            await asyncio.wait(set(self._reads))
+        await outlive(self._reads)
 
     def _finished(self, future: asyncio.Future[Any]) -> None:
         self._reads.discard(future)
         if not future.cancelled():
             future.exception()  # seen here when its caller was cancelled, so never "never retrieved"
+
+
+async def outlive(futures: Iterable[asyncio.Future[Any]]) -> None:
+    """Return once ``futures`` are done, even when cancelled meanwhile (then raise CancelledError):
+    the threads behind them use descriptors that must stay open until they end."""
+    pending = asyncio.gather(*futures, return_exceptions=True)
+    cancelled = False
+    while not pending.done():
+        try:
+            await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError()
 
 
 def read_whole(descriptor: int, offset: int, size: int) -> bytes:

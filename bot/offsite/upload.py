@@ -25,7 +25,7 @@ from bot.backups.inventory import BackupFile, open_backup
 from bot.backups.progress import ProgressReporter
 from bot.offsite.errors import OffsiteFailed
 from bot.offsite.parts import EncryptedParts, NoRoom, Part, PlainParts, Slots
-from bot.offsite.regions import RegionBody, Regions, region_md5
+from bot.offsite.regions import RegionBody, Regions, outlive, region_md5
 from bot.offsite.scratch import disk_full, open_scratch, sweep_upload_leftovers
 from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
 from bot.offsite.switching import short_switch_interval
@@ -213,7 +213,7 @@ async def _send_parts(
         for task in sending:
             task.cancel()
         slots.abandon()
-        await asyncio.wait([producer, *sending])  # the thread and the requests end before the files close
+        await outlive([producer, *sending])  # the thread and the requests end before the files close
         raise
     return _Sent(maker.size, sha256, tuple(md5s[number] for number in range(1, len(md5s) + 1)))
 

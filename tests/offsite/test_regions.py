@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -61,3 +63,30 @@ async def test_once_stopped_nothing_more_is_read(tmp_path):
 
         with pytest.raises(OffsiteFailed, match="no longer read"):
             await regions.read(0, 10)
+
+
+async def test_a_read_left_running_by_a_cancelled_request_is_waited_for_even_through_cancellation(tmp_path):
+    path = tmp_path / "backup.sql"
+    path.write_bytes(b"x" * 100)
+    release, started = threading.Event(), threading.Event()
+
+    def slow_read(descriptor: int, offset: int, size: int) -> bytes:
+        started.set()
+        release.wait()
+        return os.pread(descriptor, size, offset)
+
+    with opened(path) as file:
+        regions = Regions(file)
+        request = asyncio.create_task(regions.run(slow_read, 0, 10))
+        await asyncio.to_thread(started.wait)
+        request.cancel()
+        stopping = asyncio.create_task(regions.stop())
+        await asyncio.sleep(0.05)
+        stopping.cancel()  # the bot shutting down while the upload winds down
+        await asyncio.sleep(0.05)
+
+        assert not stopping.done()  # the thread still reads the descriptor: it stays open
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await stopping
+        assert request.cancelled()
