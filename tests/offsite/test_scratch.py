@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import subprocess
+import sys
+
 import pytest
 
 from bot.offsite.scratch import DiskFull
+from tests.offsite.conftest import offsite_environ
 from tests.offsite.helpers import SMALL_PART, files_open_in, keys_in, make_offsite
 from tests.support.full_disk import files_cannot_grow_past
 
 pytestmark = pytest.mark.usefixtures("s3_server")
+
+# An encrypted upload killed (SIGKILL) once its first parts are on their way.
+_KILLED_UPLOAD = """
+import asyncio, json, os, sys
+from pathlib import Path
+from bot.backups.inventory import scan_backups
+from bot.backups.progress import ProgressReporter
+from bot.config import load_settings
+from bot.offsite.crypto import settings_recipients
+from bot.offsite.location import Location
+from bot.offsite.store import ObjectStore
+from bot.offsite.upload import upload_backup
+
+settings = load_settings(json.loads(sys.argv[1]), dotenv=False)
+[backup] = [found for found in scan_backups(settings.backup_dir) if found.name == sys.argv[2]]
+
+async def die(_progress):
+    os.kill(os.getpid(), 9)
+
+store = ObjectStore(settings, Location.parse(settings.offsite_url))
+reporter = ProgressReporter(die, operation="upload", interval=0)
+recipients = settings_recipients(settings)
+asyncio.run(upload_backup(
+    store, backup, sha256=sys.argv[3], recipients=recipients, part_size=4096, reporter=reporter
+))
+"""
 
 
 @pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "plaintext"])
@@ -74,3 +106,17 @@ async def test_an_upload_removes_the_scratch_names_killed_uploads_left_and_nothi
     assert not leftover.exists()
     assert link.is_symlink() and target.read_bytes() == b"someone's file"
     assert all(path.read_bytes() == b"not the bot's" for path in others)
+
+
+async def test_an_upload_killed_midway_leaves_nothing_in_backup_dir(
+    backup_service, s3_server, bucket, age_keys, backup_dir
+):
+    backup = await backup_service.create(label="test")
+    before = sorted(backup_dir.iterdir())
+    environ = offsite_environ(s3_server.endpoint, bucket, backup_dir, age_keys)
+    command = [sys.executable, "-c", _KILLED_UPLOAD, json.dumps(environ), backup.name, backup.sha256]
+
+    done = await asyncio.to_thread(subprocess.run, command, check=False, capture_output=True)
+
+    assert done.returncode == -9, done.stderr.decode()
+    assert sorted(backup_dir.iterdir()) == before
