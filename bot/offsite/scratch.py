@@ -58,5 +58,6 @@ def sweep_upload_leftovers(backup_dir: Path) -> list[str]:
 def disk_full(backup_dir: Path, name: str, needed: int) -> DiskFull:
     return DiskFull(
         f"BACKUP_DIR ({backup_dir}) has no room for the encrypted parts of {name} (up to "
-        f"{needed / 2**20:.0f} MiB while it is uploaded); free some space there. Nothing was uploaded."
+        f"{needed / 2**20:.0f} MiB while it is uploaded); nothing was uploaded.",
+        hint="free some space in BACKUP_DIR; the upload is retried",
     )

@@ -6,7 +6,8 @@ Checksums are computed only when an operation requires one ("when_required"): si
 1.36 the default adds CRC headers that Backblaze B2, Cloudflare R2 and MinIO refuse.
 Payloads are not signed (UNSIGNED-PAYLOAD), as botocore already does over https for a part with a
 Content-MD5: every part's integrity is its Content-MD5, a signed header the store checks, so the
-sha256 that botocore would otherwise compute of every part over http (on the event loop) is not.
+sha256 that botocore would otherwise compute of every part over http (on the event loop) is not;
+a part's body (bot.offsite.regions) is only read as aiohttp sends it, so it could not be either.
 """
 
 from __future__ import annotations

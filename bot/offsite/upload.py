@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +30,8 @@ from bot.offsite.regions import RegionBody, Regions, outlive, region_md5
 from bot.offsite.scratch import disk_full, open_scratch, sweep_upload_leftovers
 from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
 from bot.offsite.switching import short_switch_interval
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PART_SIZE = 8 * 1024 * 1024  # as boto3's upload_file (S3's smallest is 5 MiB)
 PARTS_IN_FLIGHT = 10  # as boto3's, and aiobotocore's connection pool
@@ -152,7 +155,8 @@ async def _send(
 
 
 def _scratch_for(backup: BackupFile) -> BinaryIO:
-    sweep_upload_leftovers(backup.path.parent)
+    if swept := sweep_upload_leftovers(backup.path.parent):
+        log.info("removed what killed uploads left in %s: %s", backup.path.parent, ", ".join(swept))
     return open_scratch(backup.path.parent, backup.name)
 
 

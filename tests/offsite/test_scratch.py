@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import subprocess
 import sys
 
@@ -76,6 +77,7 @@ async def test_a_full_disk_fails_the_upload_with_backup_dir_named_and_leaves_not
         await offsite.push(backup.name)
 
     assert f"BACKUP_DIR ({backup_dir}) has no room" in str(caught.value)
+    assert caught.value.hint == "free some space in BACKUP_DIR; the upload is retried"
     client = s3_server.client()
     assert keys_in(client, bucket) == []
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
@@ -84,7 +86,7 @@ async def test_a_full_disk_fails_the_upload_with_backup_dir_named_and_leaves_not
 
 
 async def test_an_upload_removes_the_scratch_names_killed_uploads_left_and_nothing_else(
-    backup_service, s3_server, bucket, age_keys, backup_dir, tmp_path
+    backup_service, s3_server, bucket, age_keys, backup_dir, tmp_path, caplog
 ):
     backup = await backup_service.create(label="test")
     leftover = backup_dir / f".offsite_{backup.name}.k3x9_q2z.upload.partial"
@@ -101,9 +103,11 @@ async def test_an_upload_removes_the_scratch_names_killed_uploads_left_and_nothi
         path.write_bytes(b"not the bot's")
     offsite = make_offsite(backup_service, s3_server.endpoint, bucket, age_keys)
 
-    await offsite.push(backup.name)
+    with caplog.at_level(logging.INFO, logger="bot.offsite"):
+        await offsite.push(backup.name)
 
     assert not leftover.exists()
+    assert f"removed what killed uploads left in {backup_dir}: {leftover.name}" in caplog.text
     assert link.is_symlink() and target.read_bytes() == b"someone's file"
     assert all(path.read_bytes() == b"not the bot's" for path in others)
 
