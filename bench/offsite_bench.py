@@ -4,33 +4,52 @@ Starts moto's S3 server in a separate process on 127.0.0.1 (it keeps objects in 
 must not count as the uploader's), writes a 500 MB backup once, then runs each upload in a fresh
 child process, alternately, three times each:
 
-  bot, age-encrypted   bot.offsite.upload.upload_backup (5 MiB parts, 3 at once, Content-MD5, verify)
-  bot, plaintext       the same with OFFSITE_ALLOW_PLAINTEXT (no encryption)
-  boto3 upload_file    its defaults (8 MiB parts, 10 threads): what `aws s3 cp` does
+  bot, age-encrypted   bot.offsite.upload.upload_backup: pyrage encrypts into a scratch file in
+                       BACKUP_DIR (twelve reused 8 MiB slots), ten 8 MiB parts in flight, each
+                       streamed from its region with its Content-MD5 (computed from the region),
+                       then the object is checked (HEAD: size, sha256 metadata, ETag)
+  bot, plaintext       the same with OFFSITE_ALLOW_PLAINTEXT: the parts are regions of the backup
+                       itself, hashed (sha256 and md5) once by a thread, then streamed from it
+  boto3 upload_file    its defaults (8 MiB parts, 10 threads, each part read from the file): what
+                       `aws s3 cp` does
 
 Both sides' times include making their S3 client. Each child reports its wall time, its CPU
 time (threads included), its peak RSS (getrusage ru_maxrss, the whole process, Python and the
-libraries included) and how much of it the upload added (the peak over the RSS once the
-libraries were imported).
+libraries included), how much of it the upload added (the peak over the RSS once the libraries
+were imported), and how long the completion request took (moto joining the parts).
 
 What the sides do differs, beyond the bot's encryption: over plain http boto3 signs every part's
-sha256 and adds a CRC32 header; the bot sends UNSIGNED-PAYLOAD with a signed Content-MD5 (as
-botocore does over https), hashes the backup (sha256, checked against its sidecar) and checks the
-object after completion (HEAD). boto3 streams each part from the file, so ten 8 MiB parts in
-flight cost it little memory; the bot's parts are encrypted, so each is held in memory until sent,
-and three 5 MiB parts are what the memory goal allows. moto's own cost per part and its
-completion (it joins the parts) weigh on both; with the bot's part size and count boto3 is
-slower too (200 MiB: 2.45 s with 5 MiB parts, 3 threads, instead of 2.0 s).
+sha256 and sends a CRC32 checksum of each; the bot sends UNSIGNED-PAYLOAD with a signed
+Content-MD5 (as botocore does over https; md5 costs 0.8 s of CPU per 500 MiB here), hashes the
+backup (sha256, checked against its sidecar) and checks the object after completion (HEAD).
+The completion is not the same work for moto either: an upload that names no checksum (the
+bot's: it sends none that B2, R2 or MinIO could refuse) gets moto's default full-object checksum,
+for which moto copies the whole object twice more in Python; boto3's CRC32 parts get a checksum
+of their checksums. That alone costs the bot 2 to 5 s per 500 MiB that boto3 does not pay, which
+is why the "ratio without it" (the time without the completion request, each side's own) is
+printed too, and why BENCH_BARE=1 adds "boto3-bare": upload_file without checksums
+(request_checksum_calculation "when_required"), which moto completes as it does the bot's
+(200 MiB, same run: completion 1.23 s against 0.71 s with them, 2.25 s in all against 1.87 s,
+1.20x). On 2 cores moto takes one; the bot's extra CPU (md5, age) competes for the other.
 Ratios are medians of the bot over the medians of boto3.
 Goal: time <= 1.2x and peak RSS < 100 MB for the encrypted upload.
 
-Measured (December 2026, 2 cores shared with another job, load about 2.5), median of 3:
-  encrypted  8.89 s  CPU 2.56 s  peak RSS 94.9 MiB (+43.2)  time ratio 1.85x
-  plaintext  7.67 s  CPU 1.89 s  peak RSS 92.5 MiB (+40.7)  time ratio 1.60x
-  boto3      4.80 s  CPU 1.12 s  peak RSS 80.1 MiB (+28.3)
-A second run two minutes later: 7.44 s, 6.48 s, 4.74 s (1.57x, 1.37x), the same CPU and RSS.
-Before (4 parts in flight, signed payloads, a new buffer per part): 13.4 s vs 6.5 s (2.05x),
-peak RSS 117.6 MiB. The memory goal is met; the time goal is not (see "What the sides do").
+Measured (December 2026, 2 cores shared with another job's test suite, load 1 to 3.8), median
+of 3 (CPU and peak RSS: encrypted, plaintext, boto3); run 1 had 256 KiB body chunks, run 3 is
+the final code (run 2 lacks only changes off the measured path):
+  run 1: encrypted 11.87 s (2.67x), plaintext 8.56 s (1.93x), boto3 4.45 s; completion 6.44 s,
+         3.96 s, 2.26 s; CPU 3.18, 2.26, 1.31 s; peak RSS 82.9, 74.6, 80.2 MiB
+  run 2: encrypted 7.88 s (1.83x; 1.81x without the completion), plaintext 6.91 s (1.60x; 1.08x
+         without it), boto3 4.32 s; completion 4.01 s, 4.61 s, 2.18 s; CPU 3.14, 2.15, 1.41 s;
+         peak RSS 92.0 MiB (+40.2), 77.5 MiB (+25.7), 80.1 MiB (+28.5)
+  run 3: encrypted 11.82 s (1.84x; 1.14x without the completion), plaintext 10.83 s (1.69x;
+         1.05x without it), boto3 6.41 s; completion 7.38 s, 6.74 s, 2.52 s; CPU 2.83, 2.04,
+         1.35 s; peak RSS 87.1 MiB (+35.3), 78.5 MiB (+26.9), 80.1 MiB (+28.5)
+Before (5 MiB parts held in five reused buffers, three in flight), on a quiet machine: encrypted
+5.44 s (1.56x), plaintext 5.23 s (1.50x), boto3 3.50 s; peak RSS 95.1, 92.5, 80.0 MiB.
+The memory goal is met (< 95.4 MiB, 100 MB, in every run). The time goal is met without the
+completion request in the last run only (1.14x), and missed whole: moto's completion of a
+checksum-less upload costs the bot two to three times boto3's (see "What the sides do").
 
 Run: .venv/bin/python bench/offsite_bench.py   (a minute or two; never run by the test suite)
 """
@@ -50,6 +69,8 @@ from pathlib import Path
 
 SIZE = int(os.environ.get("BENCH_MB", "500")) * 1024 * 1024  # BENCH_MB=20: a quick smoke run
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+# BENCH_BARE=1: boto3 also without checksums, as the bot sends its parts (not the baseline)
+WITHOUT_CHECKSUMS = os.environ.get("BENCH_BARE") == "1"
 KEY_ID, SECRET = "AKIABENCHMARK0000001", "bench-secret"
 DUMP_HEAD = b"--\n-- PostgreSQL database dump\n--\n\n"
 
@@ -60,8 +81,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def boto3_client(endpoint: str):  # type: ignore[no-untyped-def]
+def boto3_client(endpoint: str, *, checksums: bool = True):  # type: ignore[no-untyped-def]
     import boto3
+    from botocore.config import Config
 
     return boto3.client(
         "s3",
@@ -69,6 +91,7 @@ def boto3_client(endpoint: str):  # type: ignore[no-untyped-def]
         region_name="us-east-1",
         aws_access_key_id=KEY_ID,
         aws_secret_access_key=SECRET,
+        config=None if checksums else Config(request_checksum_calculation="when_required"),
     )
 
 
@@ -87,11 +110,15 @@ def peak_rss() -> int:
 
 
 def child(kind: str, endpoint: str, bucket: str, sha256: str, path: Path) -> None:
-    if kind == "boto3":
+    completing: list[float] = []  # when the completion request left, when its answer came
+    if kind.startswith("boto3"):
         import boto3  # noqa: F401 - imported before the reading of the idle RSS
 
         before, started, cpu = peak_rss(), time.perf_counter(), time.process_time()
-        boto3_client(endpoint).upload_file(str(path), bucket, "baseline/" + path.name)
+        client = boto3_client(endpoint, checksums=kind == "boto3")
+        for event in ("before-call.s3.CompleteMultipartUpload", "after-call.s3.CompleteMultipartUpload"):
+            client.meta.events.register(event, lambda **_: completing.append(time.perf_counter()))
+        client.upload_file(str(path), bucket, "baseline/" + path.name)
     else:
         import asyncio
 
@@ -100,8 +127,17 @@ def child(kind: str, endpoint: str, bucket: str, sha256: str, path: Path) -> Non
         from bot.backups.inventory import scan_backups
         from bot.config import load_settings
         from bot.offsite.location import Location
-        from bot.offsite.store import ObjectStore
+        from bot.offsite.store import MultipartUpload, ObjectStore
         from bot.offsite.upload import upload_backup
+
+        complete = MultipartUpload.complete
+
+        async def timed_complete(upload: MultipartUpload) -> None:
+            completing.append(time.perf_counter())
+            await complete(upload)
+            completing.append(time.perf_counter())
+
+        MultipartUpload.complete = timed_complete  # type: ignore[method-assign]
 
         before, started, cpu = peak_rss(), time.perf_counter(), time.process_time()
 
@@ -122,7 +158,18 @@ def child(kind: str, endpoint: str, bucket: str, sha256: str, path: Path) -> Non
         asyncio.run(upload_backup(store, backup, sha256=sha256, recipients=recipients))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = peak_rss()
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_rss": peak, "growth": peak - before}))
+    completion = completing[1] - completing[0]
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu": cpu,
+                "peak_rss": peak,
+                "growth": peak - before,
+                "complete": completion,
+            }
+        )
+    )
 
 
 def run_child(kind: str, endpoint: str, bucket: str, path: Path, sha256: str) -> dict[str, float]:
@@ -158,7 +205,8 @@ def main() -> None:
             path = write_backup(Path(folder))
             with open(path, "rb") as file:
                 sha256 = hashlib.file_digest(file, "sha256").hexdigest()
-            results: dict[str, list[dict[str, float]]] = {"encrypted": [], "plaintext": [], "boto3": []}
+            kinds = ("encrypted", "plaintext", "boto3", *(("boto3-bare",) if WITHOUT_CHECKSUMS else ()))
+            results: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
             for _ in range(RUNS):
                 for kind in results:
                     results[kind].append(run_child(kind, endpoint, bucket, path, sha256))
@@ -169,20 +217,23 @@ def main() -> None:
 
 
 def report(results: dict[str, list[dict[str, float]]]) -> None:
+    fields = ("seconds", "cpu", "peak_rss", "growth", "complete")
     medians = {
-        kind: tuple(
-            statistics.median(r[field] for r in runs) for field in ("seconds", "cpu", "peak_rss", "growth")
-        )
+        kind: tuple(statistics.median(r[field] for r in runs) for field in fields)
         for kind, runs in results.items()
     }
-    base_seconds, _, base_rss, _ = medians["boto3"]
+    base_seconds, _, base_rss, _, base_complete = medians["boto3"]
     print(f"{SIZE >> 20} MiB backup to moto's S3 server on 127.0.0.1, median of {RUNS} runs each")
-    for kind, (seconds, cpu, rss, growth) in medians.items():
+    for kind, (seconds, cpu, rss, growth, completion) in medians.items():
+        parts_ratio = (seconds - completion) / (base_seconds - base_complete)
         print(
             f"  {kind:<10} {seconds:6.2f} s  {SIZE / seconds / 1e6:7.1f} MB/s  CPU {cpu:5.2f} s"
             f"  peak RSS {rss / 2**20:6.1f} MiB (+{growth / 2**20:5.1f} MiB during the upload)"
             f"  time ratio {seconds / base_seconds:.2f}x  RSS ratio {rss / base_rss:.2f}x"
+            f"  completion {completion:4.2f} s (ratio without it {parts_ratio:.2f}x)"
         )
+    for kind, runs in results.items():
+        print(f"  {kind:<10} each run: " + ", ".join(f"{r['seconds']:.2f} s" for r in runs))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Checksums are computed only when an operation requires one ("when_required"): si
 1.36 the default adds CRC headers that Backblaze B2, Cloudflare R2 and MinIO refuse.
 Payloads are not signed (UNSIGNED-PAYLOAD), as botocore already does over https for a part with a
 Content-MD5: every part's integrity is its Content-MD5, a signed header the store checks, so the
-sha256 that botocore would otherwise compute of every part over http (on the event loop) is not.
+sha256 that botocore would otherwise compute of every part over http (on the event loop) is not;
+a part's body (bot.offsite.regions) is only read as aiohttp sends it, so it could not be either.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.offsite.location import Location
+from bot.offsite.regions import RegionBody
 
 if TYPE_CHECKING:
     from botocore.config import _S3Dict
@@ -134,15 +136,14 @@ class MultipartUpload:
         )
         return cls(client, location, key, answer["UploadId"])
 
-    async def send(self, number: int, data: BinaryIO, md5: bytes) -> None:
-        """Upload part ``number`` (``data`` from its start); the store refuses it unless it arrived
-        matching ``md5`` (Content-MD5)."""
+    async def send(self, number: int, body: RegionBody, md5: bytes) -> None:
+        """Upload part ``number``; the store refuses it unless it arrived matching ``md5`` (Content-MD5)."""
         answer = await self._client.upload_part(
             Bucket=self._location.bucket,
             Key=self.key,
             UploadId=self._upload_id,
             PartNumber=number,
-            Body=data,
+            Body=body,  # type: ignore[arg-type]  # botocore takes any body with a read and a length
             ContentMD5=base64.b64encode(md5).decode(),
         )
         self.parts[number] = answer["ETag"]

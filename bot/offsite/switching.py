@@ -4,8 +4,9 @@ pyrage's encrypt_io runs in the reading thread but keeps the GIL while it encryp
 the event loop (or a thread hashing a part) gives the GIL up for a system call, a socket send for
 instance, it waits for CPython's switch interval (5 ms) to get it back, and the parts crawl out
 while the backup is encrypted. While any encrypted upload runs in the process the interval is
-1 ms (measured: 500 MiB in 6.7 s instead of 9.0 s; 0.2 ms is slower again), and the previous one
-is restored when the last upload ends.
+1 ms (measured: 500 MiB in 6.7 s instead of 9.0 s; 0.2 ms is slower again; with parts streamed
+from the scratch file, 200 MiB of parts in 1.5 s instead of 2.1 s), and the previous one is
+restored when the last upload ends.
 """
 
 from __future__ import annotations

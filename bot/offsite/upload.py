@@ -1,8 +1,9 @@
-"""One backup to the store: encrypted while read, sent in parts, then checked against what was sent.
+"""One backup to the store: sent in parts, many at once, then checked against what was sent.
 
-Memory stays bounded whatever the backup's size: a thread reads and encrypts into parts of
-``part_size`` bytes, written into ``_BUFFERS`` buffers that are reused once their part is sent;
-``_QUEUED_PARTS`` wait while at most ``PARTS_IN_FLIGHT`` are sent at once.
+A thread cuts the backup into parts (bot.offsite.parts): the backup's own regions, or its age
+encryption written into a scratch file in BACKUP_DIR (bot.offsite.scratch). Each part is sent
+as soon as it is made, `PARTS_IN_FLIGHT` at once, its body read from its file region while it
+goes (bot.offsite.regions), so memory holds chunks, not parts, whatever the backup's size.
 Each part goes with its Content-MD5 (the store refuses a part that arrived damaged); after
 completion the object's size, its `sha256` metadata and, for a standard multipart ETag, the ETag
 are compared with what was sent. The `sha256` is the unencrypted backup's (the sidecar's),
@@ -14,24 +15,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import io
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from queue import SimpleQueue
+from typing import BinaryIO
 
 from bot.backups.inventory import BackupFile, open_backup
 from bot.backups.progress import ProgressReporter
-from bot.offsite.crypto import HashingReader, encrypt_stream
 from bot.offsite.errors import OffsiteFailed
+from bot.offsite.parts import EncryptedParts, NoRoom, Part, PlainParts, Slots
+from bot.offsite.regions import RegionBody, Regions, outlive, region_md5
+from bot.offsite.scratch import disk_full, open_scratch, sweep_upload_leftovers
 from bot.offsite.store import MultipartUpload, ObjectStore, RemoteObject
 from bot.offsite.switching import short_switch_interval
 
-DEFAULT_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part
-_QUEUED_PARTS = 1
-PARTS_IN_FLIGHT = 3
-_BUFFERS = PARTS_IN_FLIGHT + 2  # the parts in flight, the one waiting for them, the one being written
+log = logging.getLogger(__name__)
+
+DEFAULT_PART_SIZE = 8 * 1024 * 1024  # as boto3's upload_file (S3's smallest is 5 MiB)
+PARTS_IN_FLIGHT = 10  # as boto3's, and aiobotocore's connection pool
+SLOTS = PARTS_IN_FLIGHT + 2  # the parts in flight, the one waiting for them, the one being made
 # S3 allows 10,000 parts: larger backups get larger parts, with room for age's 0.03 %.
 _MOST_PARTS = 9000
 MADE_BY = "aphrodite-ops"
@@ -68,62 +72,6 @@ class _Sent:
     size: int
     sha256: str
     part_md5s: tuple[bytes, ...]
-
-
-class _Abandoned(Exception):
-    """The sending side gave up: the reading thread stops."""
-
-
-class _PartWriter:
-    """What pyrage writes into: cut into parts, each handed to the event loop (blocking while it is full).
-
-    Each part is written once into a BytesIO taken from ``free``, which is then the request's
-    body as it is: aiohttp reads it in place (a BytesIO made from bytes would be copied), so a part
-    is in memory once, and the same few buffers serve every part (blocking while none is free).
-    """
-
-    def __init__(
-        self,
-        part_size: int,
-        queue: asyncio.Queue[io.BytesIO | None],
-        loop: asyncio.AbstractEventLoop,
-        free: SimpleQueue[io.BytesIO],
-    ) -> None:
-        self._part_size = part_size
-        self._queue = queue
-        self._loop = loop
-        self._free = free
-        self._part = free.get()
-        self.abandoned = False
-        self.size = 0
-        self.parts = 0
-
-    def write(self, data: bytes) -> int:
-        view, start = memoryview(data), 0
-        while start < len(view):
-            start += self._part.write(view[start : start + self._part_size - self._part.tell()])
-            if self._part.tell() == self._part_size:
-                self._emit()
-        return len(data)
-
-    def flush(self) -> None:
-        return None
-
-    def finish(self) -> None:
-        if self._part.tell() or not self.parts:
-            self._emit()
-
-    def _emit(self) -> None:
-        if self.abandoned:
-            raise _Abandoned()
-        part = self._part
-        self.parts += 1
-        self.size += part.tell()
-        part.truncate()  # a last part shorter than the buffer's previous one
-        part.seek(0)
-        asyncio.run_coroutine_threadsafe(self._queue.put(part), self._loop).result()
-        self._part = self._free.get()
-        self._part.seek(0)
 
 
 async def upload_backup(
@@ -185,66 +133,93 @@ async def _send(
     part_size: int,
     reporter: ProgressReporter | None,
 ) -> _Sent:
-    queue: asyncio.Queue[io.BytesIO | None] = asyncio.Queue(maxsize=_QUEUED_PARTS)
-    loop = asyncio.get_running_loop()
-    free: SimpleQueue[io.BytesIO] = SimpleQueue()
-    for _ in range(_BUFFERS):
-        free.put(io.BytesIO())
-    writer = _PartWriter(part_size, queue, loop, free)
-    reader_box: list[HashingReader] = []
+    async with contextlib.AsyncExitStack() as stack:
+        source = await asyncio.to_thread(open_backup, backup)
+        stack.push_async_callback(asyncio.to_thread, source.close)
+        slots, made = Slots(SLOTS), _Made()
+        maker: PlainParts | EncryptedParts
+        if recipients is None:
+            maker, regions = PlainParts(source, part_size, slots, made.put), Regions(source)
+        else:
+            scratch = await asyncio.to_thread(_scratch_for, backup)
+            stack.push_async_callback(asyncio.to_thread, scratch.close)
+            maker, regions = (
+                EncryptedParts(source, scratch, part_size, slots, made.put, recipients),
+                Regions(scratch),
+            )
+        stack.push_async_callback(regions.stop)  # before its file closes
+        try:
+            return await _send_parts(upload, maker, regions, slots, made, reporter, backup.size)
+        except NoRoom:
+            raise disk_full(backup.path.parent, backup.name, SLOTS * part_size) from None
 
+
+def _scratch_for(backup: BackupFile) -> BinaryIO:
+    if swept := sweep_upload_leftovers(backup.path.parent):
+        log.info("removed what killed uploads left in %s: %s", backup.path.parent, ", ".join(swept))
+    return open_scratch(backup.path.parent, backup.name)
+
+
+class _Made:
+    """The parts as the thread makes them, for the event loop, in order; None after the last."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[Part | None] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+
+    def put(self, part: Part | None) -> None:
+        """From the thread, never waiting (the slots bound how many there are)."""
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, part)
+
+    async def get(self) -> Part | None:
+        return await self._queue.get()
+
+
+async def _send_parts(
+    upload: MultipartUpload,
+    maker: PlainParts | EncryptedParts,
+    regions: Regions,
+    slots: Slots,
+    made: _Made,
+    reporter: ProgressReporter | None,
+    backup_size: int,
+) -> _Sent:
     def produce() -> str:
         try:
-            with open_backup(backup) as source:
-                reader = HashingReader(source)
-                reader_box.append(reader)
-                encrypt_stream(reader, writer, recipients)
-                writer.finish()
-                return reader.sha256.hexdigest()
+            return maker.run()
         finally:
-            asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
+            made.put(None)
 
     md5s: dict[int, bytes] = {}
 
-    async def send_part(number: int, part: io.BytesIO) -> None:
+    async def send_part(part: Part) -> None:
         try:
-            md5s[number] = await asyncio.to_thread(_md5, part)  # beside the reading thread, not after it
-            await upload.send(number, part, md5s[number])
+            md5 = part.md5 if part.md5 is not None else await regions.run(region_md5, part.offset, part.size)
+            md5s[part.number] = md5
+            await upload.send(part.number, RegionBody(regions, part.offset, part.size), md5)
         finally:
-            free.put(part)
+            slots.give(part.slot)
 
     producer = asyncio.ensure_future(asyncio.to_thread(produce))
     sending: set[asyncio.Task[None]] = set()
     try:
-        number = 0
-        while (part := await queue.get()) is not None:
-            number += 1
+        while (part := await made.get()) is not None:
             if len(sending) >= PARTS_IN_FLIGHT:
                 done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     task.result()
-            sending.add(asyncio.create_task(send_part(number, part)))
-            del part
-            if reporter is not None and reader_box:
-                reporter.update("uploading", reader_box[0].bytes_read, backup.size)
+            sending.add(asyncio.create_task(send_part(part)))
+            if reporter is not None:
+                reporter.update("uploading", maker.bytes_read, backup_size)
         await asyncio.gather(*sending)
+        sha256 = await producer
     except BaseException:
         for task in sending:
             task.cancel()
-        writer.abandoned = True
-        while not producer.done():  # let the thread reach its end, then drop what it queued
-            with contextlib.suppress(asyncio.QueueEmpty):
-                if (queued := queue.get_nowait()) is not None:
-                    free.put(queued)
-            await asyncio.sleep(0.01)
+        slots.abandon()
+        await outlive([producer, *sending])  # the thread and the requests end before the files close
         raise
-    sha256 = await producer
-    return _Sent(writer.size, sha256, tuple(md5s[part] for part in range(1, number + 1)))
-
-
-def _md5(part: io.BytesIO) -> bytes:
-    with part.getbuffer() as content:
-        return hashlib.md5(content).digest()
+    return _Sent(maker.size, sha256, tuple(md5s[number] for number in range(1, len(md5s) + 1)))
 
 
 def with_row_counts(metadata: dict[str, str], manifest: dict[str, object] | None) -> dict[str, str]:

@@ -3,14 +3,12 @@
 import gzip
 import os
 import re
-import resource
-import signal
-from contextlib import contextmanager
 
 import pytest
 
 from bot.logs import ClearFailed, LogFileMissing, LogStatus
 from tests.logs.generate import generate, write_log
+from tests.support.full_disk import files_cannot_grow_past
 
 
 async def test_clear_archives_then_empties_the_file_the_writer_still_uses(aphrodite_log, log_path):
@@ -69,19 +67,6 @@ async def test_clearing_a_missing_log_is_an_error_and_creates_nothing(aphrodite_
         await aphrodite_log.clear()
     assert str(log_path) in str(caught.value)
     assert list(log_path.parent.iterdir()) == []
-
-
-@contextmanager
-def files_cannot_grow_past(size):
-    """Files may not grow past ``size`` in this process (writes fail with EFBIG), as on a full disk."""
-    previous_signal = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    previous_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, previous_limit[1]))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, previous_limit)
-        signal.signal(signal.SIGXFSZ, previous_signal)
 
 
 async def test_when_the_archive_cannot_be_written_nothing_is_cleared(aphrodite_log, log_path):

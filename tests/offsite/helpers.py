@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from bot.backups.service import BackupService
 from bot.config import load_settings
@@ -45,3 +48,14 @@ def object_bytes(client: object, bucket: str, key: str) -> bytes:
 def keys_in(client: object, bucket: str) -> list[str]:
     listing = client.list_objects_v2(Bucket=bucket)  # type: ignore[attr-defined]
     return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+def files_open_in(folder: Path) -> list[str]:
+    """What this process holds open in ``folder``, unlinked files included ("... (deleted)")."""
+    held = []
+    for descriptor in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # the descriptor listdir itself used is gone already
+            target = os.readlink(f"/proc/self/fd/{descriptor}")
+            if target.startswith(f"{folder}/"):
+                held.append(target)
+    return sorted(held)

@@ -10,7 +10,7 @@ from bot.alerts.targets import BackupsTarget
 from bot.config import load_settings
 from bot.status import Status
 from tests.offsite.conftest import SECRET_KEY, free_port, offsite_environ
-from tests.offsite.helpers import keys_in, make_offsite
+from tests.offsite.helpers import files_open_in, keys_in, make_offsite
 
 
 async def test_an_upload_to_a_store_that_is_down_is_retried_then_opens_a_backups_incident(
@@ -93,3 +93,4 @@ async def test_an_upload_still_running_when_the_bot_stops_is_aborted_and_leaves_
     client = s3_server.client()
     assert keys_in(client, bucket) == []
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert files_open_in(backup_service.backup_dir) == []  # its scratch file and the backup, closed
