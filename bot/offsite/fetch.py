@@ -19,7 +19,7 @@ from bot.backups.compression import Compression
 from bot.backups.inventory import BACKUP_NAME, KIND_UNKNOWN, NAME_FORMAT, BackupNotFound
 from bot.backups.sidecar_seal import SidecarSeal
 from bot.offsite.crypto import HashingWriter, decrypt_file, load_identities
-from bot.offsite.errors import CopyRefused
+from bot.offsite.errors import CopyRefused, OffsiteFailed
 from bot.offsite.partials import claim, partial_paths, sweep_leftovers
 from bot.offsite.record import SIDECAR_KEY, write_sidecar
 from bot.offsite.remote import RemoteCopy
@@ -55,8 +55,12 @@ async def fetch_copy(
         log.info("removed what killed fetches of %s left in %s", ", ".join(swept), backup_dir)
     plain = await asyncio.to_thread(claim, decrypted)
     try:
-        await _download(store, copy.key, downloaded)
-        written = await asyncio.to_thread(_decrypt, downloaded, plain, identities)
+        download = await asyncio.to_thread(_create_private, downloaded)
+        try:
+            await _download(store, copy.key, download)
+            written = await asyncio.to_thread(_decrypt, download, plain, identities)
+        finally:
+            await asyncio.to_thread(download.close)
         if written.bytes_written != copy.backup_size or written.sha256.hexdigest() != copy.sha256:
             raise CopyRefused(
                 f"The off-site copy of {copy.name} does not match the sha256 recorded when it was "
@@ -71,25 +75,40 @@ async def fetch_copy(
     return final
 
 
-async def _download(store: ObjectStore, key: str, path: Path) -> None:
-    file = await asyncio.to_thread(open, path, "wb")
+def _create_private(path: Path) -> BinaryIO:
+    """A new file of this fetch's own at ``path``, open for writing and reading back.
+
+    The fetch holds the lock of this backup's partial files, so whatever has the name already is a
+    killed fetch's leftover or was planted (a symlink, a hard link to another file): it loses
+    the name only, and the file it leads to is never written.
+    """
     try:
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        raise OffsiteFailed(
+            f"{path.name} in {path.parent} could not be made a new file ({error.strerror}); "
+            "nothing was fetched."
+        ) from None
+    return os.fdopen(descriptor, "w+b")
 
-        async def write(chunk: bytes) -> None:
-            await asyncio.to_thread(file.write, chunk)
 
-        async with store.client() as client:
-            await store.download(client, key, write)
-    finally:
-        await asyncio.to_thread(file.close)
+async def _download(store: ObjectStore, key: str, file: BinaryIO) -> None:
+    async def write(chunk: bytes) -> None:
+        await asyncio.to_thread(file.write, chunk)
+
+    async with store.client() as client:
+        await store.download(client, key, write)
 
 
-def _decrypt(source: Path, plain: BinaryIO, identities: list[object] | None) -> HashingWriter:
-    with open(source, "rb") as encrypted:
-        writer = HashingWriter(plain)
-        decrypt_file(encrypted, writer, identities)
-        plain.flush()
-        os.fsync(plain.fileno())
+def _decrypt(encrypted: BinaryIO, plain: BinaryIO, identities: list[object] | None) -> HashingWriter:
+    """Decrypt what was downloaded into ``encrypted``, read back through the same descriptor."""
+    encrypted.flush()
+    encrypted.seek(0)
+    writer = HashingWriter(plain)
+    decrypt_file(encrypted, writer, identities)
+    plain.flush()
+    os.fsync(plain.fileno())
     return writer
 
 

@@ -5,7 +5,9 @@ until it is done; a killed fetch's lock goes with its process. `sweep_leftovers`
 every fetch) removes the bot's own partial files, `.offsite_NAME.partial` and
 `.offsite_NAME.download.partial` for a backup NAME, whose lock no fetch holds, in this process or
 another; it takes that lock itself while it removes them, so a fetch starting meanwhile waits for
-nothing and loses nothing. Any other file is left alone.
+nothing and loses nothing. Any other file is left alone. A name of ours that is a hard link to
+some other file (or no regular file) was planted: its name is removed and the file it leads to
+is never written, truncated or removed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -41,9 +44,12 @@ def claim(path: Path) -> BinaryIO:
                 "is running; try again when it has finished."
             ) from None
         try:
-            if os.stat(path, follow_symlinks=False).st_ino == os.fstat(descriptor).st_ino:
-                os.ftruncate(descriptor, 0)
-                return os.fdopen(descriptor, "wb")
+            opened = os.fstat(descriptor)
+            if os.stat(path, follow_symlinks=False).st_ino == opened.st_ino:
+                if stat.S_ISREG(opened.st_mode) and opened.st_nlink == 1:
+                    os.ftruncate(descriptor, 0)
+                    return os.fdopen(descriptor, "wb")
+                os.unlink(path)  # planted: a hard link to another file, or no file; only its name goes
         except FileNotFoundError:
             pass  # swept between its creation and its lock: make it again
         os.close(descriptor)

@@ -71,6 +71,43 @@ async def test_a_symlink_named_like_a_partial_file_is_left_alone(
     assert link.is_symlink() and target.read_bytes() == b"someone's file"
 
 
+async def test_a_hard_link_named_like_a_partial_file_loses_its_name_and_its_file_is_untouched(
+    backup_service, s3_server, bucket, age_keys, backup_dir
+):
+    offsite, backup, _ = await remote_only(backup_service, s3_server, bucket, age_keys)
+    target = backup_dir.parent / "someone_elses.db"  # the same filesystem, so it can be linked
+    target.write_bytes(b"someone's data")
+    planted = [partial_paths(backup_dir, KILLED)[0], partial_paths(backup_dir, backup.name)[0]]
+    for link in planted:
+        link.hardlink_to(target)
+
+    await offsite.fetch(backup.name)
+
+    assert target.read_bytes() == b"someone's data"
+    assert not any(link.exists() for link in planted)
+    assert backup.path.exists()
+
+
+@pytest.mark.parametrize("planted", ["symlink", "hard link"])
+async def test_a_link_planted_as_a_fetchs_download_file_is_replaced_and_its_file_untouched(
+    backup_service, s3_server, bucket, age_keys, backup_dir, planted
+):
+    offsite, backup, _ = await remote_only(backup_service, s3_server, bucket, age_keys)
+    target = backup_dir.parent / "someone_elses.db"
+    target.write_bytes(b"someone's data")
+    download = partial_paths(backup_dir, backup.name)[1]
+    if planted == "symlink":
+        download.symlink_to(target)
+    else:
+        download.hardlink_to(target)
+
+    await offsite.fetch(backup.name)
+
+    assert target.read_bytes() == b"someone's data"
+    assert not download.exists() and not download.is_symlink()
+    assert backup.path.exists()
+
+
 async def test_a_second_fetch_of_the_same_backup_is_refused_while_the_first_runs(
     backup_service, s3_server, bucket, age_keys, backup_dir
 ):
