@@ -69,10 +69,10 @@ async def exported_snapshot(database: Database) -> AsyncIterator[DumpSnapshot | 
             snapshot = DumpSnapshot(snapshot_id, counting)
         yield snapshot
     finally:
-        if snapshot is not None and not snapshot.counting.done():
-            snapshot.counting.cancel()
+        if snapshot is not None:
+            snapshot.counting.cancel()  # nothing when it is done already
             with suppress(BaseException):
-                await snapshot.counting
+                await snapshot.counting  # so a count that failed unseen (pg_dump failed first) is retrieved
         connection.terminate()  # ends the read-only transaction; nothing to commit
 
 
