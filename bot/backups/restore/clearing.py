@@ -54,7 +54,9 @@ def _owned_and_whole(drop: Drop) -> str:
         f"pg_catalog.pg_has_role({drop.alias}.{drop.owner}, 'USAGE')"
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
         f" WHERE d.classid = 'pg_catalog.{drop.catalog}'::pg_catalog.regclass"
-        f" AND d.objid = {drop.alias}.oid AND d.deptype IN ('e', 'x', 'i'))"
+        f" AND d.objid = {drop.alias}.oid AND d.deptype IN ('e', 'x', 'i')"
+        # a partitioned table's key depends on its own columns ('i'): that makes it no part of another
+        f" AND NOT (d.refclassid = d.classid AND d.refobjid = d.objid))"
     )
 
 

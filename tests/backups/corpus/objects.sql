@@ -18,6 +18,10 @@ CREATE TEXT SEARCH DICTIONARY corpus.simple_dict (TEMPLATE = pg_catalog.simple, 
 CREATE TEXT SEARCH CONFIGURATION corpus.plain (COPY = pg_catalog.simple);
 ALTER TEXT SEARCH CONFIGURATION corpus.plain ALTER MAPPING FOR asciiword WITH corpus.simple_dict;
 CREATE TEXT SEARCH CONFIGURATION public.plain_public (COPY = pg_catalog.english);
+-- in public, which a restore keeps: the table itself is dropped, not its schema
+CREATE TABLE public.visits (at date NOT NULL, who text) PARTITION BY RANGE (at);
+CREATE TABLE public.visits_2025 PARTITION OF public.visits FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+INSERT INTO public.visits VALUES ('2025-03-01', 'someone');
 
 CREATE SEQUENCE corpus.counter START 42 INCREMENT 7;
 
