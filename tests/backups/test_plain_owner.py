@@ -26,7 +26,13 @@ from bot.backups.dump import BackupFailed
 from bot.config import Secret
 from bot.database.connection import Database, parse_dsn
 from bot.redact import Redactor
-from tests.backups.fixtures import backup_dir, fingerprint, make_service, mutate  # noqa: F401 - fixtures
+from tests.backups.fixtures import (  # noqa: F401 - fixtures
+    backup_dir,
+    fingerprint,
+    make_service,
+    mutate,
+    pg_dump_like_aphrodite,
+)
 from tests.support.databases import SCHEMA_SQL, _superuser_execute
 from tests.support.postgres_cluster import SUPERUSER, SUPERUSER_PASSWORD, PostgresCluster
 
@@ -168,23 +174,6 @@ async def _superuser_execute_in(database: DockerDatabase, sql: str) -> None:
         await connection.close()
 
 
-async def dump_like_aphrodite(dsn: str, target: Path) -> None:
-    """Aphrodite's web UI backup: `pg_dump --clean --if-exists --create`, as Aphrodite's (super)user."""
-    process = await asyncio.create_subprocess_exec(
-        shutil.which("pg_dump") or "pg_dump",
-        "--no-password",
-        "--clean",
-        "--if-exists",
-        "--create",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, **parse_dsn(Secret(dsn)).environment()},
-    )
-    sql, errors = await process.communicate()
-    assert process.returncode == 0, errors.decode()
-    await asyncio.to_thread(target.write_bytes, sql)
-
-
 async def test_the_script_gives_a_plain_role_the_database_and_everything_the_superuser_made(docker_db):
     await _superuser_execute_in(docker_db, SUPERUSER_ONLY)
     assert "relation media_items" in await superuser_owned(docker_db.superuser_dsn)
@@ -219,7 +208,8 @@ async def test_the_plain_owner_restores_aphrodites_own_backup_in_place(docker_db
     status, output = await run_script(docker_db, f"owner={docker_db.owner}")
     assert status == 0, output
     await _superuser_execute(docker_db.cluster, f"ALTER ROLE {docker_db.owner} PASSWORD '{PASSWORD}'")
-    await dump_like_aphrodite(docker_db.superuser_dsn, backup_dir / BACKUP)  # no sidecar: not sealed
+    superuser = parse_dsn(Secret(docker_db.superuser_dsn)).environment()  # Aphrodite's own backup:
+    await pg_dump_like_aphrodite(superuser, backup_dir / BACKUP, compress=False)  # no sidecar, not sealed
     original = await fingerprint(docker_db.superuser_dsn)
     await mutate(docker_db.owner_dsn)  # Aphrodite, now connecting as the owner too
     owner = Database(Secret(docker_db.owner_dsn), redactor=Redactor())
