@@ -10,8 +10,8 @@
 -- (the password never goes on a command line). Then DATABASE_URL uses that role.
 --
 -- It creates the role when it is missing (LOGIN, nothing more) and refuses a role that is a superuser
--- or has CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS. It gives the role the database, the
--- schemas, tables, views, materialized views, sequences, foreign tables, routines, aggregates,
+-- or has CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS or a pg_*_server_* role's rights. It gives
+-- the role the database, the schemas, tables, views, materialized views, sequences, foreign tables, routines, aggregates,
 -- types, domains, collations, text search configurations and dictionaries, conversions,
 -- statistics objects, publications and large objects that a superuser owns, leaving alone the
 -- objects of extensions and of other roles. Running it again is harmless: do so after an Aphrodite
@@ -38,9 +38,13 @@ DECLARE
 BEGIN
     SELECT * INTO owner_role FROM pg_catalog.pg_roles WHERE rolname = owner_name;
     IF owner_role.rolsuper OR owner_role.rolcreaterole OR owner_role.rolcreatedb
-       OR owner_role.rolreplication OR owner_role.rolbypassrls THEN
+       OR owner_role.rolreplication OR owner_role.rolbypassrls
+       OR pg_catalog.pg_has_role(owner_role.oid, 'pg_execute_server_program', 'MEMBER')
+       OR pg_catalog.pg_has_role(owner_role.oid, 'pg_read_server_files', 'MEMBER')
+       OR pg_catalog.pg_has_role(owner_role.oid, 'pg_write_server_files', 'MEMBER') THEN
         RAISE EXCEPTION 'role % has rights beyond a database owner (superuser, CREATEROLE, CREATEDB, '
-            'REPLICATION or BYPASSRLS): choose another name, nothing was changed', owner_name;
+            'REPLICATION, BYPASSRLS or a pg_*_server_* role): choose another name, nothing was changed',
+            owner_name;
     END IF;
 
     EXECUTE pg_catalog.format('ALTER DATABASE %I OWNER TO %I', pg_catalog.current_database(), owner_name);

@@ -247,7 +247,9 @@ async def test_a_table_the_superuser_adds_later_stops_the_owners_backup_naming_t
     assert await superuser_owned(docker_db.superuser_dsn) == []
 
 
-@pytest.mark.parametrize("attribute", ["SUPERUSER", "CREATEROLE", "CREATEDB"])
+@pytest.mark.parametrize(
+    "attribute", ["SUPERUSER", "CREATEROLE", "CREATEDB", "IN ROLE pg_execute_server_program"]
+)
 async def test_the_script_refuses_a_role_with_more_than_an_owners_rights_and_changes_nothing(
     docker_db, attribute
 ):
