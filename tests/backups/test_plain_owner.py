@@ -14,7 +14,6 @@ import asyncio
 import gc
 import itertools
 import os
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,13 @@ import asyncpg
 import pytest
 
 from bot.backups.dump import BackupFailed
+from bot.backups.pg_tools import PgTools
 from bot.config import Secret
 from bot.database.connection import Database, parse_dsn
 from bot.redact import Redactor
 from tests.backups.fixtures import (  # noqa: F401 - fixtures
     backup_dir,
+    execute,
     fingerprint,
     make_service,
     mutate,
@@ -116,12 +117,7 @@ async def docker_db(pg_cluster: PostgresCluster) -> AsyncIterator[DockerDatabase
     index = next(_names)
     database = DockerDatabase(pg_cluster, f"docker_like_{index}", f"plain_owner_{index}")
     await _superuser_execute(pg_cluster, f"CREATE DATABASE {database.name}")  # the superuser's, as in Docker
-    connection = await asyncpg.connect(database.superuser_dsn)
-    try:
-        await connection.execute(SCHEMA_SQL.read_text())
-        await connection.execute(MORE_OBJECTS)
-    finally:
-        await connection.close()
+    await execute(database.superuser_dsn, SCHEMA_SQL.read_text(), MORE_OBJECTS)
     try:
         yield database
     finally:
@@ -131,10 +127,8 @@ async def docker_db(pg_cluster: PostgresCluster) -> AsyncIterator[DockerDatabase
 
 async def run_script(database: DockerDatabase, *variables: str) -> tuple[int, str]:
     """psql -f scripts/plain-owner.sql as the superuser, as the README says; exit status and output."""
-    psql = shutil.which("psql")
-    assert psql, "psql (postgresql-client) is needed"
     process = await asyncio.create_subprocess_exec(
-        psql,
+        PgTools().locate("psql"),
         "-X",
         "-v",
         "ON_ERROR_STOP=1",
@@ -166,16 +160,8 @@ async def superuser_owned(dsn: str) -> list[str]:
         await connection.close()
 
 
-async def _superuser_execute_in(database: DockerDatabase, sql: str) -> None:
-    connection = await asyncpg.connect(database.superuser_dsn)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 async def test_the_script_gives_a_plain_role_the_database_and_everything_the_superuser_made(docker_db):
-    await _superuser_execute_in(docker_db, SUPERUSER_ONLY)
+    await execute(docker_db.superuser_dsn, SUPERUSER_ONLY)
     assert "relation media_items" in await superuser_owned(docker_db.superuser_dsn)
 
     status, output = await run_script(docker_db, f"owner={docker_db.owner}")
@@ -228,7 +214,7 @@ async def test_a_table_the_superuser_adds_later_stops_the_owners_backup_naming_t
     assert status == 0, output
     await _superuser_execute(docker_db.cluster, f"ALTER ROLE {docker_db.owner} PASSWORD '{PASSWORD}'")
     # Aphrodite, still connecting as the superuser, adds a table in an upgrade
-    await _superuser_execute_in(docker_db, "CREATE TABLE public.added_by_upgrade (id integer)")
+    await execute(docker_db.superuser_dsn, "CREATE TABLE public.added_by_upgrade (id integer)")
     unhandled: list[dict[str, object]] = []
     asyncio.get_running_loop().set_exception_handler(lambda loop, context: unhandled.append(context))
     owner = Database(Secret(docker_db.owner_dsn), redactor=Redactor())
