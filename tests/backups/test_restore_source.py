@@ -1,4 +1,4 @@
-"""The replay reads the dump a piece ahead, and sends each statement in a message that holds one command."""
+"""The replay lexes the dump while the server works, and sends each statement alone in its message."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.backups.dump_file import CHUNK_SIZE
-from bot.backups.restore.events import CopyEnd
+from bot.backups.restore.events import CopyEnd, DumpRefused
 from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute
 from bot.backups.restore.replay import alone_by_construction
 from bot.backups.restore.rights import RestoreRights
-from bot.backups.restore.source import PIECE_SIZE, DumpSource
+from bot.backups.restore.source import STATEMENT_PIECE, DumpSource
 from tests.support.copy_data import merged_copy_data
 
 OWNER = RestoreRights("aphrodite", (), frozenset(), frozenset())
@@ -50,11 +50,12 @@ async def _read_all(path: Path) -> tuple[list[Action], list[int], DumpSource]:
         actions: list[Action] = []
         while (action := await source.next()) is not None:
             actions.append(action)
+            await source.run(asyncio.sleep(0))  # as a statement sent to the server: lexing goes on
     return actions, seen, source
 
 
 @pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
-async def test_the_dump_read_a_piece_ahead_gives_the_actions_of_the_whole_file(tmp_path: Path, packed: bool):
+async def test_the_dump_lexed_ahead_gives_the_actions_of_the_whole_file(tmp_path: Path, packed: bool):
     data = _dump(300)
     assert len(data) > 2 * CHUNK_SIZE
     path = tmp_path / ("aphrodite_backup_20240101_000000.sql" + (".gz" if packed else ""))
@@ -65,7 +66,7 @@ async def test_the_dump_read_a_piece_ahead_gives_the_actions_of_the_whole_file(t
     assert merged_copy_data(actions) == _whole(data)
     assert sum(isinstance(action, CopyEnd) for action in actions) == 300
     assert source.ends.complete and source.reader.sql_bytes == len(data)
-    assert len(seen) > len(data) // PIECE_SIZE  # progress after every piece, not once per file
+    assert len(seen) > len(data) // CHUNK_SIZE  # progress after every chunk, not once per file
     assert seen == sorted(seen) and seen[-1] == path.stat().st_size
 
 
@@ -82,6 +83,56 @@ async def test_the_rows_of_a_copy_block_come_through_copy_rows_up_to_its_end(tmp
 
     assert rows.count(b"\n") == 40 and rows.startswith(b"0\trow 0 of ")
     assert isinstance(following, Execute) and following.sql.startswith("CREATE TABLE public.t1 ")
+
+
+async def test_a_refusal_met_while_lexing_ahead_is_raised_by_next_in_its_place(tmp_path: Path):
+    data = _dump(20)
+    bad_line = data.count(b"\n") + 1
+    path = tmp_path / "aphrodite_backup_20240101_000000.sql"
+    path.write_bytes(data + b"\\! touch /tmp/planted\n" + TAIL)
+    statements: list[Action] = []
+    with await asyncio.to_thread(open, path, "rb") as file:
+        source = DumpSource(path, file, OWNER, lambda _file_bytes, _sql_bytes: None)
+        while True:
+            try:
+                action = await source.next()
+            except DumpRefused as error:
+                refused = error
+                break
+            assert action is not None, "the file's end was reached without the refusal"
+            if isinstance(action, Execute | CopyInto):
+                statements.append(action)
+            await source.run(asyncio.sleep(0))  # lexes ahead, and never raises what it meets
+
+    expected = [action for action in _whole(data) if isinstance(action, Execute | CopyInto)]
+    assert refused.line == bad_line
+    # the statements of the pieces before the refused one came first, in order; those of the refused
+    # piece itself (one table's four here) are never replayed
+    assert statements == expected[: len(statements)] and len(statements) >= len(expected) - 4
+
+
+async def test_a_long_statement_is_lexed_in_pieces_that_leave_the_loop_free(tmp_path: Path):
+    body = "".join(f"  x := x + {number};\n" for number in range(100_000))
+    sql = f"CREATE FUNCTION public.long() RETURNS integer LANGUAGE plpgsql AS $$ BEGIN\n{body}END $$;\n"
+    path = tmp_path / "aphrodite_backup_20240101_000000.sql"
+    path.write_bytes(HEAD + sql.encode() + TAIL)
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    counter = asyncio.create_task(count_turns())
+    with await asyncio.to_thread(open, path, "rb") as file:
+        source = DumpSource(path, file, OWNER, lambda _file_bytes, _sql_bytes: None)
+        while not isinstance(action := await source.next(), Execute) or "long" not in action.sql:
+            pass
+    counter.cancel()
+
+    assert len(sql) > 1000 * STATEMENT_PIECE
+    assert turns > len(sql) // STATEMENT_PIECE // 2  # the loop ran other tasks between the pieces
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,11 @@ class DumpFilter:
     def creates_database(self) -> bool:
         return self._about_database is not None
 
+    @property
+    def in_copy_data(self) -> bool:
+        """Whether the SQL fed so far ends inside a COPY block's data."""
+        return self._scanner.in_copy_data
+
     def feed(self, chunk: bytes) -> list[Action]:
         return self._decide(self._scanner.feed(self._utf8(self._decoder.feed, chunk)))
 

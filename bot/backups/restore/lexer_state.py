@@ -56,6 +56,11 @@ class ScannerState:
         self._meta_inside = False
         self._meta_routine_line = 0
 
+    @property
+    def in_copy_data(self) -> bool:
+        """Whether the bytes read last ended inside a COPY block's data."""
+        return self._mode in (AFTER_COPY, COPY_DATA)
+
     def _reset_statement(self) -> None:
         self._started = False
         self._start_line = 0

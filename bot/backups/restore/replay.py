@@ -204,9 +204,9 @@ async def _replay(connection: asyncpg.Connection, source: DumpSource, *, lasting
             if lasting:
                 await _refuse_lasting_setval(connection, action)
             if alone_by_construction(action.sql):
-                await connection.execute(action.sql)  # the simple protocol: one round trip
+                await source.run(connection.execute(action.sql))  # the simple protocol: one round trip
             else:
-                await connection.fetch(action.sql)  # the extended protocol: one command or an error
+                await source.run(connection.fetch(action.sql))  # the extended protocol: one command or error
         elif isinstance(action, CopyInto):
             await connection.copy_to_table(
                 action.table,
