@@ -24,15 +24,17 @@ import asyncpg
 # Extensions whose functions reach other databases, servers or files, beyond any rollback.
 REACHING_OUT = frozenset({"adminpack", "dblink", "file_fdw", "postgres_fdw"})
 
+# Arrays as text[], not name[]: asyncpg decodes text[] at once, but first asks the server about
+# name[] (a type-introspection query, about 9 ms on each new connection, which every restore is).
 _ROLE = """
 SELECT r.rolname, r.rolsuper, r.rolcreaterole,
        ARRAY(SELECT b.rolname FROM pg_catalog.pg_roles b
              WHERE b.rolname IN ('pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files')
                AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER')
-             ORDER BY b.rolname) AS server_roles,
-       ARRAY(SELECT e.extname FROM pg_catalog.pg_extension e ORDER BY 1) AS installed,
+             ORDER BY b.rolname)::text[] AS server_roles,
+       ARRAY(SELECT e.extname FROM pg_catalog.pg_extension e ORDER BY 1)::text[] AS installed,
        ARRAY(SELECT e.extname FROM pg_catalog.pg_extension e
-             WHERE NOT pg_catalog.pg_has_role(e.extowner, 'USAGE') ORDER BY 1) AS foreign_owned
+             WHERE NOT pg_catalog.pg_has_role(e.extowner, 'USAGE') ORDER BY 1)::text[] AS foreign_owned
 FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
 """
 
