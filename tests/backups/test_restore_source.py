@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 from pathlib import Path
 
@@ -130,6 +131,8 @@ async def test_a_long_statement_is_lexed_in_pieces_that_leave_the_loop_free(tmp_
         while not isinstance(action := await source.next(), Execute) or "long" not in action.sql:
             pass
     counter.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await counter
 
     assert len(sql) > 1000 * STATEMENT_PIECE
     assert turns > len(sql) // STATEMENT_PIECE // 2  # the loop ran other tasks between the pieces

@@ -102,7 +102,7 @@ class DumpSource:
         """Whether lexing ahead is wanted and possible without waiting for the reading thread."""
         if self._finished or self._failure is not None or len(self._pending) >= ACTIONS_AHEAD:
             return False
-        if self._offset < len(self._chunk) or self._all_read:
+        if not self._needs_chunk():
             return True
         return self._reading is not None and self._reading.done() and self._reading.exception() is None
 
@@ -111,7 +111,7 @@ class DumpSource:
         if not self._may_lex_now():  # the replay may have gone on, or stopped, since this was asked
             return
         try:
-            if self._offset == len(self._chunk) and not self._all_read:
+            if self._needs_chunk():
                 assert self._reading is not None
                 self._take(self._reading.result())
             self._lex()
@@ -119,7 +119,7 @@ class DumpSource:
             self._failure = error
 
     async def _lex_next_piece(self) -> None:
-        if self._offset == len(self._chunk) and not self._all_read:
+        if self._needs_chunk():
             if self._reading is None:
                 self._read_ahead()
             assert self._reading is not None
@@ -127,6 +127,10 @@ class DumpSource:
         else:
             await asyncio.sleep(0)  # a long statement takes many pieces: others get their turns
         self._lex()
+
+    def _needs_chunk(self) -> bool:
+        """Whether the chunk in hand was all lexed and the file has more."""
+        return self._offset == len(self._chunk) and not self._all_read
 
     def _lex(self) -> None:
         """Lex the next piece of the chunk in hand, or end the file once every chunk was lexed."""
