@@ -138,6 +138,17 @@ def test_events_do_not_depend_on_how_the_stream_is_cut(size):
     assert merged_copy_data(scan(SAMPLE, size)) == merged_copy_data(scan(SAMPLE))
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 5, None])
+def test_statements_say_where_their_dollar_quoted_strings_are_however_the_stream_is_cut(size):
+    sql = b"CREATE FUNCTION f() AS $fn$ a; $$ $fn$, 'x', $$ b $$ LANGUAGE sql; SELECT $1, a$b$c, 'd$$';"
+
+    first, second = [event for event in scan(sql, size) if isinstance(event, Statement)]
+
+    assert first.text is not None
+    assert [first.text[start:end] for start, end in first.dollar_quotes] == [b"$fn$ a; $$ $fn$", b"$$ b $$"]
+    assert second.dollar_quotes == ()
+
+
 def test_statements_carry_the_entry_header_above_them():
     first = scan(SAMPLE)[0]
 

@@ -12,7 +12,6 @@ import pytest
 from bot.backups.dump_file import CHUNK_SIZE
 from bot.backups.restore.events import CopyEnd, DumpRefused
 from bot.backups.restore.filter import Action, CopyInto, DumpFilter, Execute
-from bot.backups.restore.replay import alone_by_construction
 from bot.backups.restore.rights import RestoreRights
 from bot.backups.restore.source import STATEMENT_PIECE, DumpSource
 from tests.support.copy_data import merged_copy_data
@@ -136,29 +135,3 @@ async def test_a_long_statement_is_lexed_in_pieces_that_leave_the_loop_free(tmp_
 
     assert len(sql) > 1000 * STATEMENT_PIECE
     assert turns > len(sql) // STATEMENT_PIECE // 2  # the loop ran other tasks between the pieces
-
-
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "CREATE TABLE public.t (id integer);",
-        "SELECT pg_catalog.set_config('search_path', '', false);",
-        "COMMENT ON TABLE public.t IS 'a '' quote';",
-    ],
-)
-def test_a_statement_whose_only_semicolon_ends_it_goes_as_one_simple_query(sql: str):
-    assert alone_by_construction(sql)
-
-
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "COMMENT ON TABLE public.t IS 'semi; colon';",
-        "CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$ SELECT 1; $$;",
-        "CREATE TABLE public.t (id integer); DROP TABLE public.u;",
-        "CREATE TABLE public.t (id integer)",
-        "",
-    ],
-)
-def test_any_other_statement_goes_through_the_protocol_that_refuses_a_second_command(sql: str):
-    assert not alone_by_construction(sql)

@@ -37,7 +37,9 @@ class Statement:
     ``head``: its first bytes (statement.HEAD_LIMIT) with comments dropped and spaces
     collapsed (``head_complete`` when that is all of it); ``text``: all of it as written, when the
     scanner keeps text;
-    ``last_comment``: the last non-empty `--` comment line before it (pg_dump's entry headers).
+    ``last_comment``: the last non-empty `--` comment line before it (pg_dump's entry headers);
+    ``dollar_quotes``: where its dollar-quoted strings are in ``text`` (start and end offsets, the
+    tags included), when the scanner keeps text.
     """
 
     line: int
@@ -46,6 +48,7 @@ class Statement:
     text: bytes | None
     last_comment: str
     copy_from_stdin: bool
+    dollar_quotes: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)

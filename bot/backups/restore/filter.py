@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.backups.restore.allowlist import Verdict, verdict
+from bot.backups.restore.alone import one_command_spelling
 from bot.backups.restore.encoding import DumpDecoder, canonical
 from bot.backups.restore.events import (
     ROUTINE_RUNS_ON,
@@ -78,10 +79,15 @@ _EXTENSION_STATEMENT = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Execute:
-    """One SQL statement to run, as written in the dump."""
+    """One SQL statement to run: ``sql`` as written in the dump.
+
+    ``one_command``: the same statement spelled with one semicolon, its last character (alone.py),
+    sent as one simple query; None when it has no such spelling.
+    """
 
     line: int
     sql: str
+    one_command: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +238,7 @@ class DumpFilter:
                 statement.line,
                 f"more than {STATEMENT_COUNT_LIMIT} statements (pg_dump writes rows as COPY data)",
             )
-        return Execute(statement.line, _decode(statement) if self._keep_text else "")
+        return _execute(statement) if self._keep_text else Execute(statement.line, "", None)
 
     def _copy(self, statement: Statement) -> CopyInto:
         copy = _PG_DUMP_COPY.match(statement.head) if statement.copy_from_stdin else None
@@ -279,12 +285,17 @@ def _connect_target(connect: re.Match[str]) -> str:
     return re.sub(r"\\(.)", r"\1", connect["quoted"])
 
 
-def _decode(statement: Statement) -> str:
+def _execute(statement: Statement) -> Execute:
     assert statement.text is not None
     try:
-        return statement.text.decode("utf-8")
+        sql = statement.text.decode("utf-8")
     except UnicodeDecodeError:
         raise DumpRefused(statement.line, "a statement that is not valid UTF-8") from None
+    spelled = one_command_spelling(statement.text, statement.dollar_quotes)
+    if spelled is None:
+        return Execute(statement.line, sql, None)
+    # only ASCII was written, between tokens: still UTF-8
+    return Execute(statement.line, sql, sql if spelled is statement.text else spelled.decode("utf-8"))
 
 
 def printable(text: str) -> str:

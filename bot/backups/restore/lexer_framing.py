@@ -38,6 +38,7 @@ class FramingSteps(ScannerState):
                     head=head,
                     head_complete=self._head.complete,
                     text=b"".join(self._text) if self.keep_text else None,
+                    dollar_quotes=tuple(self._dollar_quotes),
                     last_comment=self._last_comment,
                     copy_from_stdin=copy,
                 )

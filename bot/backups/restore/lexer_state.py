@@ -42,6 +42,7 @@ class ScannerState:
         self._events: list[Event] = []
         self._depth = 0
         self._dollar_end = b""
+        self._dollar_start = 0
         self._word = NOTHING
         self._word_text = b""
         self._word_length = 0
@@ -67,6 +68,7 @@ class ScannerState:
         self._size = 0
         self._head = StatementHead()
         self._text: list[bytes] = []
+        self._dollar_quotes: list[tuple[int, int]] = []
         self._paren_depth = 0
         self._routine = RoutineBody()
 

@@ -63,6 +63,7 @@ class TokenSteps(ScannerState):
             self._consume(data, position, stop)
             return stop
         self._dollar_end = match.group(0)
+        self._dollar_start = self._size
         self._consume(data, position, match.end())
         self._mode = DOLLAR_QUOTE
         return match.end()
@@ -134,6 +135,8 @@ class TokenSteps(ScannerState):
             return stop if stop == len(data) else self._wait(stop)
         stop = found + len(self._dollar_end)
         self._consume(data, position, stop)
+        if self.keep_text:
+            self._dollar_quotes.append((self._dollar_start, self._size))
         self._mode = SQL
         return stop
 

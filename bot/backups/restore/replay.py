@@ -3,11 +3,11 @@
 Not through psql: psql runs backslash commands from its input (`\\! cmd`, `\\o |cmd`, `\\copy ...
 program`) on the bot's host, and a backup file is untrusted input (BACKUP_DIR is shared with
 Aphrodite). Here filter.py splits the dump and checks every statement, and each one goes to
-the server alone, in a message that cannot carry a second command: a statement whose only
-semicolon is its last character cannot hold two commands however a server might read it (the
-grammar needs a semicolon between them), so it goes as one simple query, one round trip; any
-other goes through the extended query protocol, which refuses a second command hidden in the
-same message (a prepare and an execute, two round trips). COPY rows go through the COPY protocol
+the server alone, in a message that cannot carry a second command: spelled with one semicolon,
+its last character, which cannot hold two commands however a server might read it (alone.py), as
+one simple query, one round trip; a statement with no such spelling goes through the extended
+query protocol, which refuses a second command hidden in the same message (a prepare and an
+execute, two round trips). COPY rows go through the COPY protocol
 in pieces of at most a chunk. No byte of the file is interpreted on this host, so no spelling of
 a meta-command can run.
 
@@ -203,8 +203,8 @@ async def _replay(connection: asyncpg.Connection, source: DumpSource, *, lasting
         if isinstance(action, Execute):
             if lasting:
                 await _refuse_lasting_setval(connection, action)
-            if alone_by_construction(action.sql):
-                await source.run(connection.execute(action.sql))  # the simple protocol: one round trip
+            if action.one_command is not None:
+                await source.run(connection.execute(action.one_command))  # simple protocol: one round trip
             else:
                 await source.run(connection.fetch(action.sql))  # the extended protocol: one command or error
         elif isinstance(action, CopyInto):
@@ -216,11 +216,6 @@ async def _replay(connection: asyncpg.Connection, source: DumpSource, *, lasting
             )
         if not connection.is_in_transaction():
             raise _LeftTransaction(source.line)
-
-
-def alone_by_construction(sql: str) -> bool:
-    """Whether ``sql`` holds a single command under any reading: its one semicolon ends it."""
-    return sql.endswith(";") and sql.count(";") == 1
 
 
 async def _refuse_lasting_setval(connection: asyncpg.Connection, action: Execute) -> None:

@@ -75,6 +75,14 @@ $$;
 CREATE TRIGGER items_stamp BEFORE INSERT OR UPDATE ON corpus.items
     FOR EACH ROW EXECUTE FUNCTION corpus.stamp();
 
+-- A body the restore sends respelled as an escape string: quotes, backslashes, semicolons, dollars.
+CREATE FUNCTION corpus.awkward_body() RETURNS text LANGUAGE plpgsql AS $fn$
+BEGIN
+    RAISE NOTICE 'it''s; a \073 test $$ \\ é';  -- a comment; with a semicolon
+    RETURN E'tab\there; ' || $q$ $dollar$; \ $q$;
+END
+$fn$;
+
 -- Aggregates: plain, ordered-set and hypothetical-set (their identity arguments hold ORDER BY).
 CREATE FUNCTION corpus.sum_state(float8, float8) RETURNS float8 LANGUAGE sql IMMUTABLE
     AS $$ SELECT coalesce($1, 0) + $2 $$;
