@@ -76,7 +76,24 @@ def test_a_statement_over_the_limit_goes_as_written():
     assert spelling(b"CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$" + body + b"$$;") is None
 
 
-_BODY_BYTES = [b";", b"'", b"''", b"\\", b"\\073", b"$", b"$$", b"$a", b"E'", b"\n", b"--", b"\xc3\xa9", b"x"]
+# Backslash sequences an escape string would read (\073, \x41, \u0041, \0), quotes, dollars, comments.
+_BODY_BYTES = [
+    b";",
+    b"'",
+    b"''",
+    b"\\",
+    b"\\073",
+    b"x41",
+    b"u0041",
+    b"0",
+    b"$",
+    b"$$",
+    b"$a",
+    b"E'",
+    b"\n",
+    b"--",
+    b"\xc3\xa9",
+]
 
 
 async def test_the_server_reads_a_respelled_string_as_the_dollar_quoted_one(pg_cluster: PostgresCluster):
