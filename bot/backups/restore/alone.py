@@ -23,7 +23,7 @@ RESPELL_LIMIT = 64 * 1024
 _CONTINUED = re.compile(rb"(?:[ \t\n\r\f\v]++|--[^\n\r]*+)*+'")
 
 
-def alone_by_construction(sql: bytes) -> bool:
+def _alone_by_construction(sql: bytes) -> bool:
     """Whether ``sql`` holds a single command under any reading: its one semicolon ends it."""
     return sql.endswith(b";") and sql.count(b";") == 1
 
@@ -33,7 +33,7 @@ def one_command_spelling(text: bytes, dollar_quotes: Sequence[tuple[int, int]]) 
 
     ``dollar_quotes``: the (start, end) offsets of its dollar-quoted strings, tags included.
     """
-    if alone_by_construction(text):
+    if _alone_by_construction(text):
         return text
     if not dollar_quotes or len(text) > RESPELL_LIMIT:
         return None
@@ -49,4 +49,4 @@ def one_command_spelling(text: bytes, dollar_quotes: Sequence[tuple[int, int]]) 
         position = end
     pieces.append(text[position:])
     spelled = b"".join(pieces)
-    return spelled if alone_by_construction(spelled) else None
+    return spelled if _alone_by_construction(spelled) else None

@@ -4,12 +4,11 @@ Not through psql: psql runs backslash commands from its input (`\\! cmd`, `\\o |
 program`) on the bot's host, and a backup file is untrusted input (BACKUP_DIR is shared with
 Aphrodite). Here filter.py splits the dump and checks every statement, and each one goes to
 the server alone, in a message that cannot carry a second command: spelled with one semicolon,
-its last character, which cannot hold two commands however a server might read it (alone.py), as
-one simple query, one round trip; a statement with no such spelling goes through the extended
+its last character, which cannot hold two commands however a server might read it (alone.py),
+as one simple query, one round trip; a statement with no such spelling goes through the extended
 query protocol, which refuses a second command hidden in the same message (a prepare and an
-execute, two round trips). COPY rows go through the COPY protocol
-in pieces of at most a chunk. No byte of the file is interpreted on this host, so no spelling of
-a meta-command can run.
+execute, two round trips). COPY rows go through the COPY protocol in pieces of at most a chunk.
+No byte of the file is interpreted on this host, so no spelling of a meta-command can run.
 
 The file is read through the one descriptor that was vetted and checked (no path is opened
 again, so a file renamed or a symlink swapped in meanwhile is never what runs), within a time
