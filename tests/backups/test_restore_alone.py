@@ -53,6 +53,25 @@ def test_a_semicolon_outside_a_dollar_quoted_string_leaves_the_extended_protocol
     assert spelling(sql) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [b"CREATE TABLE public.t (id integer); DROP TABLE public.u;", b"CREATE TABLE public.t (id integer)", b""],
+)
+def test_text_holding_two_commands_or_no_final_semicolon_has_no_spelling(text: bytes):
+    assert one_command_spelling(text, ()) is None
+
+
+def test_a_misplaced_dollar_quote_yields_one_command_or_none_never_two():
+    """The count on the final text is the guarantee, not the lexer: a wrong span cannot make two."""
+    text = b"SELECT $$a$$; DROP TABLE public.u; SELECT $$b;$$;"
+    wrong = [(7, 12), (7, len(text) - 1), (text.index(b"$$b"), len(text) - 1)]
+
+    for span in wrong:
+        spelled = one_command_spelling(text, [span])
+        assert spelled is None or (spelled.endswith(b";") and spelled.count(b";") == 1)
+    assert one_command_spelling(text, [wrong[0], wrong[2]]) is None
+
+
 def test_a_routine_body_is_respelled_as_the_escape_string_it_stands_for():
     sql = b"CREATE FUNCTION public.f() RETURNS integer LANGUAGE plpgsql AS $_$ BEGIN RETURN 1; END $_$;"
 
